@@ -1,0 +1,1 @@
+"""Table definitions (templates/tables) and rule sets (templates/rules): loading, layout and references."""

@@ -1,0 +1,101 @@
+"""Typed view of a table definition and of its laid-out cells."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from openpyxl.utils.cell import get_column_letter
+
+from .cells import CellSpec
+
+
+@dataclass(frozen=True)
+class Column:
+    width: float
+    hidden: bool = False
+
+
+@dataclass
+class TableDef:
+    """One table of one edition, as written in ``templates/tables/<id>/<edition>.yaml``."""
+
+    id: str
+    edition: str
+    number: str
+    title: str
+    sheet: str
+    columns: list[Column]
+    header: list[list[CellSpec]]
+    rows: list[list[CellSpec] | "RepeatDef"]
+    notes: list[str]
+    audit: list[dict[str, Any]]
+    defaults: dict[str, Any]
+    amount_unit: str | None
+    landscape: bool
+    source: str
+    digest: str
+
+
+@dataclass
+class RepeatDef:
+    """A variable-length group of identical input rows (科目代码 rows, 专项资金 items, 三级指标)."""
+
+    name: str
+    count: int
+    cells: list[CellSpec]
+
+
+@dataclass
+class Field:
+    """A named cell: an input or a formula, with its place in the workbook."""
+
+    key: str
+    table: str
+    name: str
+    kind: str
+    type: str
+    sheet: str
+    row: int
+    col: int
+    block: str | None = None
+    index: int | None = None
+    expr: str | None = None
+    options: tuple[str, ...] = ()
+    row_label: str = ""
+    col_label: str = ""
+
+    @property
+    def cell(self) -> str:
+        """A1 address of the cell, e.g. ``C8``."""
+        return f"{get_column_letter(self.col + 1)}{self.row + 1}"
+
+
+@dataclass
+class Block:
+    """Where a repeat group landed: its first row, row count and the column of each of its fields."""
+
+    name: str
+    first_row: int
+    count: int
+    columns: dict[str, int]
+
+
+@dataclass
+class TableLayout:
+    """A table expanded onto its sheet: every cell placed, merges resolved, fields addressed."""
+
+    table: TableDef
+    grid: list[list[CellSpec]]
+    cell_fields: dict[tuple[int, int], Field]
+    fields: dict[str, Field]
+    blocks: dict[str, Block]
+    merges: list[tuple[int, int, int, int]]
+    header_first: int
+    body_first: int
+    body_last: int
+    labels: dict[tuple[int, int], str] = field(default_factory=dict)
+
+    @property
+    def sheet(self) -> str:
+        return self.table.sheet

@@ -1,0 +1,1 @@
+"""Definitions → workbook: render the official tables as locked, formula-driven .xlsx files."""

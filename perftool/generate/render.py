@@ -1,0 +1,179 @@
+"""Render a workbook plan into a locked, formula-driven .xlsx with XlsxWriter.
+
+Every formula is written with the value perftool computed for it, so that viewers which do not recalculate
+(Excel Protected View, previews, LibreOffice's default) show the right figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+
+from ..definitions.cells import Blank, Formula, Input, Label, Merge
+from ..definitions.layout import substitute
+from ..definitions.model import Field, TableLayout
+from ..definitions.types import TYPES
+from ..definitions.workbook import WorkbookPlan
+from ..engine import engine_for
+from ..identity import SHEET as IDENTITY_SHEET, Identity
+from ..output import atomic_path
+from .styles import Styles
+
+
+def render(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, *,
+           generated_at: str | None = None) -> dict[str, Any]:
+    """Write ``plan`` filled with ``inputs`` (field key → value) to ``path``; return every field's value.
+
+    Formula keys in ``inputs`` are written as constants over their formulas (what a unit that typed over a
+    computed cell sends back); everything else is computed.
+    """
+    values = engine_for(plan).compute(inputs)
+    stamp = generated_at or dt.datetime.now().replace(microsecond=0).isoformat()
+    with atomic_path(path) as tmp:
+        book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                              "strings_to_urls": False})
+        styles = Styles(book)
+        for layout in plan.layouts.values():
+            _write_table(book.add_worksheet(layout.sheet), layout, plan, values, set(inputs), styles)
+        _write_identity(book, plan, stamp)
+        book.set_properties({"title": f"{plan.year}年度 {plan.unit}".strip(), "author": "perftool",
+                             "comments": "由 perftool 生成；黄色单元格为填报项，蓝色单元格为公式。"})
+        book.set_calc_mode("auto")
+        book.close()
+    return values
+
+
+def _context(plan: WorkbookPlan) -> dict[str, str]:
+    return {"year": str(plan.year), "prev_year": str(plan.year - 1), "unit": plan.unit}
+
+
+def _write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values: Mapping[str, Any],
+                 given: set[str], styles: Styles) -> None:
+    table = layout.table
+    context = _context(plan)
+    last_col = len(table.columns) - 1
+    for c, column in enumerate(table.columns):
+        ws.set_column(c, c, column.width, None, {"hidden": True} if column.hidden else {})
+    visible_last = max(c for c, col in enumerate(table.columns) if not col.hidden)
+
+    ws.write_string(0, 0, table.number, styles.get(bold=True))
+    ws.merge_range(1, 0, 1, visible_last, str(substitute(table.title, context)), styles.title())
+    ws.set_row(1, 30)
+    half = max(0, visible_last // 2)
+    unit_line = f"部门：{plan.unit}" if plan.unit else "部门："
+    if table.amount_unit and half < visible_last:
+        ws.merge_range(2, 0, 2, half, unit_line, styles.caption())
+        ws.write_string(2, visible_last, f"金额单位：{table.amount_unit}", styles.caption("right"))
+    else:
+        ws.merge_range(2, 0, 2, visible_last, unit_line, styles.caption())
+
+    merged = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in layout.merges}
+    for r in range(layout.header_first, layout.body_last + 1):
+        in_header = r < layout.body_first
+        for c, spec in enumerate(layout.grid[r]):
+            if isinstance(spec, Merge):
+                continue
+            fmt, write = _cell_writer(ws, layout, plan, r, c, spec, values, given, styles, context, in_header)
+            if (r, c) in merged:
+                r2, c2 = merged[(r, c)]
+                ws.merge_range(r, c, r2, c2, "", fmt)
+            write(fmt)
+        if in_header:
+            ws.set_row(r, 28)
+
+    row = layout.body_last + 1
+    for note in table.notes:
+        ws.merge_range(row, 0, row, visible_last, str(substitute(note, context)), styles.note())
+        total_width = sum(col.width for col in table.columns if not col.hidden)
+        ws.set_row(row, 14 * max(1, math.ceil(len(note) * 2.1 / total_width)))
+        row += 1
+
+    _page_setup(ws, layout, last_col)
+
+
+def _cell_writer(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, r: int, c: int, spec: Any,
+                 values: Mapping[str, Any], given: set[str], styles: Styles, context: dict[str, str],
+                 in_header: bool):
+    """Return the format of one cell and a function that writes it."""
+    if isinstance(spec, Label):
+        text = substitute(spec.text, context)
+        numeric = isinstance(text, (int, float))
+        fmt = styles.header() if in_header else styles.label(numeric)
+        if numeric:
+            return fmt, lambda f: ws.write_number(r, c, text, f)
+        return fmt, lambda f: ws.write_string(r, c, str(text), f)
+    if isinstance(spec, Blank):
+        return (styles.header() if in_header else styles.blank()), lambda f: ws.write_blank(r, c, None, f)
+    field = layout.cell_fields[(r, c)]
+    value = values.get(field.key)
+    if isinstance(spec, Input) or field.key in given and isinstance(spec, Formula):
+        fmt = styles.input(field.type) if isinstance(spec, Input) else styles.formula(field.type)
+        if isinstance(spec, Input):
+            ws.data_validation(r, c, r, c, _validation(field))
+        return fmt, lambda f: _write_value(ws, r, c, value, field, f)
+    text = "=" + plan.formulas[field.key].text
+    cached = "" if value is None else value
+    return styles.formula(field.type), lambda f: ws.write_formula(r, c, text, f, cached)
+
+
+def _write_value(ws: Worksheet, r: int, c: int, value: Any, field: Field, fmt: Any) -> None:
+    if value is None or value == "":
+        ws.write_blank(r, c, None, fmt)
+    elif isinstance(value, bool):
+        ws.write_string(r, c, "是" if value else "否", fmt)
+    elif isinstance(value, (int, float)) and TYPES[field.type].numeric:
+        ws.write_number(r, c, value, fmt)
+    elif isinstance(value, (dt.date, dt.datetime)):
+        ws.write_datetime(r, c, value if isinstance(value, dt.datetime) else
+                          dt.datetime.combine(value, dt.time()), fmt)
+    else:
+        ws.write_string(r, c, str(value), fmt)
+
+
+def _validation(field: Field) -> dict[str, Any]:
+    t = TYPES[field.type]
+    rule = dict(t.validation)
+    if field.type == "choice":
+        rule["source"] = list(field.options)
+    where = field.col_label or field.row_label or t.label
+    rule.update({
+        "input_title": (where or t.label)[:32],
+        "input_message": t.prompt[:255],
+        "error_type": "stop",
+        "error_title": "输入不符合要求",
+        "error_message": f"{field.row_label} {field.col_label}：{t.prompt}".strip()[:255],
+    })
+    return rule
+
+
+def _page_setup(ws: Worksheet, layout: TableLayout, last_col: int) -> None:
+    ws.set_paper(9)  # A4
+    if layout.table.landscape:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.center_horizontally()
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    if layout.body_first > layout.header_first:
+        ws.repeat_rows(layout.header_first, layout.body_first - 1)
+    ws.freeze_panes(layout.body_first, 0)
+    ws.print_area(0, 0, layout.body_last + len(layout.table.notes), last_col)
+    ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True,
+                    "format_rows": True})
+
+
+def _write_identity(book: xlsxwriter.Workbook, plan: WorkbookPlan, stamp: str) -> None:
+    identity = Identity(plan.year, plan.unit, plan.unit_code, list(plan.layouts), plan.editions, plan.counts,
+                        plan.digest, stamp)
+    ws = book.add_worksheet(IDENTITY_SHEET)
+    for r, (key, value) in enumerate(identity.rows()):
+        ws.write_string(r, 0, key)
+        ws.write_string(r, 1, value)
+    ws.very_hidden()
+    ws.protect()

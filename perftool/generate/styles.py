@@ -1,0 +1,60 @@
+"""Cell formats of generated workbooks: Chinese fonts, borders, number formats, input and formula shading."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+
+from ..definitions.types import TYPES
+
+BODY_FONT = "宋体"
+TITLE_FONT = "黑体"
+INPUT_FILL = "#FFF7D6"     # pale yellow: cells the unit fills in
+FORMULA_FILL = "#EAF2FB"   # pale blue: computed, locked
+HEADER_FILL = "#EDEDED"
+
+
+class Styles:
+    """Creates each distinct format once per workbook."""
+
+    def __init__(self, book: Workbook):
+        self.book = book
+        self._cache: dict[tuple[tuple[str, Any], ...], Format] = {}
+
+    def get(self, **props: Any) -> Format:
+        key = tuple(sorted(props.items()))
+        if key not in self._cache:
+            self._cache[key] = self.book.add_format({"font_name": BODY_FONT, "font_size": 10, **props})
+        return self._cache[key]
+
+    def title(self) -> Format:
+        return self.get(font_name=TITLE_FONT, font_size=16, bold=True, align="center", valign="vcenter")
+
+    def caption(self, align: str = "left") -> Format:
+        return self.get(align=align, valign="vcenter")
+
+    def note(self) -> Format:
+        return self.get(align="left", valign="top", text_wrap=True)
+
+    def header(self) -> Format:
+        return self.get(bold=True, align="center", valign="vcenter", text_wrap=True, border=1, bg_color=HEADER_FILL)
+
+    def label(self, numeric: bool) -> Format:
+        if numeric:
+            return self.get(align="center", valign="vcenter", border=1)
+        return self.get(align="left", valign="vcenter", text_wrap=True, border=1)
+
+    def blank(self) -> Format:
+        return self.get(border=1)
+
+    def input(self, type_name: str) -> Format:
+        t = TYPES[type_name]
+        return self.get(border=1, locked=False, bg_color=INPUT_FILL, num_format=t.number_format or "General",
+                        valign="vcenter", text_wrap=not t.numeric, align="right" if t.numeric else "left")
+
+    def formula(self, type_name: str) -> Format:
+        t = TYPES[type_name]
+        return self.get(border=1, bg_color=FORMULA_FILL, num_format=t.number_format or "General",
+                        valign="vcenter", align="right" if t.numeric else "left")

@@ -1,0 +1,34 @@
+"""The identity a generated workbook carries, so that a reader can recognise template, edition, year and unit."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+from . import __version__
+
+SHEET = "_perftool"
+FORMAT = "perftool-workbook/1"
+
+
+@dataclass
+class Identity:
+    """What a workbook says about itself, stored as key/value rows on a very hidden sheet."""
+
+    year: int
+    unit: str
+    unit_code: str
+    tables: list[str]
+    editions: dict[str, str]
+    counts: dict[str, int]
+    digest: str
+    generated_at: str
+    format: str = FORMAT
+    perftool_version: str = __version__
+
+    def rows(self) -> list[tuple[str, str]]:
+        """Key/value pairs as written into the identity sheet (lists and mappings as JSON)."""
+        out = []
+        for key, value in asdict(self).items():
+            out.append((key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)))
+        return out

@@ -1,0 +1,45 @@
+"""Shared fixtures: the seed documents, a full 2024 workbook plan and its generated file."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from perftool.definitions.workbook import WorkbookPlan, plan_workbook
+from perftool.generate.render import render
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def find_seeds() -> Path:
+    """``shared/seeds`` beside the checkout (or ``$PERFTOOL_SEEDS``): the real documents are the fixtures."""
+    env = os.environ.get("PERFTOOL_SEEDS")
+    candidates = [Path(env)] if env else [p / "shared" / "seeds" for p in ROOT.parents]
+    for c in candidates:
+        if c.is_dir():
+            return c
+    raise FileNotFoundError("找不到种子文件目录 shared/seeds（可用 PERFTOOL_SEEDS 指定）")
+
+
+@pytest.fixture(scope="session")
+def seed_text():
+    folder = find_seeds()
+
+    def read(number: str) -> str:
+        return next(folder.glob(f"{number}_*.txt")).read_text(encoding="utf-8")
+
+    return read
+
+
+@pytest.fixture(scope="session")
+def plan_2024() -> WorkbookPlan:
+    return plan_workbook(2024, "示例单位", "000000")
+
+
+@pytest.fixture(scope="session")
+def workbook_2024(plan_2024, tmp_path_factory) -> tuple[Path, dict]:
+    path = tmp_path_factory.mktemp("gen") / "full.xlsx"
+    values = render(plan_2024, plan_2024.default_inputs(), path)
+    return path, values

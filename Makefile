@@ -19,7 +19,7 @@ libreoffice:
 	@command -v soffice >/dev/null 2>&1 || { \
 	  echo "安装 LibreOffice Calc（无界面版）…"; \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; }
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libreoffice-calc-nogui >/dev/null; }
 
 demo: $(STAMP)
 	rm -rf $(DEMO) && mkdir -p $(DEMO)

@@ -38,13 +38,9 @@ class CompiledFormula:
         return {key for grid in self.inputs for row in grid for key in row if key}
 
     def __call__(self, values: Mapping[str, Any]) -> Any:
-        args = []
-        for grid in self.inputs:
-            if len(grid) == 1 and len(grid[0]) == 1:
-                args.append(_operand(values.get(grid[0][0]) if grid[0][0] else None))
-            else:
-                args.append(np.array([[_operand(values.get(k) if k else None) for k in row] for row in grid],
-                                     dtype=object))
+        # Every reference, even one cell, goes in as a range: SUM(A1) ignores text in A1 as spreadsheets do.
+        args = [np.array([[_operand(values.get(k) if k else None) for k in row] for row in grid], dtype=object)
+                for grid in self.inputs]
         return plain(self.function(*args))
 
 

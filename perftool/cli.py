@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -9,8 +10,12 @@ import click
 
 from . import __version__
 from .definitions.catalog import catalog, editions, load_table
+from .data import flatten, load_data, nest, row_counts
 from .definitions.workbook import available_tables, plan_workbook
+from .engine import engine_for
 from .errors import PerftoolError, UsageError
+from .output import atomic_path
+from .read.workbook import open_workbook, plan_for, read_cells, read_identity
 from .generate.render import render
 from .generate.units import read_units, safe_filename
 
@@ -88,5 +93,56 @@ def generate(year: int, unit: str, unit_code: str, tables: str, rows: str | None
             written.add(name)
             render(plan, inputs, output / f"{name}.xlsx")
         click.echo(f"已为 {len(units)} 个单位生成工作簿，位于 {output}/")
+    except PerftoolError as exc:
+        _fail(exc)
+
+
+@main.command(help="把数据文件（YAML/JSON）填入 perftool 生成的表样，输出新的工作簿（不修改原表样）。")
+@click.argument("template", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="输出的工作簿。")
+def fill(template: Path, data_file: Path, output: Path) -> None:
+    try:
+        if output.resolve() == template.resolve():
+            raise UsageError("输出文件不能与表样是同一个文件（不覆盖原文件），请用 -o 指定新文件名")
+        book = open_workbook(template)
+        identity = read_identity(book, template.name)
+        plan = plan_for(identity, template.name)
+        present = read_cells(book, plan).values
+        data = load_data(data_file)
+        needed = {k: n for k, n in row_counts(data).items() if n > plan.counts.get(k, 0)}
+        if needed:
+            plan = plan_workbook(plan.year, plan.unit, plan.unit_code, list(plan.layouts), {**plan.counts, **needed})
+            click.echo("可变行已按数据扩展：" + "、".join(f"{k} {n} 行" for k, n in needed.items()))
+        given = flatten(data, plan)
+        inputs = {**plan.default_inputs(), **present, **given}
+        for key in given:
+            if plan.field(key).kind == "formula":
+                click.secho(f"注意：{key}（{plan.field(key).sheet}!{plan.field(key).cell}）是公式单元格，"
+                            f"已按数据写入数值 {given[key]}，覆盖了公式", fg="yellow", err=True)
+        render(plan, inputs, output)
+        click.echo(f"已填写 {len(given)} 个单元格，输出 {output}")
+    except PerftoolError as exc:
+        _fail(exc)
+
+
+@main.command(help="导出工作簿中每个字段的值（填报项和计算项），按表和字段 id 组织为 JSON。")
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="输出 JSON 文件；省略时打印到屏幕。")
+def export(workbook: Path, output: Path | None) -> None:
+    try:
+        book = open_workbook(workbook)
+        identity = read_identity(book, workbook.name)
+        plan = plan_for(identity, workbook.name)
+        values = engine_for(plan).compute(read_cells(book, plan).values)
+        doc = {"year": plan.year, "unit": plan.unit, "unit_code": plan.unit_code, "editions": plan.editions,
+               "tables": nest(values, plan)}
+        text = json.dumps(doc, ensure_ascii=False, indent=2)
+        if output is None:
+            click.echo(text)
+            return
+        with atomic_path(output) as tmp:
+            tmp.write_text(text + "\n", encoding="utf-8")
+        click.echo(f"已导出 {output}")
     except PerftoolError as exc:
         _fail(exc)

@@ -80,3 +80,24 @@ def test_filled_workbook_recalculates_to_perftools_figures(plan_2024, tmp_path, 
     assert len(plan_2024.formulas) > 300
     numeric = [k for k in plan_2024.formulas if isinstance(values[k], float) and values[k]]
     assert len(numeric) > (150 if seed else 0)  # filled: the comparison is over real figures, not blanks
+
+
+def test_workbook_saved_by_libreoffice_is_recognised_and_reads_the_same(plan_2024, tmp_path):
+    from perftool.data import nest
+    from perftool.engine import engine_for
+    from perftool.generate.render import render
+    from perftool.read.workbook import open_workbook, plan_for, read_cells, read_identity
+
+    path = tmp_path / "in" / "filled.xlsx"
+    render(plan_2024, {**plan_2024.default_inputs(), **random_inputs(plan_2024, 7)}, path)
+    saved = recalculate([path], tmp_path / "out", tmp_path / "profile")[0]
+
+    def export(p):
+        book = open_workbook(p)
+        plan = plan_for(read_identity(book, p.name), p.name)
+        cells = read_cells(book, plan)
+        return cells, nest(engine_for(plan).compute(cells.values), plan)
+
+    (ours, ours_values), (theirs, theirs_values) = export(path), export(saved)
+    assert set(theirs.formulas) == set(plan_2024.formulas)              # every formula survives LibreOffice
+    assert theirs_values == ours_values

@@ -1,0 +1,89 @@
+"""Data files (YAML/JSON) ↔ field values: ``{table: {field: value, group: [{field: value}, …]}}``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .definitions.workbook import WorkbookPlan
+from .errors import UsageError
+
+_REPEAT_KEY = re.compile(r"^(\w+)\.(\w+)\[(\d+)\]\.(\w+)$")
+
+
+def load_data(path: Path) -> dict[str, Any]:
+    """Read a data file: ``.json``, or YAML for anything else."""
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise UsageError(f"{path.name}：数据文件格式错误：{exc}") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("tables"), dict):
+        raise UsageError(f"{path.name}：数据文件须有 tables: {{表: {{字段: 值}}}}")
+    return data
+
+
+def row_counts(data: Mapping[str, Any]) -> dict[str, int]:
+    """Rows each repeat group needs to hold the data's lists."""
+    return {f"{tid}.{name}": len(rows) for tid, fields in data["tables"].items()
+            for name, rows in (fields or {}).items() if isinstance(rows, list)}
+
+
+def flatten(data: Mapping[str, Any], plan: WorkbookPlan) -> dict[str, Any]:
+    """Field key → value; unknown tables or fields are refused with their names."""
+    out: dict[str, Any] = {}
+    for tid, fields in data["tables"].items():
+        if tid not in plan.layouts:
+            raise UsageError(f"数据中的表 {tid} 不在该工作簿中（工作簿含：{'、'.join(plan.layouts)}）")
+        layout = plan.layouts[tid]
+        for name, value in (fields or {}).items():
+            if isinstance(value, list):
+                block = layout.blocks.get(name)
+                if block is None:
+                    raise UsageError(f"表 {tid} 没有可变行组 {name}")
+                for i, row in enumerate(value):
+                    for col, cell in (row or {}).items():
+                        key = f"{tid}.{name}[{i}].{col}"
+                        if key not in layout.fields:
+                            raise UsageError(f"表 {tid} 的可变行组 {name} 没有字段 {col}")
+                        out[key] = cell
+            else:
+                key = f"{tid}.{name}"
+                if key not in layout.fields:
+                    raise UsageError(f"表 {tid} 没有字段 {name}")
+                out[key] = value
+    return out
+
+
+def nest(values: Mapping[str, Any], plan: WorkbookPlan) -> dict[str, Any]:
+    """Inverse of :func:`flatten` over all fields; blank trailing rows of repeat groups are left out."""
+    tables: dict[str, Any] = {}
+    for tid, layout in plan.layouts.items():
+        out: dict[str, Any] = {}
+        groups: dict[str, list[dict[str, Any]]] = {b: [{} for _ in range(blk.count)]
+                                                   for b, blk in layout.blocks.items()}
+        for key in layout.fields:
+            value = _jsonable(values.get(key))
+            m = _REPEAT_KEY.match(key)
+            if m:
+                groups[m.group(2)][int(m.group(3))][m.group(4)] = value
+            else:
+                out[key.split(".", 1)[1]] = value
+        for name, rows in groups.items():
+            while rows and all(v in (None, "") for v in rows[-1].values()):
+                rows.pop()
+            out[name] = rows
+        tables[tid] = out
+    return tables
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.date().isoformat() if isinstance(value, dt.datetime) else value.isoformat()
+    return value

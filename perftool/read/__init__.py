@@ -1,0 +1,1 @@
+"""Workbook → values: recognise a returned workbook by its identity and read its cells by field id."""

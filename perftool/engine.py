@@ -74,10 +74,6 @@ class Engine:
                          for key, t in plan.formulas.items()}
         self.order = _topological(self.compiled)
 
-    def compile(self, text: str, sheet: str) -> CompiledFormula:
-        """Compile an extra expression (an audit identity) against this plan's cells."""
-        return CompiledFormula(text, sheet, self.positions)
-
     def compute(self, inputs: Mapping[str, Any]) -> dict[str, Any]:
         """Values of every field: ``inputs`` as given, every other formula computed from them.
 

@@ -49,7 +49,7 @@ def test_export_of_fill_reproduces_the_data(template, tmp_path):
     for tid, fields in YUEYANG["tables"].items():
         for name, value in fields.items():
             if isinstance(value, list):
-                assert [{k: r[k] for k in row} for row, r in zip(value, doc["tables"][tid][name])] == value
+                assert [{k: r[k] for k in row} for row, r in zip(value, doc["tables"][tid][name], strict=True)] == value
                 assert len(doc["tables"][tid][name]) == len(value)
             else:
                 assert doc["tables"][tid][name] == value, name

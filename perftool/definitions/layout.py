@@ -88,7 +88,7 @@ def _resolve_labels(layout: TableLayout, anchor: dict[tuple[int, int], tuple[int
                     context: dict[str, str]) -> None:
     labels: dict[tuple[int, int], str] = {}
     for r, row in enumerate(layout.grid):
-        for c, cell in enumerate(row):
+        for c in range(len(row)):
             src = anchor.get((r, c), (r, c))
             spec = layout.grid[src[0]][src[1]]
             if isinstance(spec, Label):

@@ -113,7 +113,7 @@ def _value_cell(ind: dict[str, Any]) -> str | None:
     if rule["kind"] == "checklist":
         items = ["{%s_i%d}" % (i, k + 1) for k in range(len(rule["items"]))]
         blank = ",".join(f'{x}=""' for x in items)
-        total = "+".join(f'IF({x}="{YES}",{_num(p)},0)' for x, (_, p) in zip(items, rule["items"]))
+        total = "+".join(f'IF({x}="{YES}",{_num(p)},0)' for x, (_, p) in zip(items, rule["items"], strict=True))
         return f'={i}_value:score: IF(OR({blank}),"",{total})'
     if rule["kind"] == "manual":
         return f"@{i}_value:score"

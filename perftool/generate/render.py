@@ -26,15 +26,14 @@ from ..output import atomic_path
 from .styles import Styles
 
 
-def render(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, *,
-           generated_at: str | None = None) -> dict[str, Any]:
+def render(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path) -> dict[str, Any]:
     """Write ``plan`` filled with ``inputs`` (field key → value) to ``path``; return every field's value.
 
     Formula keys in ``inputs`` are written as constants over their formulas (what a unit that typed over a
     computed cell sends back); everything else is computed.
     """
     values = engine_for(plan).compute(inputs)
-    stamp = generated_at or dt.datetime.now().replace(microsecond=0).isoformat()
+    stamp = dt.datetime.now().replace(microsecond=0).isoformat()
     with atomic_path(path) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
                                               "strings_to_urls": False})

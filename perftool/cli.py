@@ -9,13 +9,13 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .definitions.catalog import catalog, editions, load_table
 from .data import flatten, load_data, nest, row_counts
+from .definitions.catalog import catalog, editions, load_table
 from .definitions.workbook import available_tables, plan_workbook
 from .engine import engine_for
 from .errors import PerftoolError, UsageError
 from .output import atomic_path
-from .read.workbook import open_workbook, plan_for, read_cells, read_identity
+from .read.workbook import read_cells, recognise
 from .generate.render import render
 from .generate.units import read_units, safe_filename
 
@@ -105,9 +105,7 @@ def fill(template: Path, data_file: Path, output: Path) -> None:
     try:
         if output.resolve() == template.resolve():
             raise UsageError("输出文件不能与表样是同一个文件（不覆盖原文件），请用 -o 指定新文件名")
-        book = open_workbook(template)
-        identity = read_identity(book, template.name)
-        plan = plan_for(identity, template.name)
+        book, plan = recognise(template)
         present = read_cells(book, plan).values
         data = load_data(data_file)
         needed = {k: n for k, n in row_counts(data).items() if n > plan.counts.get(k, 0)}
@@ -116,10 +114,11 @@ def fill(template: Path, data_file: Path, output: Path) -> None:
             click.echo("可变行已按数据扩展：" + "、".join(f"{k} {n} 行" for k, n in needed.items()))
         given = flatten(data, plan)
         inputs = {**plan.default_inputs(), **present, **given}
-        for key in given:
-            if plan.field(key).kind == "formula":
-                click.secho(f"注意：{key}（{plan.field(key).sheet}!{plan.field(key).cell}）是公式单元格，"
-                            f"已按数据写入数值 {given[key]}，覆盖了公式", fg="yellow", err=True)
+        for key, value in given.items():
+            field = plan.field(key)
+            if field.kind == "formula":
+                click.secho(f"注意：{key}（{field.sheet}!{field.cell}）是公式单元格，"
+                            f"已按数据写入数值 {value}，覆盖了公式", fg="yellow", err=True)
         render(plan, inputs, output)
         click.echo(f"已填写 {len(given)} 个单元格，输出 {output}")
     except PerftoolError as exc:
@@ -131,9 +130,7 @@ def fill(template: Path, data_file: Path, output: Path) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="输出 JSON 文件；省略时打印到屏幕。")
 def export(workbook: Path, output: Path | None) -> None:
     try:
-        book = open_workbook(workbook)
-        identity = read_identity(book, workbook.name)
-        plan = plan_for(identity, workbook.name)
+        book, plan = recognise(workbook)
         values = engine_for(plan).compute(read_cells(book, plan).values)
         doc = {"year": plan.year, "unit": plan.unit, "unit_code": plan.unit_code, "editions": plan.editions,
                "tables": nest(values, plan)}

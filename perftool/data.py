@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -13,9 +12,6 @@ import yaml
 
 from .definitions.workbook import WorkbookPlan
 from .errors import UsageError
-
-_REPEAT_KEY = re.compile(r"^(\w+)\.(\w+)\[(\d+)\]\.(\w+)$")
-
 
 def load_data(path: Path) -> dict[str, Any]:
     """Read a data file: ``.json``, or YAML for anything else."""
@@ -68,13 +64,12 @@ def nest(values: Mapping[str, Any], plan: WorkbookPlan) -> dict[str, Any]:
         out: dict[str, Any] = {}
         groups: dict[str, list[dict[str, Any]]] = {b: [{} for _ in range(blk.count)]
                                                    for b, blk in layout.blocks.items()}
-        for key in layout.fields:
-            value = _jsonable(values.get(key))
-            m = _REPEAT_KEY.match(key)
-            if m:
-                groups[m.group(2)][int(m.group(3))][m.group(4)] = value
+        for f in layout.fields.values():
+            value = _jsonable(values.get(f.key))
+            if f.block is None:
+                out[f.name] = value
             else:
-                out[key.split(".", 1)[1]] = value
+                groups[f.block][f.index][f.name] = value
         for name, rows in groups.items():
             while rows and all(v in (None, "") for v in rows[-1].values()):
                 rows.pop()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import MISSING, asdict, dataclass, fields
+from typing import Any
 
 from . import __version__
 
@@ -32,3 +33,16 @@ class Identity:
         for key, value in asdict(self).items():
             out.append((key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)))
         return out
+
+    @classmethod
+    def from_rows(cls, rows: dict[str, Any]) -> Identity:
+        """Inverse of :meth:`rows`; raises KeyError, ValueError or TypeError on missing or altered entries."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in rows:
+                if f.default is MISSING:
+                    raise KeyError(f.name)
+                continue
+            raw = rows[f.name]
+            values[f.name] = str(raw if raw is not None else "") if f.type == "str" else json.loads(str(raw))
+        return cls(**values)

@@ -82,3 +82,15 @@ def test_foreign_files_are_refused_in_chinese(tmp_path):
     text.write_text("这不是工作簿", encoding="utf-8")
     result = CliRunner().invoke(main, ["export", str(text)])
     assert result.exit_code == 2 and "不是有效的 .xlsx 工作簿" in result.output
+
+
+def test_renamed_sheet_is_named_in_the_error(template, tmp_path):
+    import openpyxl
+
+    book = openpyxl.load_workbook(template)
+    book["附件1"].title = "基础数据"
+    renamed = tmp_path / "renamed.xlsx"
+    book.save(renamed)
+    result = CliRunner().invoke(main, ["export", str(renamed)])
+    assert result.exit_code == 2
+    assert "工作簿缺少工作表：附件1" in result.output and "基础数据" in result.output

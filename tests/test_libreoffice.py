@@ -86,15 +86,14 @@ def test_workbook_saved_by_libreoffice_is_recognised_and_reads_the_same(plan_202
     from perftool.data import nest
     from perftool.engine import engine_for
     from perftool.generate.render import render
-    from perftool.read.workbook import open_workbook, plan_for, read_cells, read_identity
+    from perftool.read.workbook import read_cells, recognise
 
     path = tmp_path / "in" / "filled.xlsx"
     render(plan_2024, {**plan_2024.default_inputs(), **random_inputs(plan_2024, 7)}, path)
     saved = recalculate([path], tmp_path / "out", tmp_path / "profile")[0]
 
     def export(p):
-        book = open_workbook(p)
-        plan = plan_for(read_identity(book, p.name), p.name)
+        book, plan = recognise(p)
         cells = read_cells(book, plan)
         return cells, nest(engine_for(plan).compute(cells.values), plan)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,11 +45,7 @@ def read_identity(book: Workbook, name: str) -> Identity:
     if rows.get("format") != FORMAT:
         raise UnreadableWorkbook(f"{name}：标识页格式为 {rows.get('format')!r}，本程序只识别 {FORMAT}")
     try:
-        return Identity(
-            year=int(rows["year"]), unit=str(rows.get("unit") or ""), unit_code=str(rows.get("unit_code") or ""),
-            tables=json.loads(rows["tables"]), editions=json.loads(rows["editions"]),
-            counts=json.loads(rows["counts"]), digest=str(rows["digest"]), generated_at=str(rows["generated_at"]),
-            perftool_version=str(rows.get("perftool_version") or ""))
+        return Identity.from_rows(rows)
     except (KeyError, ValueError, TypeError) as exc:
         raise UnreadableWorkbook(f"{name}：标识页内容不完整或被改动（{exc}）") from exc
 
@@ -65,10 +60,20 @@ def plan_for(identity: Identity, name: str) -> WorkbookPlan:
     return plan
 
 
+def recognise(path: Path) -> tuple[Workbook, WorkbookPlan]:
+    """Open a returned workbook and re-create the plan it was generated from."""
+    book = open_workbook(path)
+    return book, plan_for(read_identity(book, path.name), path.name)
+
+
 def read_cells(book: Workbook, plan: WorkbookPlan) -> Cells:
     """Every field's cell: constants into ``values``, formula text (without ``=``) into ``formulas``."""
     values: dict[str, Any] = {}
     formulas: dict[str, str] = {}
+    missing = [lay.sheet for lay in plan.layouts.values() if lay.sheet not in book.sheetnames]
+    if missing:
+        raise UnreadableWorkbook(f"工作簿缺少工作表：{'、'.join(missing)}（工作表不得改名或删除），"
+                                 f"现有工作表：{'、'.join(n for n in book.sheetnames if not n.startswith('_'))}")
     for layout in plan.layouts.values():
         ws = book[layout.sheet]
         for field in layout.fields.values():

@@ -1,9 +1,14 @@
-"""Command line: ``perftool templates`` and ``perftool generate`` (messages in Chinese)."""
+"""Command line (messages in Chinese): templates, generate, fill, export, audit, score, batch.
+
+Exit codes of ``audit`` and ``score``: 0 no errors, 1 errors found, 2 the file could not be used.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+import time
+import unicodedata
 from pathlib import Path
 
 import click
@@ -14,6 +19,11 @@ from .definitions.catalog import catalog, editions, load_table
 from .definitions.workbook import available_tables, plan_workbook
 from .engine import engine_for
 from .errors import PerftoolError, UsageError
+from .annotate.summary import write_summary_workbook
+from .annotate.workbook import annotate
+from .assess import Assessment, assess
+from .audit.findings import ERROR, SEVERITY_ZH
+from .batch import SCORED, run_batch, submissions, write_summary_data
 from .output import atomic_path
 from .read.workbook import read_cells, recognise
 from .generate.render import render
@@ -61,29 +71,39 @@ def templates(year: int | None) -> None:
         _fail(exc)
 
 
-@main.command(help="按年度生成空白（或预填）的报表工作簿。")
-@click.option("--year", type=int, required=True, help="会计年度，决定表样版本。")
-@click.option("--unit", default="", help="单位名称。")
-@click.option("--unit-code", default="", help="单位编码。")
+@main.command(help="按年度生成空白（或预填）的报表工作簿；--data 时按数据文件填好。")
+@click.option("--year", type=int, help="会计年度，决定表样版本（--data 的 workbook.year 可代替）。")
+@click.option("--unit", default=None, help="单位名称。")
+@click.option("--unit-code", default=None, help="单位编码。")
 @click.option("--tables", default="", help="只生成这些表，逗号分隔，如 gk01,gk02,fj1。")
 @click.option("--rows", default=None, help="可变行数：30 或 gk02.rows=40,fj1.special=50。")
+@click.option("--data", "data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="数据文件（YAML/JSON），生成后填入；其 workbook: 段可给出年度、单位和表。")
 @click.option("--units", "units_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="单位清单 CSV（单位名称, 单位编码, 编制数），每个单位生成一个工作簿，-o 为输出目录。")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="输出文件（或目录）。")
-def generate(year: int, unit: str, unit_code: str, tables: str, rows: str | None, units_csv: Path | None,
-             output: Path) -> None:
+def generate(year: int | None, unit: str | None, unit_code: str | None, tables: str, rows: str | None,
+             data_file: Path | None, units_csv: Path | None, output: Path) -> None:
     try:
-        chosen = [t.strip() for t in tables.split(",") if t.strip()] or None
-        counts = _parse_rows(rows)
+        data = load_data(data_file) if data_file else None
+        meta = (data or {}).get("workbook") or {}
+        year = year or meta.get("year")
+        if not year:
+            raise UsageError("请用 --year 指定会计年度（或在数据文件的 workbook: 段写明 year）")
+        chosen = [t.strip() for t in tables.split(",") if t.strip()] or meta.get("tables") or None
+        counts = {**(row_counts(data) if data else {}), **_parse_rows(rows)}
         if units_csv is None:
-            plan = plan_workbook(year, unit, unit_code, chosen, counts)
-            render(plan, plan.default_inputs(), output)
+            plan = plan_workbook(int(year), unit if unit is not None else str(meta.get("unit", "")),
+                                 unit_code if unit_code is not None else str(meta.get("unit_code", "")),
+                                 chosen, counts)
+            inputs = {**plan.default_inputs(), **(_given(data, plan) if data else {})}
+            render(plan, inputs, output)
             click.echo(f"已生成 {output}（{year} 年度，{len(plan.layouts)} 张表：{'、'.join(plan.layouts)}）")
             return
         written: set[str] = set()
         units = read_units(units_csv)
         for u in units:
-            plan = plan_workbook(year, u.name, u.code, chosen, counts)
+            plan = plan_workbook(int(year), u.name, u.code, chosen, counts)
             inputs = plan.default_inputs()
             if u.quota is not None and "fj1" in plan.layouts:
                 inputs["fj1.staff_quota"] = u.quota
@@ -95,6 +115,17 @@ def generate(year: int, unit: str, unit_code: str, tables: str, rows: str | None
         click.echo(f"已为 {len(units)} 个单位生成工作簿，位于 {output}/")
     except PerftoolError as exc:
         _fail(exc)
+
+
+def _given(data: dict, plan) -> dict:
+    """The data's values by field key; a value for a formula cell is written over it, with a notice."""
+    given = flatten(data, plan)
+    for key, value in given.items():
+        field = plan.field(key)
+        if field.kind == "formula":
+            click.secho(f"注意：{key}（{field.sheet}!{field.cell}）是公式单元格，"
+                        f"已按数据写入数值 {value}，覆盖了公式", fg="yellow", err=True)
+    return given
 
 
 @main.command(help="把数据文件（YAML/JSON）填入 perftool 生成的表样，输出新的工作簿（不修改原表样）。")
@@ -112,14 +143,8 @@ def fill(template: Path, data_file: Path, output: Path) -> None:
         if needed:
             plan = plan_workbook(plan.year, plan.unit, plan.unit_code, list(plan.layouts), {**plan.counts, **needed})
             click.echo("可变行已按数据扩展：" + "、".join(f"{k} {n} 行" for k, n in needed.items()))
-        given = flatten(data, plan)
-        inputs = {**plan.default_inputs(), **present, **given}
-        for key, value in given.items():
-            field = plan.field(key)
-            if field.kind == "formula":
-                click.secho(f"注意：{key}（{field.sheet}!{field.cell}）是公式单元格，"
-                            f"已按数据写入数值 {value}，覆盖了公式", fg="yellow", err=True)
-        render(plan, inputs, output)
+        given = _given(data, plan)
+        render(plan, {**plan.default_inputs(), **present, **given}, output)
         click.echo(f"已填写 {len(given)} 个单元格，输出 {output}")
     except PerftoolError as exc:
         _fail(exc)
@@ -143,3 +168,118 @@ def export(workbook: Path, output: Path | None) -> None:
         click.echo(f"已导出 {output}")
     except PerftoolError as exc:
         _fail(exc)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def _assess(workbook: Path, rules: str | None) -> Assessment:
+    try:
+        return assess(workbook, rules)
+    except PerftoolError as exc:
+        _fail(exc)
+        raise  # unreachable: _fail exits
+
+
+def _print_findings(a: Assessment) -> None:
+    click.echo(f"{a.path.name}：{a.plan.year} 年度 {a.plan.unit}（{'、'.join(a.plan.layouts)}）")
+    for f in a.findings:
+        where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else "整个工作簿"
+        color = "red" if f.severity == ERROR else "yellow"
+        click.secho(f"  [{SEVERITY_ZH[f.severity]}] {_pad(where, 14)} {f.message}", fg=color)
+    verdict = "审核通过" if a.errors == 0 else "审核未通过"
+    click.echo(f"{verdict}：错误 {a.errors} 条，提示 {a.warnings} 条")
+
+
+def _emit_json(doc: dict, output: Path | None) -> None:
+    text = json.dumps(doc, ensure_ascii=False, indent=2)
+    if output is None:
+        click.echo(text)
+        return
+    with atomic_path(output) as tmp:
+        tmp.write_text(text + "\n", encoding="utf-8")
+
+
+@main.command(help="审核工作簿：识别表样版本，重算公式，执行表内、表间审核公式和合理性检查。")
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（格式见 README）。")
+def audit(workbook: Path, as_json: bool) -> None:
+    a = _assess(workbook, None)
+    if as_json:
+        doc = a.to_dict()
+        _emit_json({k: doc[k] for k in ("format", "file", "sha256", "template", "unit", "unit_code", "year",
+                                        "valid", "counts", "findings")}, None)
+    else:
+        _print_findings(a)
+    sys.exit(1 if a.errors else 0)
+
+
+@main.command(help="审核并评分：按评分规则计算各指标得分、总分和等次，可输出批注后的工作簿。")
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--rules", default=None, help="评分规则集（templates/rules 下的文件名，默认为工作簿评分表所用的规则集）。")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="输出批注后的工作簿（不修改原文件）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出评分结果（格式见 README）。")
+@click.option("--json-file", type=click.Path(path_type=Path), help="把 JSON 评分结果写入该文件。")
+def score(workbook: Path, rules: str | None, output: Path | None, as_json: bool, json_file: Path | None) -> None:
+    a = _assess(workbook, rules)
+    try:
+        if output is not None:
+            annotate(a, output)
+        if json_file is not None:
+            _emit_json(a.to_dict(), json_file)
+    except PerftoolError as exc:
+        _fail(exc)
+    if as_json:
+        _emit_json(a.to_dict(), None)
+        sys.exit(1 if a.errors else 0)
+    _print_findings(a)
+    basis = a.basis
+    if basis is not None:
+        click.echo(f"\n{basis.source}（规则集 {basis.rules}）")
+        click.echo(f"  {_pad('指标', 40)} {'分值':>6} {'计算':>7} {'自评':>7}  说明")
+        for ind in basis.indicators:
+            shown = lambda x: "—" if x is None else f"{x:.2f}"  # noqa: E731
+            click.echo(f"  {_pad(ind.name[:20], 40)} {ind.max:>6.2f} {shown(ind.score):>7} {shown(ind.self_score):>7}"
+                       f"  {ind.reason}")
+        partial = "" if basis.complete else "（部分指标不可评价，未计入）"
+        self_total = "—" if basis.self_total is None else f"{basis.self_total:.2f}"
+        total = "—" if basis.total is None else f"{basis.total:.2f}"
+        click.echo(f"  总分 {total}{partial}，自评总分 {self_total}，等次 {basis.grade or '—'}")
+    if output is not None:
+        click.echo(f"已输出批注工作簿 {output}")
+    sys.exit(1 if a.errors else 0)
+
+
+@main.command(help="批量审核评分：INBOX 下所有工作簿逐一审核、评分、批注，并输出汇总表。")
+@click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="输出目录。")
+@click.option("--jobs", type=int, default=None, help="并行进程数（默认为 CPU 核数）。")
+@click.option("--rules", default=None, help="评分规则集（templates/rules 下的文件名）。")
+def batch(inbox: Path, output: Path, jobs: int | None, rules: str | None) -> None:
+    started = time.monotonic()
+    total = len(submissions(inbox))
+    if output.resolve() == inbox.resolve() or inbox.resolve() in output.resolve().parents:
+        _fail(UsageError("输出目录不能位于收件目录内（以免把输出当作报送文件），请另选 -o"))
+    if sys.stdout.isatty() and total > 1:
+        with click.progressbar(length=total, label="审核评分中") as bar:
+            rows = run_batch(inbox, output, rules, jobs, lambda _row: bar.update(1))
+    else:
+        rows = run_batch(inbox, output, rules, jobs)
+    write_summary_data(rows, output)
+    write_summary_workbook(rows, output / "汇总表.xlsx")
+    click.echo(f"{_pad('单位', 36)} {'年度':>4} {'总分':>7} {'等次':<4} {'错误':>4} {'提示':>4}  状态")
+    for r in rows:
+        shown = "—" if r.total is None else f"{r.total:.2f}"
+        click.echo(f"{_pad((r.unit or r.file)[:18], 36)} {r.year or '':>6} {shown:>7} {_pad(r.grade or '—', 4)} "
+                   f"{r.errors:>6} {r.warnings:>6}  {r.status}" + (f"：{r.reason}" if r.reason else "")
+                   + "".join(f"；{f}" for f in r.flags))
+    failed = sum(1 for r in rows if r.status != SCORED)
+    with_errors = sum(1 for r in rows if r.errors)
+    click.echo(f"完成：{len(rows)} 份，已评分 {len(rows) - failed} 份（其中有错误 {with_errors} 份），"
+               f"无法读取 {failed} 份，用时 {time.monotonic() - started:.1f} 秒。汇总表：{output / '汇总表.xlsx'}")
+    sys.exit(2 if failed else 1 if with_errors else 0)

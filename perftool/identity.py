@@ -24,6 +24,7 @@ class Identity:
     counts: dict[str, int]
     digest: str
     generated_at: str
+    rules: str = ""  # the 评分表's rule set, when the workbook has one
     format: str = FORMAT
     perftool_version: str = __version__
 

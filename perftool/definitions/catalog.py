@@ -58,8 +58,8 @@ def edition_for(table_id: str, year: int) -> int | None:
 
 
 @lru_cache(maxsize=64)
-def load_table(table_id: str, edition: int) -> TableDef:
-    """Load and check one table definition."""
+def load_table(table_id: str, edition: int, rules: str | None = None) -> TableDef:
+    """Load and check one table definition; ``rules`` replaces the rule set a 评分表 is laid out from."""
     path = templates_dir() / "tables" / table_id / f"{edition}.yaml"
     raw, data = read_yaml(path)
     source = f"templates/tables/{table_id}/{edition}.yaml"
@@ -69,7 +69,7 @@ def load_table(table_id: str, edition: int) -> TableDef:
     if "rules" in raw:
         from .scoresheet import scoresheet_rows  # the 评分表 is laid out from its rule set
 
-        raw = {**raw, **scoresheet_rows(raw["rules"])}
+        raw = {**raw, "rules": rules or raw["rules"], **scoresheet_rows(rules or raw["rules"])}
         digest = hashlib.sha256(data + raw.pop("rules_digest").encode()).hexdigest()
     return _table(raw, str(edition), source, digest)
 
@@ -98,5 +98,5 @@ def _table(raw: dict[str, Any], edition: str, source: str, digest: str) -> Table
         columns=columns, header=[row(h, f"表头第 {i + 1} 行") for i, h in enumerate(raw.get("header", []))],
         rows=rows, notes=list(raw.get("notes", [])), audit=list(raw.get("audit", [])),
         defaults=dict(raw.get("defaults", {})), amount_unit=raw.get("amount_unit", "万元"),
-        landscape=bool(raw.get("landscape", False)), source=source, digest=digest,
+        landscape=bool(raw.get("landscape", False)), source=source, digest=digest, rules=raw.get("rules"),
     )

@@ -97,7 +97,9 @@ def _resolve_labels(layout: TableLayout, anchor: dict[tuple[int, int], tuple[int
 
 
 def _is_caption(text: str) -> bool:
-    return bool(text) and not text.isdigit() and text not in ("栏次", "——")
+    """A label that names a row or column (not a 行次 number, a placeholder or a long 评分标准 text)."""
+    return (bool(text) and not text.isdigit() and text not in ("栏次", "——") and len(text) <= 40
+            and not text.endswith("。"))
 
 
 def _place_fields(layout: TableLayout, origin: list[tuple[str, int] | None]) -> None:

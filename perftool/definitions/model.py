@@ -35,6 +35,7 @@ class TableDef:
     landscape: bool
     source: str
     digest: str
+    rules: str | None = None  # the rule set a 评分表 is laid out from
 
 
 @dataclass

@@ -25,6 +25,11 @@ class WorkbookPlan:
     formulas: dict[str, Translation] = field(default_factory=dict)
 
     @property
+    def rules(self) -> str | None:
+        """The rule set of the 评分表, if the plan has one."""
+        return self.layouts["pj"].table.rules if "pj" in self.layouts else None
+
+    @property
     def editions(self) -> dict[str, str]:
         return {tid: lay.table.edition for tid, lay in self.layouts.items()}
 
@@ -56,10 +61,11 @@ def available_tables(year: int) -> list[str]:
 
 
 def plan_workbook(year: int, unit: str = "", unit_code: str = "", tables: list[str] | None = None,
-                  counts: dict[str, int] | None = None) -> WorkbookPlan:
+                  counts: dict[str, int] | None = None, rules: str | None = None) -> WorkbookPlan:
     """Choose editions, lay out the tables and translate their formulas.
 
-    ``counts`` maps ``table.block`` (or ``*`` for every group) to the number of rows of a repeat group.
+    ``counts`` maps ``table.block`` (or ``*`` for every group) to the number of rows of a repeat group;
+    ``rules`` names the rule set the 评分表 is laid out from (default: the one its definition names).
     """
     order: list[str] = catalog()["order"]
     chosen = list(tables) if tables else available_tables(year)
@@ -79,7 +85,7 @@ def plan_workbook(year: int, unit: str = "", unit_code: str = "", tables: list[s
         edition = edition_for(tid, year)
         if edition is None:
             raise UsageError(f"表 {tid} 没有适用于 {year} 年度的版本（最早版本：{_first_edition(tid)} 年度）")
-        table = load_table(tid, edition)
+        table = load_table(tid, edition, rules if tid == "pj" else None)
         table_counts = {name.split(".", 1)[1]: n for name, n in counts.items() if name.startswith(tid + ".")}
         if "*" in counts:
             table_counts = {**{r.name: counts["*"] for r in table.rows if isinstance(r, RepeatDef)}, **table_counts}

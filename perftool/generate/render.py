@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,14 +23,20 @@ from ..definitions.workbook import WorkbookPlan
 from ..engine import engine_for
 from ..identity import SHEET as IDENTITY_SHEET, Identity
 from ..output import atomic_path
-from .styles import Styles
+from .styles import BODY_FONT, Styles
 
 
-def render(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path) -> dict[str, Any]:
+#: Cell notes: (sheet, 0-based row, 0-based column) → [(severity "error"|"warning", text), …].
+Marks = Mapping[tuple[str, int, int], list[tuple[str, str]]]
+
+
+def render(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks: Marks | None = None,
+           front: Callable[[xlsxwriter.Workbook, Styles], None] | None = None) -> dict[str, Any]:
     """Write ``plan`` filled with ``inputs`` (field key → value) to ``path``; return every field's value.
 
     Formula keys in ``inputs`` are written as constants over their formulas (what a unit that typed over a
-    computed cell sends back); everything else is computed.
+    computed cell sends back); everything else is computed. ``marks`` become comments and red (error) or amber
+    (warning) highlights; ``front`` adds sheets before the tables (the 审核结果 and 评分结果 of an annotated copy).
     """
     values = engine_for(plan).compute(inputs)
     stamp = dt.datetime.now().replace(microsecond=0).isoformat()
@@ -38,14 +44,29 @@ def render(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path) -> dict[st
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
                                               "strings_to_urls": False})
         styles = Styles(book)
+        if front is not None:
+            front(book, styles)
         for layout in plan.layouts.values():
-            _write_table(book.add_worksheet(layout.sheet), layout, plan, values, set(inputs), styles)
+            ws = book.add_worksheet(layout.sheet)
+            _write_table(ws, layout, plan, values, set(inputs), styles)
+            _write_marks(ws, layout.sheet, marks or {}, styles)
         _write_identity(book, plan, stamp)
         book.set_properties({"title": f"{plan.year}年度 {plan.unit}".strip(), "author": "perftool",
                              "comments": "由 perftool 生成；黄色单元格为填报项，蓝色单元格为公式。"})
         book.set_calc_mode("auto")
         book.close()
     return values
+
+
+def _write_marks(ws: Worksheet, sheet: str, marks: Marks, styles: Styles) -> None:
+    for (where, r, c), notes in marks.items():
+        if where != sheet:
+            continue
+        worst = "error" if any(sev == "error" for sev, _ in notes) else "warning"
+        ws.conditional_format(r, c, r, c, {"type": "formula", "criteria": "TRUE", "format": styles.mark(worst)})
+        text = "\n".join(f"【{'错误' if sev == 'error' else '提示'}】{t}" for sev, t in notes)
+        ws.write_comment(r, c, text[:2000], {"author": "perftool 审核", "x_scale": 3.5,
+                                             "y_scale": min(8, 1.5 + len(text) / 60), "font_name": BODY_FONT})
 
 
 def _context(plan: WorkbookPlan) -> dict[str, str]:
@@ -169,7 +190,7 @@ def _page_setup(ws: Worksheet, layout: TableLayout, last_col: int) -> None:
 
 def _write_identity(book: xlsxwriter.Workbook, plan: WorkbookPlan, stamp: str) -> None:
     identity = Identity(plan.year, plan.unit, plan.unit_code, list(plan.layouts), plan.editions, plan.counts,
-                        plan.digest, stamp)
+                        plan.digest, stamp, plan.rules or "")
     ws = book.add_worksheet(IDENTITY_SHEET)
     for r, (key, value) in enumerate(identity.rows()):
         ws.write_string(r, 0, key)

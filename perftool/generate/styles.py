@@ -14,6 +14,7 @@ TITLE_FONT = "黑体"
 INPUT_FILL = "#FFF7D6"     # pale yellow: cells the unit fills in
 FORMULA_FILL = "#EAF2FB"   # pale blue: computed, locked
 HEADER_FILL = "#EDEDED"
+MARK_FILLS = {"error": "#F8B4B4", "warning": "#FFD580"}  # red: must be fixed; amber: explain or fix
 
 
 class Styles:
@@ -58,3 +59,10 @@ class Styles:
         t = TYPES[type_name]
         return self.get(border=1, bg_color=FORMULA_FILL, num_format=t.number_format or "General",
                         valign="vcenter", align="right" if t.numeric else "left")
+
+    def mark(self, severity: str) -> Format:
+        """Highlight of a cell with a finding (a conditional format, so the cell keeps its own format)."""
+        key = (("mark", severity),)
+        if key not in self._cache:
+            self._cache[key] = self.book.add_format({"bg_color": MARK_FILLS[severity]})
+        return self._cache[key]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +21,14 @@ class UnreadableWorkbook(PerftoolError):
 
 @dataclass
 class Cells:
-    """What the cells of a workbook hold: ``formulas`` (text of formula cells) and ``values`` (constants)."""
+    """What the cells of a workbook hold: ``formulas`` (text of formula cells) and ``values`` (constants).
+
+    ``cached`` holds the results the saving program stored for formula cells (absent when it stored none).
+    """
 
     values: dict[str, Any]
     formulas: dict[str, str]
+    cached: dict[str, Any] = field(default_factory=dict)
 
 
 def open_workbook(path: Path) -> Workbook:
@@ -52,7 +56,8 @@ def read_identity(book: Workbook, name: str) -> Identity:
 
 def plan_for(identity: Identity, name: str) -> WorkbookPlan:
     """Re-create the plan the workbook was generated from; refuse it if the definitions have changed since."""
-    plan = plan_workbook(identity.year, identity.unit, identity.unit_code, identity.tables, identity.counts)
+    plan = plan_workbook(identity.year, identity.unit, identity.unit_code, identity.tables, identity.counts,
+                         identity.rules or None)
     if plan.editions != identity.editions or plan.digest != identity.digest:
         raise UnreadableWorkbook(
             f"{name}：表样版本（{identity.digest}，{identity.editions}）与本程序的表样定义（{plan.digest}）不一致，"
@@ -76,10 +81,29 @@ def read_cells(book: Workbook, plan: WorkbookPlan) -> Cells:
                                  f"现有工作表：{'、'.join(n for n in book.sheetnames if not n.startswith('_'))}")
     for layout in plan.layouts.values():
         ws = book[layout.sheet]
-        for field in layout.fields.values():
-            value = ws.cell(field.row + 1, field.col + 1).value
+        for f in layout.fields.values():
+            value = ws.cell(f.row + 1, f.col + 1).value
             if isinstance(value, str) and value.startswith("="):
-                formulas[field.key] = value[1:]
+                formulas[f.key] = value[1:]
             elif value is not None:
-                values[field.key] = value
+                values[f.key] = value
     return Cells(values, formulas)
+
+
+def read_cached(path: Path, plan: WorkbookPlan, formula_keys: set[str]) -> dict[str, Any]:
+    """The cached results of ``formula_keys`` as the saving program stored them (None where it stored none)."""
+    book = openpyxl.load_workbook(path, data_only=True, read_only=True)
+    try:
+        out: dict[str, Any] = {}
+        for layout in plan.layouts.values():
+            wanted = [f for f in layout.fields.values() if f.key in formula_keys]
+            if not wanted:
+                continue
+            grid = [list(r) for r in book[layout.sheet].iter_rows(max_row=max(f.row for f in wanted) + 1,
+                                                                  values_only=True)]
+            for f in wanted:
+                row = grid[f.row] if f.row < len(grid) else []
+                out[f.key] = row[f.col] if f.col < len(row) else None
+        return out
+    finally:
+        book.close()

@@ -1,0 +1,148 @@
+"""One submission through the whole loop: recognise → read → recompute → audit → score.
+
+Two sets of figures are kept. ``as_filed`` is the workbook as the unit sent it (a figure typed over a formula
+stays, and what reads it follows); audit rules judge these. ``computed`` is every derived cell recomputed from
+the inputs alone, ignoring typed-over figures; scores come from these.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .audit.cells import check_cache, check_overrides, read_entries
+from .audit.findings import ERROR, WARNING, Finding
+from .audit.rules import apply_rules
+from .definitions.catalog import catalog
+from .definitions.workbook import WorkbookPlan, plan_workbook
+from .engine import engine_for
+from .identity import FORMAT
+from .read.workbook import read_cached, read_cells, recognise
+from .score.evaluation import Scores, score_evaluation
+from .score.self_evaluation import score_self_evaluation
+
+REPORT_FORMAT = "perftool-score/1"
+DEFAULT_RULES = "zhengti-2021"
+
+
+@dataclass
+class Assessment:
+    """Everything perftool found out about one submission."""
+
+    path: Path
+    sha256: str
+    plan: WorkbookPlan
+    inputs: dict[str, Any]
+    overrides: dict[str, Any]
+    tampered: set[str]
+    as_filed: dict[str, Any]
+    computed: dict[str, Any]
+    findings: list[Finding] = field(default_factory=list)
+    evaluation: Scores | None = None
+    self_evaluation: Scores | None = None
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == WARNING)
+
+    @property
+    def basis(self) -> Scores | None:
+        """The scores the total and grade come from: the 评分表 if the workbook has one, else the 自评表."""
+        if self.evaluation and "pj" in self.plan.layouts:
+            return self.evaluation
+        return self.self_evaluation or self.evaluation
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented JSON contract of ``perftool score --json`` (see README)."""
+        basis = self.basis
+        return {
+            "format": REPORT_FORMAT,
+            "file": self.path.name,
+            "sha256": self.sha256,
+            "template": {"format": FORMAT, "tables": list(self.plan.layouts), "editions": self.plan.editions,
+                         "digest": self.plan.digest},
+            "unit": self.plan.unit,
+            "unit_code": self.plan.unit_code,
+            "year": self.plan.year,
+            "valid": self.errors == 0,
+            "counts": {"error": self.errors, "warning": self.warnings},
+            "basis": basis.source if basis else None,
+            "rules": basis.rules if basis else None,
+            "points": basis.points if basis else None,
+            "total": basis.total if basis else None,
+            "self_total": basis.self_total if basis else None,
+            "grade": basis.grade if basis else None,
+            "self_grade": basis.self_grade if basis else None,
+            "complete": basis.complete if basis else False,
+            "indicators": [i.to_dict() for i in basis.indicators] if basis else [],
+            "evaluation": _scores(self.evaluation),
+            "self_evaluation": _scores(self.self_evaluation),
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def _scores(s: Scores | None) -> dict[str, Any] | None:
+    if s is None:
+        return None
+    return {"total": s.total, "self_total": s.self_total, "grade": s.grade, "self_grade": s.self_grade,
+            "complete": s.complete,
+            "indicators": [i.to_dict() for i in s.indicators]}
+
+
+def assess(path: Path, rules: str | None = None) -> Assessment:
+    """Read, recompute, audit and score the workbook at ``path`` (never modified)."""
+    data = Path(path).read_bytes()
+    book, plan = recognise(path)
+    cells = read_cells(book, plan)
+    entries = read_entries(plan, cells)
+    intact = set(plan.formulas) - entries.tampered - set(entries.overrides)
+    cells.cached = read_cached(path, plan, intact)
+    engine = engine_for(plan)
+    as_filed = engine.compute({**entries.inputs, **entries.overrides})
+    computed = engine.compute(entries.inputs) if entries.overrides else as_filed
+    out = Assessment(Path(path), hashlib.sha256(data).hexdigest(), plan, entries.inputs, entries.overrides,
+                     entries.tampered, as_filed, computed, list(entries.findings))
+    out.findings += check_overrides(plan, engine, as_filed, entries.overrides)
+    out.findings += check_cache(plan, cells.cached, as_filed)
+    out.findings += apply_rules(plan, engine, as_filed)
+    score(out, rules)
+    places = {(f.table, f.cell): (f.row, f.col) for f in plan.fields()}
+    tables = catalog()["order"]
+    out.findings.sort(key=lambda f: (f.severity != ERROR, tables.index(f.table) if f.table in tables else -1,
+                                     places.get((f.table, f.cell), (0, 0))))
+    return out
+
+
+def score(a: Assessment, rules: str | None) -> None:
+    """Fill in ``a.evaluation`` (评分表 rules, from the 评分表 or from 附件1 alone) and ``a.self_evaluation``.
+
+    ``rules`` (default: the rule set the workbook's 评分表 was made from, else the bundled default) may differ
+    from the workbook's: the 评分表 is then laid out anew from it and the evaluator's entries carried over by id.
+    """
+    plan = a.plan
+    rules = rules or plan.rules or DEFAULT_RULES
+    if "pj" in plan.layouts or "fj1" in plan.layouts:
+        if plan.rules == rules:
+            scoring, computed, as_filed = plan, a.computed, a.as_filed
+        else:  # score what the workbook allows; evaluator inputs it lacks stay blank (not assessable)
+            scoring = plan_workbook(plan.year, plan.unit, plan.unit_code, list(dict.fromkeys([*plan.layouts, "pj"])),
+                                    plan.counts, rules)
+            known = {f.key for f in scoring.fields()}
+            engine = engine_for(scoring)
+            inputs = {k: v for k, v in a.inputs.items() if k in known}
+            computed = engine.compute(inputs)
+            as_filed = engine.compute({**inputs, **{k: v for k, v in a.overrides.items() if k in known}})
+        a.evaluation = score_evaluation(scoring, computed, as_filed, rules)
+        if scoring is not plan:
+            for ind in a.evaluation.indicators:
+                ind.cell = ind.self_cell = None
+        a.findings += a.evaluation.findings
+    if "fj2" in plan.layouts:
+        a.self_evaluation = score_self_evaluation(plan, a.computed, a.as_filed, rules)
+        a.findings += a.self_evaluation.findings

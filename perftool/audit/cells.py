@@ -1,0 +1,162 @@
+"""Cell-level checks: what was typed into inputs, what became of the template's formulas, and stored results.
+
+The checks here need no audit rule: they follow from each field's type and formula in the definitions.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..definitions.workbook import WorkbookPlan
+from ..engine import Engine
+from ..read.coerce import coerce
+from ..read.workbook import Cells
+from ..values import is_blank, is_number, show, show_difference
+from .findings import Finding, at, describe
+
+#: 1 万亿元 in 万元: larger amounts are taken for a unit or decimal-point slip.
+IMPLAUSIBLE_AMOUNT = 1e8
+
+
+@dataclass
+class Entries:
+    """The workbook's entries made usable: typed inputs, constants typed over formulas, and what was found."""
+
+    inputs: dict[str, Any]
+    overrides: dict[str, Any]
+    tampered: set[str]
+    findings: list[Finding] = field(default_factory=list)
+
+
+def normalise_formula(text: str) -> str:
+    """Formula text compared without spaces, ``$``, sheet-name quotes and letter case."""
+    return re.sub(r"[\s$']", "", text).upper()
+
+
+def read_entries(plan: WorkbookPlan, cells: Cells) -> Entries:
+    """Coerce every input, separate constants typed over formulas, and detect altered formulas."""
+    out = Entries({}, {}, set())
+    for f in plan.fields():
+        if f.kind == "formula":
+            if f.key in cells.formulas:
+                if normalise_formula(cells.formulas[f.key]) != normalise_formula(plan.formulas[f.key].text):
+                    out.tampered.add(f.key)
+                    out.findings.append(at("formula-tampered", f, f"{describe(f)} 的公式被改动，按表样公式重新计算",
+                                           {"现公式": "=" + cells.formulas[f.key],
+                                            "表样公式": "=" + plan.formulas[f.key].text}))
+            elif f.key in cells.values:
+                value = _typed(f, cells.values[f.key], out)
+                if value is not None:
+                    out.overrides[f.key] = value
+            else:
+                out.tampered.add(f.key)
+                out.findings.append(at("formula-tampered", f, f"{describe(f)} 的公式被删除，按表样公式重新计算",
+                                       {"表样公式": "=" + plan.formulas[f.key].text}))
+            continue
+        raw = cells.values.get(f.key)
+        if f.key in cells.formulas:
+            raw = cells.cached.get(f.key)
+            out.findings.append(at("formula-in-input", f, f"{describe(f)} 是填报项，却填了公式，取其计算结果 {raw!r}",
+                                   {"公式": "=" + cells.formulas[f.key], "计算结果": raw}))
+        value = _typed(f, raw, out)
+        if value is not None:
+            out.inputs[f.key] = value
+            out.findings.extend(plausibility(f, value))
+    return out
+
+
+def _typed(f: Any, raw: Any, out: Entries) -> Any:
+    result = coerce(raw, f.type, f.options)
+    if result.problem:
+        out.findings.append(at("value-invalid", f, f"{describe(f)}：{result.problem}，按空值处理", {"填报值": raw}))
+    elif result.change:
+        out.findings.append(at("value-coerced", f, f"{describe(f)}：{result.change}",
+                               {"填报值": raw, "读取值": result.value}))
+    return result.value
+
+
+def plausibility(f: Any, value: Any) -> list[Finding]:
+    """Negative amounts, counts and scores; rates beyond 100%; amounts too large to be real."""
+    if not isinstance(value, float):
+        return []
+    if value < 0:
+        return [at("negative-value", f, f"{describe(f)} 为负数 {value:g}，请核实", {"填报值": value})]
+    if f.type == "percent" and value > 1:
+        return [at("rate-out-of-range", f, f"{describe(f)} 为 {value:.2%}，比率不应超过 100%"
+                   f"（若填的是百分数，请写成 {value:g}% 或 {value / 100:g}）", {"填报值": value})]
+    if f.type == "amount" and value > IMPLAUSIBLE_AMOUNT:
+        return [at("implausible-value", f, f"{describe(f)} 为 {value:,.2f} 万元，数额异常，请核实金额单位",
+                   {"填报值": value})]
+    return []
+
+
+def tolerance(type_name: str, operands: int) -> float:
+    """How far a figure typed over a formula may differ from the formula's result and still be 尾数.
+
+    Amounts: each of the ``operands`` and the total may be rounded by up to 0.005 (万元 to two decimals).
+    Scores are sums of two-decimal scores or a rounded product: 0.005. Rates: one percentage point, since
+    documents print them rounded to whole percent.
+    """
+    if type_name == "percent":
+        return 0.01
+    if type_name in ("amount", "number"):
+        return 0.005 * (operands + 1) + 1e-9
+    if type_name == "count":
+        return 0.5
+    return 0.005 + 1e-9
+
+
+def check_overrides(plan: WorkbookPlan, engine: Engine, as_filed: dict[str, Any],
+                    overrides: dict[str, Any]) -> list[Finding]:
+    """Judge each constant typed over a formula against the formula applied to the values as filed."""
+    findings = []
+    for key, typed in overrides.items():
+        f = plan.field(key)
+        local = engine.compiled[key](as_filed)
+        operands = [k for k in engine.compiled[key].dependencies if as_filed.get(k) not in (None, "")]
+        values = {"填报值": typed, "按公式计算": local}
+        if not is_number(typed) or not is_number(local):
+            if typed != local and not (is_blank(local) and is_blank(typed)):
+                findings.append(at("arithmetic-mismatch", f, f"{describe(f)} 填为 {typed!r}，按公式应为 {local!r}",
+                                   values))
+            continue
+        diff = typed - local
+        values["差额"] = round(diff, 6)
+        formula = "=" + plan.formulas[key].text
+        if abs(diff) <= tolerance(f.type, len(operands)):
+            note = "" if abs(diff) < 1e-9 else f"，相差 {show_difference(f.type, diff)}（尾数差异）"
+            findings.append(at("formula-replaced", f, f"{describe(f)} 的公式 {formula} 被替换为数值 "
+                               f"{show(f.type, typed)}{note}", values))
+        else:
+            findings.append(at("arithmetic-mismatch", f, f"{describe(f)} 填报 {show(f.type, typed)}，"
+                               f"按公式 {formula} 计算应为 {show(f.type, local)}，相差 {show_difference(f.type, diff)}",
+                               values))
+    return findings
+
+
+def check_cache(plan: WorkbookPlan, cached: dict[str, Any], as_filed: dict[str, Any]) -> list[Finding]:
+    """Stored results that differ from the recomputation (the file was not recalculated, or was edited)."""
+    if cached and all(v is None for v in cached.values()):
+        return [at("no-cached-values", None, "工作簿未保存任何公式计算结果（可能由程序写入），已按表样公式全部重新计算")]
+    findings = []
+    for key, stored in cached.items():
+        expected = as_filed.get(key)
+        if _same(stored, expected):
+            continue
+        f = plan.field(key)
+        findings.append(at("stale-cache", f, f"{describe(f)} 保存的结果 {stored!r} 与重新计算的 {expected!r} 不一致"
+                           "（文件保存前未重算或结果被改动）", {"保存值": stored, "重算值": expected}))
+    return findings
+
+
+def _same(stored: Any, expected: Any) -> bool:
+    if is_blank(stored) and is_blank(expected):
+        return True
+    if isinstance(stored, bool) or isinstance(expected, bool):  # LibreOffice stores TRUE as 1
+        stored, expected = (float(x) if isinstance(x, bool) else x for x in (stored, expected))
+    if is_number(stored) and is_number(expected):
+        return math.isclose(float(stored), float(expected), rel_tol=1e-9, abs_tol=1e-9)
+    return str(stored) == str(expected)

@@ -1,0 +1,107 @@
+"""Audit findings: a catalogue of codes (title, default severity, tag) and the finding each check reports.
+
+Severity follows the 审核 software finance staff know: ``error`` = 强制性审核 (must be fixed before the
+submission is accepted), ``warning`` = 提示性审核 (may stand with an explanation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..definitions.model import Field
+
+ERROR, WARNING = "error", "warning"
+SEVERITY_ZH = {ERROR: "错误（强制）", WARNING: "提示"}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One catalogued kind of finding."""
+
+    code: str
+    severity: str
+    title: str
+    tag: str
+    description: str
+
+
+CATALOGUE: dict[str, Kind] = {
+    k.code: k
+    for k in (
+        Kind("value-coerced", WARNING, "数值格式已转换", "#完整性",
+             "文本形式的数字、千分位、全角数字、百分号、单位或占位符按数值或空值读取。请核对读取结果。"),
+        Kind("value-invalid", ERROR, "无法识别的填报值", "#完整性",
+             "单元格内容不是该栏要求的类型（金额、比率、人数、日期、选项等），按空值处理。"),
+        Kind("formula-in-input", WARNING, "填报单元格含公式", "#结构",
+             "填报项应填数值，此处是公式；取其保存的计算结果。"),
+        Kind("formula-tampered", ERROR, "公式被改动", "#结构",
+             "计算单元格的公式与表样不同或被删除；按表样公式重新计算。"),
+        Kind("formula-replaced", WARNING, "公式被替换为数值", "#结构",
+             "计算单元格填写了数值而非公式；数值与其组成项的计算结果相符（含尾数差异）。"),
+        Kind("arithmetic-mismatch", ERROR, "数值与计算结果不符", "#表内",
+             "计算单元格填写的数值与按其组成项计算的结果不一致，超出尾数允许范围。"),
+        Kind("stale-cache", WARNING, "保存的计算结果未更新", "#结构",
+             "单元格保存的公式结果与重新计算的结果不同：文件保存前未重算，或结果被改动。"),
+        Kind("no-cached-values", WARNING, "工作簿未保存计算结果", "#结构",
+             "工作簿由程序写入，未保存任何公式结果；已全部重新计算。"),
+        Kind("identity-mismatch", ERROR, "审核公式不成立", "#表内",
+             "表内或表间的平衡关系不成立，差额超出尾数允许范围。"),
+        Kind("rounding-difference", WARNING, "尾数差异", "#表内",
+             "平衡关系相差不超过尾数允许范围（万元取整产生），请核实。"),
+        Kind("hierarchy-mismatch", ERROR, "科目汇总关系不成立", "#表内",
+             "类不等于所属款之和，或款不等于所属项之和。"),
+        Kind("code-invalid", ERROR, "科目代码有误", "#完整性",
+             "科目代码应为 3 位（类）、5 位（款）或 7 位（项）数字，且不得重复。"),
+        Kind("negative-value", WARNING, "负数", "#合理性", "金额、人数或分值为负数，请核实。"),
+        Kind("rate-out-of-range", ERROR, "比率超出范围", "#合理性", "该比率应在 0% 到 100% 之间。"),
+        Kind("implausible-value", WARNING, "数值异常", "#合理性", "数值大得不合常理，请核实单位（万元）和小数点。"),
+        Kind("self-score-differs", WARNING, "自评得分与计算得分不一致", "#评分",
+             "单位自评得分与按评分标准计算的得分不同。"),
+        Kind("self-score-over-max", ERROR, "得分超过分值", "#评分", "自评得分高于该指标的分值。"),
+        Kind("indicator-score-differs", WARNING, "指标得分与完成情况不符", "#评分",
+             "按“完成值/指标值”计算的建议得分与填报得分不同。"),
+    )
+}
+
+
+@dataclass
+class Finding:
+    """One problem, located at a cell, with the values on each side (现场数据)."""
+
+    code: str
+    severity: str
+    message: str
+    table: str | None = None
+    sheet: str | None = None
+    cell: str | None = None
+    row_label: str = ""
+    col_label: str = ""
+    rule: str | None = None
+    values: dict[str, Any] = field(default_factory=dict)
+    cells: list[str] = field(default_factory=list)  # other cells involved, as 表!A1
+
+    @property
+    def title(self) -> str:
+        return CATALOGUE[self.code].title
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "severity": self.severity, "title": self.title, "table": self.table,
+                "sheet": self.sheet, "cell": self.cell, "row_label": self.row_label, "col_label": self.col_label,
+                "rule": self.rule, "message": self.message, "values": self.values, "cells": self.cells}
+
+
+def at(code: str, f: Field | None, message: str, values: dict[str, Any] | None = None,
+       severity: str | None = None, rule: str | None = None, cells: list[str] | None = None) -> Finding:
+    """A finding of catalogued ``code`` at field ``f`` (or the workbook as a whole when ``f`` is None)."""
+    kind = CATALOGUE[code]
+    where = {} if f is None else {"table": f.table, "sheet": f.sheet, "cell": f.cell,
+                                  "row_label": f.row_label, "col_label": f.col_label}
+    return Finding(code, severity or kind.severity, message, values=values or {}, rule=rule, cells=cells or [],
+                   **where)
+
+
+def describe(f: Field) -> str:
+    """``公开01!C8（本年收入合计）``: where a field is, for messages."""
+    label = "／".join(x for x in (f.row_label, f.col_label) if x)
+    return f"{f.sheet}!{f.cell}" + (f"（{label}）" if label else "")

@@ -1,0 +1,141 @@
+"""Score the 附件2 自评表: the 年度资金总额 row, and a suggested score for every 三级指标 row from its figures.
+
+The suggestion follows the indicator method of the rule set (``self_evaluation:`` in the rule set YAML):
+quantitative rows by 完成值 against 指标值 (positive or reverse), qualitative rows by keyword bands.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from ..audit.findings import Finding, at
+from ..definitions.layout import field_key
+from ..definitions.scoresheet import load_ruleset
+from ..definitions.workbook import WorkbookPlan
+from ..values import is_number, show
+from .evaluation import NOT_ASSESSABLE, Indicator, Scores
+
+MAX_FIGURE_TEXT = 12  # longer 完成值 texts are narratives, read as qualitative
+SECTIONS = {"output": "产出指标", "benefit": "效益指标", "satisfaction": "满意度指标"}
+_REVERSE = ("≤", "<=", "<", "不超过", "不高于", "不多于", "低于", "控制在")
+_FIGURE = re.compile(r"(?P<op>≥|≤|>=|<=|>|<|不低于|不少于|不超过|不高于|不多于|低于|高于|控制在|达到)?\s*"
+                     r"(?P<num>\d+(?:\.\d+)?)\s*(?P<pct>%)?")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number read from an indicator text such as ``≥95%``, ``4次/年`` or ``500万元``."""
+
+    value: float
+    reverse: bool
+
+
+def read_figure(text: Any) -> Figure | None:
+    """The first number of ``text`` with its comparison sign; None when the text holds no number."""
+    if is_number(text):
+        return Figure(float(text), False)
+    if not isinstance(text, str):
+        return None
+    clean = unicodedata.normalize("NFKC", text).replace(",", "").strip()
+    if len(clean) > MAX_FIGURE_TEXT:
+        return None  # a sentence describing what was done, not a figure
+    match = _FIGURE.search(clean)
+    if match is None:
+        return None
+    value = float(match.group("num")) / (100 if match.group("pct") else 1)
+    return Figure(value, (match.group("op") or "") in _REVERSE)
+
+
+def suggest(target: Any, actual: Any, maximum: float, bands: list[list[Any]]) -> tuple[float | None, str]:
+    """Suggested score of one 三级指标 row and how it was reached."""
+    t, a = read_figure(target), read_figure(actual)
+    if t is not None and a is not None:
+        if t.reverse:
+            share = 1.0 if a.value <= t.value else (t.value / a.value if a.value else 1.0)
+            how = f"反向指标：完成值 {actual} {'未超过' if share == 1 else '超过'}指标值 {target}"
+        else:
+            share = 1.0 if a.value >= t.value or t.value == 0 else a.value / t.value
+            how = f"完成值 {actual} {'达到' if share == 1 else '未达到'}指标值 {target}"
+        score = round(maximum * share, 2)
+        return score, how + ("，得满分" if share == 1 else f"，按完成比例 {share:.2%} 得 {show('score', score)} 分")
+    if isinstance(actual, str) and actual.strip():
+        if isinstance(target, str) and actual.strip() == target.strip():
+            return maximum, "定性指标：完成情况与指标值一致，得满分"
+        for keyword, share in bands:
+            if keyword in actual:
+                score = round(maximum * float(share), 2)
+                return score, f"定性指标：完成情况为“{keyword}”，得 {show('score', score)} 分"
+    return None, f"{NOT_ASSESSABLE}：定性指标或缺少完成值，由评价人评分"
+
+
+def score_self_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed: dict[str, Any],
+                          rules: str) -> Scores:
+    """The 自评表's rows as indicators; its 总分 recomputed from the rows as filed.
+
+    The total counts each row's 得分 as filed (a row's suggestion only raises a warning), so it is complete
+    once the 年度资金总额 row can be computed.
+    """
+    ruleset, _ = load_ruleset(rules)
+    bands = ruleset.get("self_evaluation", {}).get("qualitative", [])
+    layout = plan.layouts["fj2"]
+    out: list[Indicator] = []
+    findings: list[Finding] = []
+    fund = plan.field("fj2.fund_score")
+    fund_max = computed.get("fj2.fund_max")
+    rate = computed.get("fj2.exec_rate")
+    score = computed.get("fj2.fund_score")
+    if is_number(score):
+        reason = (f"执行率 {show('percent', rate)}（全年执行数 {show('amount', computed.get('fj2.executed'))} ÷ "
+                  f"全年预算数 {show('amount', computed.get('fj2.budget_full'))}），得分 = 分值 "
+                  f"{show('score', fund_max)} × 执行率 = {show('score', score)}")
+    else:
+        reason = f"{NOT_ASSESSABLE}：缺少全年预算数或全年执行数"
+    out.append(Indicator("fund", "年度资金总额（预算执行率）", "年度资金总额", "预算执行率",
+                         float(fund_max) if is_number(fund_max) else 0.0, _round(score),
+                         _round(as_filed.get("fj2.fund_score")), reason, _round(rate, 4),
+                         f"{fund.sheet}!{fund.cell}", f"{fund.sheet}!{fund.cell}"))
+    for block in layout.blocks.values():
+        for i in range(block.count):
+            keys = {n: field_key("fj2", n, block.name, i) for n in ("name", "max", "score", "target", "actual")}
+            name, maximum, given = (as_filed.get(keys[n]) for n in ("name", "max", "score"))
+            if not is_number(maximum) and not is_number(given):
+                continue  # an empty or "……" placeholder row
+            maximum = float(maximum) if is_number(maximum) else 0.0
+            target, actual = as_filed.get(keys["target"]), as_filed.get(keys["actual"])
+            suggestion, reason = suggest(target, actual, maximum, bands)
+            score_field = plan.field(keys["score"])
+            section = SECTIONS[_section(layout, block.name)]
+            out.append(Indicator(f"{block.name}[{i}]", str(name or "").strip(), section, score_field.row_label,
+                                 maximum, suggestion, _round(given), reason, None,
+                                 f"{score_field.sheet}!{score_field.cell}", f"{score_field.sheet}!{score_field.cell}"))
+            if suggestion is not None and is_number(given) and abs(float(given) - suggestion) > 0.005:
+                findings.append(at("indicator-score-differs", score_field,
+                                   f"“{name}”填报得分 {show('score', given)}，按完成情况建议得分 "
+                                   f"{show('score', suggestion)}（{reason}）",
+                                   {"填报得分": given, "建议得分": suggestion, "差额": round(float(given) - suggestion, 2)}))
+    total, self_total = _round(computed.get("fj2.total_score")), _round(as_filed.get("fj2.total_score"))
+    return Scores("自评表", out, total, self_total, grade_of(total, ruleset), grade_of(self_total, ruleset),
+                  out[0].assessable, findings, rules, ruleset.get("points", "pro_rata"))
+
+
+def _section(layout: Any, block: str) -> str:
+    """Which section (output/benefit/satisfaction) a repeat group belongs to: the section total that sums it."""
+    for section in SECTIONS:
+        field = layout.fields[f"fj2.{section}_score"]
+        if f"{{{block}.score}}" in (field.expr or ""):
+            return section
+    raise KeyError(block)
+
+
+def grade_of(total: float | None, ruleset: dict[str, Any]) -> str | None:
+    """The grade (优/良/中/差) of a total under the rule set's ``grades``."""
+    if total is None:
+        return None
+    return next(g for low, g in ruleset["grades"] if total >= low)
+
+
+def _round(x: Any, digits: int = 4) -> float | None:
+    return round(float(x), digits) if is_number(x) else None

@@ -7,6 +7,7 @@ Each submission is handled in a worker process; a file that cannot be used becom
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -39,6 +40,7 @@ class Row:
     self_total: float | None = None
     grade: str | None = None
     self_grade: str | None = None
+    complete: bool = True
     errors: int = 0
     warnings: int = 0
     groups: dict[str, float] = field(default_factory=dict)  # score by 一级指标
@@ -65,7 +67,9 @@ def score_one(path: Path, inbox: Path, out: Path, rules: str | None) -> Row:
     except Exception as exc:  # a damaged file must not stop the batch; the reason goes in the summary
         return Row(name, UNREADABLE, f"无法读取（{type(exc).__name__}: {exc}）")
     stem = safe_filename(str(a.plan.year), a.plan.unit or path.stem, a.plan.unit_code)
-    stem = f"{stem}_{a.sha256[:8]}"  # the same unit twice (or two units with one name) never collide
+    # The same unit submitted twice, or two units of one name, never share an output: the suffix hashes the
+    # submission's content and its place in the inbox.
+    stem = f"{stem}_{hashlib.sha256((a.sha256 + name).encode()).hexdigest()[:8]}"
     annotated, result = out / "批注" / f"{stem}_审核.xlsx", out / "结果" / f"{stem}.json"
     doc = a.to_dict()
     annotate(a, annotated)
@@ -80,7 +84,7 @@ def score_one(path: Path, inbox: Path, out: Path, rules: str | None) -> Row:
         key = f.rule or f.code
         counted[key] = counted.get(key, 0) + 1
     return Row(name, SCORED, "", a.plan.unit, a.plan.unit_code, a.plan.year, doc["basis"], doc["total"],
-               doc["self_total"], doc["grade"], doc["self_grade"], a.errors, a.warnings, groups, counted,
+               doc["self_total"], doc["grade"], doc["self_grade"], doc["complete"], a.errors, a.warnings, groups, counted,
                str(annotated.relative_to(out)), str(result.relative_to(out)), a.sha256)
 
 

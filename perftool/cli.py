@@ -178,6 +178,10 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
+def _score(x: float | None, complete: bool) -> str:
+    return "—" if x is None else f"{x:.2f}" + ("" if complete else "*")
+
+
 def _assess(workbook: Path, rules: str | None) -> Assessment:
     try:
         return assess(workbook, rules)
@@ -272,14 +276,17 @@ def batch(inbox: Path, output: Path, jobs: int | None, rules: str | None) -> Non
         rows = run_batch(inbox, output, rules, jobs)
     write_summary_data(rows, output)
     write_summary_workbook(rows, output / "汇总表.xlsx")
-    click.echo(f"{_pad('单位', 36)} {'年度':>4} {'总分':>7} {'等次':<4} {'错误':>4} {'提示':>4}  状态")
+    widths = (32, 6, 8, 8, 8, 6, 6, 6)
+    click.echo(" ".join(_pad(h, w) for h, w in zip(("单位", "年度", "评分依据", "计算总分", "自评总分", "等次", "错误",
+                                                     "提示"), widths, strict=True)) + "状态")
     for r in rows:
-        shown = "—" if r.total is None else f"{r.total:.2f}"
-        click.echo(f"{_pad((r.unit or r.file)[:18], 36)} {r.year or '':>6} {shown:>7} {_pad(r.grade or '—', 4)} "
-                   f"{r.errors:>6} {r.warnings:>6}  {r.status}" + (f"：{r.reason}" if r.reason else "")
-                   + "".join(f"；{f}" for f in r.flags))
+        cells = ((r.unit or r.file)[:16], str(r.year or ""), r.basis or "—", _score(r.total, r.complete),
+                 _score(r.self_total, True), r.grade or "—", str(r.errors), str(r.warnings))
+        click.echo(" ".join(_pad(c, w) for c, w in zip(cells, widths, strict=True)) + r.status
+                   + (f"：{r.reason}" if r.reason else "") + "".join(f"；{f}" for f in r.flags))
     failed = sum(1 for r in rows if r.status != SCORED)
     with_errors = sum(1 for r in rows if r.errors)
     click.echo(f"完成：{len(rows)} 份，已评分 {len(rows) - failed} 份（其中有错误 {with_errors} 份），"
-               f"无法读取 {failed} 份，用时 {time.monotonic() - started:.1f} 秒。汇总表：{output / '汇总表.xlsx'}")
+               f"无法读取 {failed} 份，用时 {time.monotonic() - started:.1f} 秒。汇总表：{output / '汇总表.xlsx'}"
+               + ("（* 部分指标缺少数据不可评价，总分只含可评价指标）" if any(not r.complete for r in rows) else ""))
     sys.exit(2 if failed else 1 if with_errors else 0)

@@ -43,3 +43,28 @@ def workbook_2024(plan_2024, tmp_path_factory) -> tuple[Path, dict]:
     path = tmp_path_factory.mktemp("gen") / "full.xlsx"
     values = render(plan_2024, plan_2024.default_inputs(), path)
     return path, values
+
+
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="session")
+def example(tmp_path_factory):
+    """``example("000_yueyang_2022")`` → (workbook path, Assessment): built by ``perftool generate --data``."""
+    from click.testing import CliRunner
+
+    from perftool.assess import assess
+    from perftool.cli import main
+
+    folder = tmp_path_factory.mktemp("examples")
+    cache: dict[str, tuple[Path, object]] = {}
+
+    def build(name: str):
+        if name not in cache:
+            out = folder / f"{name}.xlsx"
+            result = CliRunner().invoke(main, ["generate", "--data", str(EXAMPLES / f"{name}.yaml"), "-o", str(out)])
+            assert result.exit_code == 0, result.output
+            cache[name] = (out, assess(out))
+        return cache[name]
+
+    return build

@@ -100,3 +100,48 @@ def test_workbook_saved_by_libreoffice_is_recognised_and_reads_the_same(plan_202
     (_, ours_values), (theirs, theirs_values) = export(path), export(saved)
     assert set(theirs.formulas) == set(plan_2024.formulas)              # every formula survives LibreOffice
     assert theirs_values == ours_values
+
+
+def test_filled_in_libreoffice_scores_like_perftool_fill(example, tmp_path):
+    """The 000 example filled by perftool, and the blank template filled cell by cell then recalculated and
+    saved by LibreOffice: same findings, same scores (the LibreOffice file must not look tampered or stale)."""
+    from perftool.assess import assess
+
+    ours_path, ours = example("000_yueyang_2022")
+    blank = tmp_path / "in" / "by_hand.xlsx"
+    blank.parent.mkdir()
+    from perftool.generate.render import render
+
+    render(ours.plan, ours.plan.default_inputs(), blank)
+    book = openpyxl.load_workbook(blank)
+    for key, value in {**ours.inputs, **ours.overrides}.items():
+        f = ours.plan.field(key)
+        book[f.sheet][f.cell] = value
+    book["附件2"]["G6"] = "=10"  # keep the template's constant formula as typed by hand
+    book.save(blank)
+    theirs_path = recalculate([blank], tmp_path / "out", tmp_path / "profile")[0]
+    theirs = assess(theirs_path)
+    assert theirs.to_dict()["indicators"] == ours.to_dict()["indicators"]
+    assert (theirs.basis.total, theirs.basis.self_total) == (98.73, 98.75)
+    assert sorted((f.code, f.cell) for f in theirs.findings) == sorted((f.code, f.cell) for f in ours.findings)
+
+
+def test_annotated_workbook_round_trips_through_libreoffice(example, tmp_path):
+    """The annotated copy opens in LibreOffice without repair, recalculates to the same figures, and reads back."""
+    from perftool.annotate.workbook import annotate
+    from perftool.assess import assess
+
+    _, a = example("003_yiyang_2022")
+    annotated = tmp_path / "in" / "annotated.xlsx"
+    annotate(a, annotated)
+    cached = openpyxl.load_workbook(annotated, data_only=True)
+    saved = recalculate([annotated], tmp_path / "out", tmp_path / "profile")[0]
+    recalculated = openpyxl.load_workbook(saved, data_only=True)
+    assert recalculated.sheetnames[:2] == ["审核结果", "评分结果"]
+    for key in a.plan.formulas:
+        f = a.plan.field(key)
+        assert same(cached[f.sheet][f.cell].value, recalculated[f.sheet][f.cell].value), f"{f.sheet}!{f.cell}"
+    again = assess(saved)
+    assert again.to_dict()["indicators"] == a.to_dict()["indicators"]
+    assert {(f.code, f.cell) for f in again.findings if f.code != "value-coerced"} == \
+        {(f.code, f.cell) for f in a.findings if f.code != "value-coerced"}

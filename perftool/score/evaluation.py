@@ -65,8 +65,9 @@ class Scores:
     points: str | None = None
 
 
-def _num(x: Any) -> float | None:
-    return round(float(x), 4) if is_number(x) else None
+def _num(x: Any, digits: int = 2) -> float | None:
+    """Scores are reported to two decimals, rates and other values to four."""
+    return round(float(x), digits) if is_number(x) else None
 
 
 def score_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed: dict[str, Any],
@@ -94,7 +95,7 @@ def score_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed: dic
         reason = (explain(ind, policy, value, score, computed, plan) if score is not None
                   else f"{NOT_ASSESSABLE}：{missing_inputs(ind, plan, computed)}")
         out.append(Indicator(i, ind["name"], g1["name"], g2["name"], maximum, score, self_score, reason,
-                             _num(value) if is_number(value) else value, f"{score_field.sheet}!{score_field.cell}",
+                             _num(value, 4) if is_number(value) else value, f"{score_field.sheet}!{score_field.cell}",
                              f"{self_field.sheet}!{self_field.cell}"))
         if self_score is not None and self_score > maximum + 1e-9:
             findings.append(at("self-score-over-max", self_field, f"{ind['name']} 自评得分 {show('score', self_score)} "
@@ -151,7 +152,7 @@ def explain(ind: dict[str, Any], policy: str, value: Any, score: float, computed
         counted = {"whole_up": "（不足一个百分点按一个计）", "whole_down": "（不足一个百分点不计）"}.get(policy, "")
         floor = "，扣完为止" if score == 0 else ""
         return (f"{name} {v}，{'超出' if over else '低于'} {t:.0%} {points:.2f} 个百分点{counted}，"
-                f"每个百分点扣 {show('score', rule['step'])} 分，扣 {show('score', lost)} 分{floor}")
+                f"每个百分点扣 {show('score', rule['step'])} 分，扣 {lost:.2f} 分{floor}")
     if kind == "bands":
         return f"{name} {v}，按分档标准得 {show('score', score)} 分" + (f"，扣 {show('score', lost)} 分" if lost else "")
     if kind == "per_count":
@@ -159,7 +160,7 @@ def explain(ind: dict[str, Any], policy: str, value: Any, score: float, computed
         if count == 0:
             return f"无不符合要求的情况，得满分 {show('score', top)} 分"
         floor = "，扣完为止" if score == 0 else ""
-        return f"{count} 例不符合要求，每例扣 {show('score', rule['step'])} 分，扣 {show('score', lost)} 分{floor}"
+        return f"{count} 例不符合要求，每例扣 {show('score', rule['step'])} 分，扣 {lost:.2f} 分{floor}"
     if kind == "cases":
         given = [(x["label"], x.get("type", "amount"), computed.get(f"pj.{iid}_{x['id']}"))
                  for x in ind.get("inputs", [])]

@@ -94,8 +94,8 @@ def score_self_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed
     else:
         reason = f"{NOT_ASSESSABLE}：缺少全年预算数或全年执行数"
     out.append(Indicator("fund", "年度资金总额（预算执行率）", "年度资金总额", "预算执行率",
-                         float(fund_max) if is_number(fund_max) else 0.0, _round(score),
-                         _round(as_filed.get("fj2.fund_score")), reason, _round(rate, 4),
+                         float(fund_max) if is_number(fund_max) else 0.0, _round(score, 2),
+                         _round(as_filed.get("fj2.fund_score"), 2), reason, _round(rate, 4),
                          f"{fund.sheet}!{fund.cell}", f"{fund.sheet}!{fund.cell}"))
     for block in layout.blocks.values():
         for i in range(block.count):
@@ -109,14 +109,14 @@ def score_self_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed
             score_field = plan.field(keys["score"])
             section = SECTIONS[_section(layout, block.name)]
             out.append(Indicator(f"{block.name}[{i}]", str(name or "").strip(), section, score_field.row_label,
-                                 maximum, suggestion, _round(given), reason, None,
+                                 maximum, suggestion, _round(given, 2), reason, None,
                                  f"{score_field.sheet}!{score_field.cell}", f"{score_field.sheet}!{score_field.cell}"))
             if suggestion is not None and is_number(given) and abs(float(given) - suggestion) > 0.005:
                 findings.append(at("indicator-score-differs", score_field,
                                    f"“{name}”填报得分 {show('score', given)}，按完成情况建议得分 "
                                    f"{show('score', suggestion)}（{reason}）",
                                    {"填报得分": given, "建议得分": suggestion, "差额": round(float(given) - suggestion, 2)}))
-    total, self_total = _round(computed.get("fj2.total_score")), _round(as_filed.get("fj2.total_score"))
+    total, self_total = _round(computed.get("fj2.total_score"), 2), _round(as_filed.get("fj2.total_score"), 2)
     return Scores("自评表", out, total, self_total, grade_of(total, ruleset), grade_of(self_total, ruleset),
                   out[0].assessable, findings, rules, ruleset.get("points", "pro_rata"))
 

@@ -159,13 +159,9 @@ def export(workbook: Path, output: Path | None) -> None:
         values = engine_for(plan).compute(read_cells(book, plan).values)
         doc = {"year": plan.year, "unit": plan.unit, "unit_code": plan.unit_code, "editions": plan.editions,
                "tables": nest(values, plan)}
-        text = json.dumps(doc, ensure_ascii=False, indent=2)
-        if output is None:
-            click.echo(text)
-            return
-        with atomic_path(output) as tmp:
-            tmp.write_text(text + "\n", encoding="utf-8")
-        click.echo(f"已导出 {output}")
+        _emit_json(doc, output)
+        if output is not None:
+            click.echo(f"已导出 {output}")
     except PerftoolError as exc:
         _fail(exc)
 

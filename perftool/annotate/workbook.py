@@ -7,6 +7,7 @@ become comments with red/amber highlights, and two sheets lead the workbook: 审
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,9 @@ def _findings_sheet(ws: Worksheet, a: Assessment, styles: Styles) -> None:
         ws.write_string(r, 5, f.col_label, body)
         ws.write_string(r, 6, f"{f.title}" + (f"（{f.rule}）" if f.rule else ""), body)
         ws.write_string(r, 7, f.message, body)
-        ws.write_string(r, 8, "；".join(f"{k}：{_plain(v)}" for k, v in f.values.items()), body)
+        facts = "；".join(f"{k}：{_plain(v)}" for k, v in f.values.items())
+        ws.write_string(r, 8, facts, body)
+        ws.set_row(r, _height((f.message, 70), (facts, 40), (f.row_label, 26)))
     if not a.findings:
         ws.merge_range(3, 0, 3, len(headers) - 1, "未发现问题。", body)
     ws.freeze_panes(3, 0)
@@ -155,6 +158,7 @@ def _scores_section(ws: Worksheet, row: int, s: Scores, a: Assessment, headers: 
         _number(ws, row, 6, ind.self_score, number, body)
         _number(ws, row, 7, ind.diff, number, body)
         ws.write_string(row, 8, ind.reason, body)
+        ws.set_row(row, _height((ind.reason, 60), (ind.name, 34)))
         _link(ws, row, 9, ind.cell, styles)
     row += 2
     groups: dict[str, list[float]] = {}
@@ -173,6 +177,12 @@ def _scores_section(ws: Worksheet, row: int, s: Scores, a: Assessment, headers: 
             ws.write_number(row, c, round(v, 2), number)
     chart_rows.append((first, row, name))
     return max(row + 1, first + 15)
+
+
+def _height(*texts: tuple[str, float]) -> float:
+    """Row height (points) that shows each wrapped text in full, given its column width in characters."""
+    lines = max(1, *(math.ceil(len(t) * 2 / width) for t, width in texts if t))
+    return 14.0 * lines
 
 
 def _number(ws: Worksheet, r: int, c: int, v: Any, fmt: Any, text_fmt: Any, blank: str = "") -> None:

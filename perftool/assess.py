@@ -141,7 +141,7 @@ def score(a: Assessment, rules: str | None) -> None:
         a.evaluation = score_evaluation(scoring, computed, as_filed, rules)
         if scoring is not plan:
             for ind in a.evaluation.indicators:
-                ind.cell = ind.self_cell = None
+                ind.cell = None  # the 评分表 is not in the workbook
         a.findings += a.evaluation.findings
     if "fj2" in plan.layouts:
         a.self_evaluation = score_self_evaluation(plan, a.computed, a.as_filed, rules)

@@ -31,7 +31,6 @@ class Indicator:
     reason: str
     value: Any = None
     cell: str | None = None  # 表!A1 of the computed score
-    self_cell: str | None = None
 
     @property
     def assessable(self) -> bool:
@@ -95,8 +94,7 @@ def score_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed: dic
         reason = (explain(ind, policy, value, score, computed, plan) if score is not None
                   else f"{NOT_ASSESSABLE}：{missing_inputs(ind, plan, computed)}")
         out.append(Indicator(i, ind["name"], g1["name"], g2["name"], maximum, score, self_score, reason,
-                             _num(value, 4) if is_number(value) else value, f"{score_field.sheet}!{score_field.cell}",
-                             f"{self_field.sheet}!{self_field.cell}"))
+                             _num(value, 4) if is_number(value) else value, f"{score_field.sheet}!{score_field.cell}"))
         if self_score is not None and self_score > maximum + 1e-9:
             findings.append(at("self-score-over-max", self_field, f"{ind['name']} 自评得分 {show('score', self_score)} "
                                f"超过分值 {show('score', maximum)}", {"自评得分": self_score, "分值": maximum}))

@@ -96,7 +96,7 @@ def score_self_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed
     out.append(Indicator("fund", "年度资金总额（预算执行率）", "年度资金总额", "预算执行率",
                          float(fund_max) if is_number(fund_max) else 0.0, _round(score, 2),
                          _round(as_filed.get("fj2.fund_score"), 2), reason, _round(rate, 4),
-                         f"{fund.sheet}!{fund.cell}", f"{fund.sheet}!{fund.cell}"))
+                         f"{fund.sheet}!{fund.cell}"))
     for block in layout.blocks.values():
         for i in range(block.count):
             keys = {n: field_key("fj2", n, block.name, i) for n in ("name", "max", "score", "target", "actual")}
@@ -110,7 +110,7 @@ def score_self_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed
             section = SECTIONS[_section(layout, block.name)]
             out.append(Indicator(f"{block.name}[{i}]", str(name or "").strip(), section, score_field.row_label,
                                  maximum, suggestion, _round(given, 2), reason, None,
-                                 f"{score_field.sheet}!{score_field.cell}", f"{score_field.sheet}!{score_field.cell}"))
+                                 f"{score_field.sheet}!{score_field.cell}"))
             if suggestion is not None and is_number(given) and abs(float(given) - suggestion) > 0.005:
                 findings.append(at("indicator-score-differs", score_field,
                                    f"“{name}”填报得分 {show('score', given)}，按完成情况建议得分 "

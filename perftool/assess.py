@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,6 @@ class Assessment:
     plan: WorkbookPlan
     inputs: dict[str, Any]
     overrides: dict[str, Any]
-    tampered: set[str]
     as_filed: dict[str, Any]
     computed: dict[str, Any]
     findings: list[Finding] = field(default_factory=list)
@@ -75,12 +75,8 @@ class Assessment:
             "basis": basis.source if basis else None,
             "rules": basis.rules if basis else None,
             "points": basis.points if basis else None,
-            "total": basis.total if basis else None,
-            "self_total": basis.self_total if basis else None,
-            "grade": basis.grade if basis else None,
-            "self_grade": basis.self_grade if basis else None,
-            "complete": basis.complete if basis else False,
-            "indicators": [i.to_dict() for i in basis.indicators] if basis else [],
+            **(_scores(basis) or {"total": None, "self_total": None, "grade": None, "self_grade": None,
+                                  "complete": False, "indicators": []}),
             "evaluation": _scores(self.evaluation),
             "self_evaluation": _scores(self.self_evaluation),
             "findings": [f.to_dict() for f in self.findings],
@@ -107,7 +103,7 @@ def assess(path: Path, rules: str | None = None) -> Assessment:
     as_filed = engine.compute({**entries.inputs, **entries.overrides})
     computed = engine.compute(entries.inputs) if entries.overrides else as_filed
     out = Assessment(Path(path), hashlib.sha256(data).hexdigest(), plan, entries.inputs, entries.overrides,
-                     entries.tampered, as_filed, computed, list(entries.findings))
+                     as_filed, computed, list(entries.findings))
     out.findings += check_overrides(plan, engine, as_filed, entries.overrides)
     out.findings += check_cache(plan, cells.cached, as_filed)
     out.findings += apply_rules(plan, engine, as_filed)
@@ -117,6 +113,12 @@ def assess(path: Path, rules: str | None = None) -> Assessment:
     out.findings.sort(key=lambda f: (f.severity != ERROR, tables.index(f.table) if f.table in tables else -1,
                                      places.get((f.table, f.cell), (0, 0))))
     return out
+
+
+@lru_cache(maxsize=32)
+def _scoring_plan(year: int, tables: tuple[str, ...], counts: tuple[tuple[str, int], ...], rules: str) -> WorkbookPlan:
+    """The plan a workbook is scored with when its own has no 评分表 of ``rules`` (laid out once per process)."""
+    return plan_workbook(year, "", "", list(tables), dict(counts), rules)
 
 
 def score(a: Assessment, rules: str | None) -> None:
@@ -131,8 +133,8 @@ def score(a: Assessment, rules: str | None) -> None:
         if plan.rules == rules:
             scoring, computed, as_filed = plan, a.computed, a.as_filed
         else:  # score what the workbook allows; evaluator inputs it lacks stay blank (not assessable)
-            scoring = plan_workbook(plan.year, plan.unit, plan.unit_code, list(dict.fromkeys([*plan.layouts, "pj"])),
-                                    plan.counts, rules)
+            scoring = _scoring_plan(plan.year, tuple(dict.fromkeys([*plan.layouts, "pj"])),
+                                    tuple(sorted(plan.counts.items())), rules)
             known = {f.key for f in scoring.fields()}
             engine = engine_for(scoring)
             inputs = {k: v for k, v in a.inputs.items() if k in known}

@@ -19,7 +19,6 @@ from ..values import is_number, show
 from .evaluation import NOT_ASSESSABLE, Indicator, Scores
 
 MAX_FIGURE_TEXT = 12  # longer 完成值 texts are narratives, read as qualitative
-SECTIONS = {"output": "产出指标", "benefit": "效益指标", "satisfaction": "满意度指标"}
 _REVERSE = ("≤", "<=", "<", "不超过", "不高于", "不多于", "低于", "控制在")
 _FIGURE = re.compile(r"(?P<op>≥|≤|>=|<=|>|<|不低于|不少于|不超过|不高于|不多于|低于|高于|控制在|达到)?\s*"
                      r"(?P<num>\d+(?:\.\d+)?)\s*(?P<pct>%)?")
@@ -107,7 +106,7 @@ def score_self_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed
             target, actual = as_filed.get(keys["target"]), as_filed.get(keys["actual"])
             suggestion, reason = suggest(target, actual, maximum, bands)
             score_field = plan.field(keys["score"])
-            section = SECTIONS[_section(layout, block.name)]
+            section = _section(layout, block.name)
             out.append(Indicator(f"{block.name}[{i}]", str(name or "").strip(), section, score_field.row_label,
                                  maximum, suggestion, _round(given, 2), reason, None,
                                  f"{score_field.sheet}!{score_field.cell}"))
@@ -122,11 +121,10 @@ def score_self_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed
 
 
 def _section(layout: Any, block: str) -> str:
-    """Which section (output/benefit/satisfaction) a repeat group belongs to: the section total that sums it."""
-    for section in SECTIONS:
-        field = layout.fields[f"fj2.{section}_score"]
-        if f"{{{block}.score}}" in (field.expr or ""):
-            return section
+    """The 一级指标 (产出/效益/满意度指标) of a repeat group: the label beside the section total that sums it."""
+    for f in layout.fields.values():
+        if f.block is None and f"{{{block}.score}}" in (f.expr or ""):
+            return layout.labels.get((f.row, 1), f.row_label)
     raise KeyError(block)
 
 

@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEMO   := demo-output
 
-.PHONY: demo test libreoffice clean
+.PHONY: demo test bench fuzz readme libreoffice clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ demo: $(STAMP)
 
 test: $(STAMP) libreoffice
 	$(BIN)/pytest
+
+## The README's catalogue of error codes is generated from the code (a test checks it is current).
+readme: $(STAMP)
+	$(BIN)/python -c "import pathlib; from perftool.codes import BEGIN, END, codes_markdown; \
+	p = pathlib.Path('README.md'); t = p.read_text(encoding='utf-8'); \
+	i, j = t.index(BEGIN), t.index(END) + len(END); p.write_text(t[:i] + codes_markdown() + t[j:], encoding='utf-8')"
 
 clean:
 	rm -rf $(VENV) $(DEMO) .pytest_cache

@@ -8,6 +8,7 @@ the inputs alone, ignoring typed-over figures; scores come from these.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -15,12 +16,16 @@ from typing import Any
 
 from .audit.cells import check_cache, check_overrides, read_entries
 from .audit.findings import ERROR, WARNING, Finding
+from .audit.previous import Reported, check_previous, last_year
 from .audit.rules import apply_rules
+from .audit.structure import check_structure
 from .definitions.catalog import catalog
 from .definitions.workbook import WorkbookPlan, plan_workbook
+from .data import nest
 from .engine import engine_for
 from .identity import FORMAT
-from .read.workbook import read_cached, read_cells, recognise
+from .read.workbook import read_cells, recognise
+from .read.xlsx import Limits
 from .score.evaluation import Scores, score_evaluation
 from .score.self_evaluation import score_self_evaluation
 
@@ -80,6 +85,7 @@ class Assessment:
             "evaluation": _scores(self.evaluation),
             "self_evaluation": _scores(self.self_evaluation),
             "findings": [f.to_dict() for f in self.findings],
+            "data": {"tables": nest({**self.inputs, **self.overrides}, self.plan)},
         }
 
 
@@ -91,22 +97,31 @@ def _scores(s: Scores | None) -> dict[str, Any] | None:
             "indicators": [i.to_dict() for i in s.indicators]}
 
 
-def assess(path: Path, rules: str | None = None) -> Assessment:
-    """Read, recompute, audit and score the workbook at ``path`` (never modified)."""
-    data = Path(path).read_bytes()
-    book, plan = recognise(path)
+def assess(path: Path, rules: str | None = None, limits: Limits | None = None,
+           previous: Mapping[tuple[str, int], Reported] | None = None) -> Assessment:
+    """Read, recompute, audit and score the workbook at ``path`` (never modified), reading within ``limits``.
+
+    ``previous`` holds last year's reported figures by unit (see ``audit/previous.py``); the unit's 上年数 are
+    checked against them.
+    """
+    book, plan = recognise(path, limits)
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     cells = read_cells(book, plan)
     entries = read_entries(plan, cells)
+    entries.findings += check_structure(book, plan, cells, limits or Limits())
     intact = set(plan.formulas) - entries.tampered - set(entries.overrides)
-    cells.cached = read_cached(path, plan, intact)
+    cells.cached = {k: v for k, v in cells.cached.items() if k in intact}
     engine = engine_for(plan)
     as_filed = engine.compute({**entries.inputs, **entries.overrides})
     computed = engine.compute(entries.inputs) if entries.overrides else as_filed
-    out = Assessment(Path(path), hashlib.sha256(data).hexdigest(), plan, entries.inputs, entries.overrides,
+    out = Assessment(Path(path), digest, plan, entries.inputs, entries.overrides,
                      as_filed, computed, list(entries.findings))
     out.findings += check_overrides(plan, engine, as_filed, entries.overrides)
     out.findings += check_cache(plan, cells.cached, as_filed)
     out.findings += apply_rules(plan, engine, as_filed)
+    before = last_year(previous, plan) if previous else None
+    if before:
+        out.findings += check_previous(plan, as_filed, before)
     score(out, rules)
     places = {(f.table, f.cell): (f.row, f.col) for f in plan.fields()}
     tables = catalog()["order"]

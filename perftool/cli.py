@@ -23,9 +23,12 @@ from .annotate.summary import write_summary_workbook
 from .annotate.workbook import annotate
 from .assess import Assessment, assess
 from .audit.findings import ERROR, SEVERITY_ZH
-from .batch import SCORED, run_batch, submissions, write_summary_data
+from .audit.previous import Reported, last_year, load_reported, prefill
+from .codes import codes_markdown
+from .batch import SCORED, Settings, run_batch, submissions, write_summary_data
 from .output import atomic_path
 from .read.workbook import read_cells, recognise
+from .read.xlsx import Limits
 from .generate.render import render
 from .generate.units import read_units, safe_filename
 
@@ -81,9 +84,11 @@ def templates(year: int | None) -> None:
               help="数据文件（YAML/JSON），生成后填入；其 workbook: 段可给出年度、单位和表。")
 @click.option("--units", "units_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="单位清单 CSV（单位名称, 单位编码, 编制数），每个单位生成一个工作簿，-o 为输出目录。")
+@click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="上年度的批量输出目录（或上年报送的工作簿目录）：按单位预填上年数。")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="输出文件（或目录）。")
 def generate(year: int | None, unit: str | None, unit_code: str | None, tables: str, rows: str | None,
-             data_file: Path | None, units_csv: Path | None, output: Path) -> None:
+             data_file: Path | None, units_csv: Path | None, previous: Path | None, output: Path) -> None:
     try:
         data = load_data(data_file) if data_file else None
         meta = (data or {}).get("workbook") or {}
@@ -102,17 +107,24 @@ def generate(year: int | None, unit: str | None, unit_code: str | None, tables: 
             return
         written: set[str] = set()
         units = read_units(units_csv)
+        reported = _previous(previous) if previous else {}
+        carried = 0
         for u in units:
             plan = plan_workbook(int(year), u.name, u.code, chosen, counts)
             inputs = plan.default_inputs()
             if u.quota is not None and "fj1" in plan.layouts:
                 inputs["fj1.staff_quota"] = u.quota
+            before = last_year(reported, plan)
+            if before:
+                inputs.update(prefill(plan, before))
+                carried += 1
             name = safe_filename(u.code, u.name, str(year))
             while name in written:
                 name += "_重名"
             written.add(name)
             render(plan, inputs, output / f"{name}.xlsx")
-        click.echo(f"已为 {len(units)} 个单位生成工作簿，位于 {output}/")
+        click.echo(f"已为 {len(units)} 个单位生成工作簿，位于 {output}/"
+                   + (f"；其中 {carried} 个单位已预填上年数" if previous else ""))
     except PerftoolError as exc:
         _fail(exc)
 
@@ -178,9 +190,34 @@ def _score(x: float | None, complete: bool) -> str:
     return "—" if x is None else f"{x:.2f}" + ("" if complete else "*")
 
 
-def _assess(workbook: Path, rules: str | None) -> Assessment:
+@main.command(help="列出错误代码：无法读取的文件（失败代码）和审核发现（审核代码），Markdown 表格。")
+def codes() -> None:
+    click.echo(codes_markdown())
+
+
+LIMIT_OPTION = click.option(
+    "--limit", multiple=True, metavar="NAME=VALUE",
+    help="读取上限，可多次使用：file_mb part_mb total_mb ratio entries cells seconds text（默认值见 README）。")
+
+
+def _limits(items: tuple[str, ...]) -> Limits:
     try:
-        return assess(workbook, rules)
+        return Limits.parse(items)
+    except ValueError as exc:
+        _fail(UsageError(str(exc)))
+        raise  # unreachable: _fail exits
+
+
+def _previous(folder: Path) -> dict[tuple[str, int], Reported]:
+    """Last year's reported figures under ``folder`` (batch output JSON, else workbooks)."""
+    found = load_reported(folder, assess)
+    click.echo(f"上年数据：{folder} 中找到 {len(found)} 个单位的上年报送数据", err=True)
+    return found
+
+
+def _assess(workbook: Path, rules: str | None, limit: tuple[str, ...] = ()) -> Assessment:
+    try:
+        return assess(workbook, rules, _limits(limit))
     except PerftoolError as exc:
         _fail(exc)
         raise  # unreachable: _fail exits
@@ -208,8 +245,9 @@ def _emit_json(doc: dict, output: Path | None) -> None:
 @main.command(help="审核工作簿：识别表样版本，重算公式，执行表内、表间审核公式和合理性检查。")
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（格式见 README）。")
-def audit(workbook: Path, as_json: bool) -> None:
-    a = _assess(workbook, None)
+@LIMIT_OPTION
+def audit(workbook: Path, as_json: bool, limit: tuple[str, ...]) -> None:
+    a = _assess(workbook, None, limit)
     if as_json:
         doc = a.to_dict()
         _emit_json({k: doc[k] for k in ("format", "file", "sha256", "template", "unit", "unit_code", "year",
@@ -225,8 +263,10 @@ def audit(workbook: Path, as_json: bool) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="输出批注后的工作簿（不修改原文件）。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出评分结果（格式见 README）。")
 @click.option("--json-file", type=click.Path(path_type=Path), help="把 JSON 评分结果写入该文件。")
-def score(workbook: Path, rules: str | None, output: Path | None, as_json: bool, json_file: Path | None) -> None:
-    a = _assess(workbook, rules)
+@LIMIT_OPTION
+def score(workbook: Path, rules: str | None, output: Path | None, as_json: bool, json_file: Path | None,
+          limit: tuple[str, ...]) -> None:
+    a = _assess(workbook, rules, limit)
     try:
         if output is not None:
             annotate(a, output)
@@ -260,17 +300,24 @@ def score(workbook: Path, rules: str | None, output: Path | None, as_json: bool,
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="输出目录。")
 @click.option("--jobs", type=int, default=None, help="并行进程数（默认为 CPU 核数）。")
 @click.option("--rules", default=None, help="评分规则集（templates/rules 下的文件名）。")
-def batch(inbox: Path, output: Path, jobs: int | None, rules: str | None) -> None:
+@click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="上年度的批量输出目录（或上年报送的工作簿目录）：核对各单位的上年数。")
+@click.option("--year", type=int, default=None, help="本次报送的年度：其他年度的工作簿不予评分（年度不符）。")
+@click.option("--force", is_flag=True, help="全部重新评分（默认跳过内容未变、设置相同的已评分文件）。")
+@LIMIT_OPTION
+def batch(inbox: Path, output: Path, jobs: int | None, rules: str | None, previous: Path | None,
+          year: int | None, force: bool, limit: tuple[str, ...]) -> None:
     started = time.monotonic()
     total = len(submissions(inbox))
     if output.resolve() == inbox.resolve() or inbox.resolve() in output.resolve().parents:
         _fail(UsageError("输出目录不能位于收件目录内（以免把输出当作报送文件），请另选 -o"))
+    settings = Settings(rules, year, _limits(limit), _previous(previous) if previous else {})
     if sys.stdout.isatty() and total > 1:
         with click.progressbar(length=total, label="审核评分中") as bar:
-            rows = run_batch(inbox, output, rules, jobs, lambda _row: bar.update(1))
+            rows, reused = run_batch(inbox, output, settings, jobs, lambda _row: bar.update(1), force)
     else:
-        rows = run_batch(inbox, output, rules, jobs)
-    write_summary_data(rows, output)
+        rows, reused = run_batch(inbox, output, settings, jobs, None, force)
+    write_summary_data(rows, output, settings)
     write_summary_workbook(rows, output / "汇总表.xlsx")
     widths = (32, 6, 8, 8, 8, 6, 6, 6)
     click.echo(" ".join(_pad(h, w) for h, w in zip(("单位", "年度", "评分依据", "计算总分", "自评总分", "等次", "错误",
@@ -283,6 +330,7 @@ def batch(inbox: Path, output: Path, jobs: int | None, rules: str | None) -> Non
     failed = sum(1 for r in rows if r.status != SCORED)
     with_errors = sum(1 for r in rows if r.errors)
     click.echo(f"完成：{len(rows)} 份，已评分 {len(rows) - failed} 份（其中有错误 {with_errors} 份），"
-               f"无法读取 {failed} 份，用时 {time.monotonic() - started:.1f} 秒。汇总表：{output / '汇总表.xlsx'}"
+               f"无法读取 {failed} 份" + (f"，内容未变沿用上次结果 {reused} 份" if reused else "") +
+               f"，用时 {time.monotonic() - started:.1f} 秒。汇总表：{output / '汇总表.xlsx'}"
                + ("（* 部分指标缺少数据不可评价，总分只含可评价指标）" if any(not r.complete for r in rows) else ""))
     sys.exit(2 if failed else 1 if with_errors else 0)

@@ -10,6 +10,8 @@ from . import __version__
 
 SHEET = "_perftool"
 FORMAT = "perftool-workbook/1"
+#: Sheets an annotated copy puts before the tables (a returned copy may come back with them).
+FINDINGS_SHEET, SCORES_SHEET = "审核结果", "评分结果"
 
 
 @dataclass

@@ -18,7 +18,7 @@ def test_batch_over_examples_and_broken_files(example, tmp_path):
         shutil.copy(example(name)[0], inbox / f"{name}.xlsx")
     shutil.copy(example("000_yueyang_2022")[0], inbox / "子目录" / "再次报送.xlsx")   # the same unit twice
     (inbox / "损坏.xlsx").write_bytes(b"PK\x03\x04 truncated")
-    (inbox / "旧格式.xls").write_bytes(b"\xd0\xcf\x11\xe0 legacy")
+    (inbox / "旧格式.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 legacy")
     before = {p: p.read_bytes() for p in inbox.rglob("*") if p.is_file()}
     out = tmp_path / "输出"
     result = CliRunner().invoke(main, ["batch", str(inbox), "-o", str(out), "--jobs", "2"])
@@ -28,8 +28,9 @@ def test_batch_over_examples_and_broken_files(example, tmp_path):
     assert len(list((out / "批注").glob("*.xlsx"))) == 3
     with (out / "汇总.csv").open(encoding="utf-8-sig") as fh:
         rows = {r["file"]: r for r in csv.DictReader(fh)}
-    assert rows["损坏.xlsx"]["status"] == "无法读取" and "不是有效的 .xlsx" in rows["损坏.xlsx"]["reason"]
-    assert rows["旧格式.xls"]["status"] == "无法读取"
+    assert (rows["损坏.xlsx"]["status"], rows["损坏.xlsx"]["code"]) == ("无法读取", "zip-corrupt")
+    assert "损坏.xlsx：文件已损坏或不完整" in rows["损坏.xlsx"]["reason"]
+    assert (rows["旧格式.xls"]["status"], rows["旧格式.xls"]["code"]) == ("无法读取", "legacy-xls")
     assert rows["000_yueyang_2022.xlsx"]["total"] == "98.73"
     assert "重复报送（内容相同）" in rows["000_yueyang_2022.xlsx"]["flags"]
     book = openpyxl.load_workbook(out / "汇总表.xlsx")

@@ -77,11 +77,11 @@ def test_foreign_files_are_refused_in_chinese(tmp_path):
     plain = tmp_path / "plain.xlsx"
     openpyxl.Workbook().save(plain)
     result = CliRunner().invoke(main, ["export", str(plain)])
-    assert result.exit_code == 2 and "缺少 perftool 标识页" in result.output
+    assert result.exit_code == 2 and "不是下发的表样（缺少表样标识页 _perftool）" in result.output
     text = tmp_path / "notes.xlsx"
     text.write_text("这不是工作簿", encoding="utf-8")
     result = CliRunner().invoke(main, ["export", str(text)])
-    assert result.exit_code == 2 and "不是有效的 .xlsx 工作簿" in result.output
+    assert result.exit_code == 2 and "notes.xlsx：不是电子表格文件" in result.output
 
 
 def test_renamed_sheet_is_named_in_the_error(template, tmp_path):
@@ -93,4 +93,4 @@ def test_renamed_sheet_is_named_in_the_error(template, tmp_path):
     book.save(renamed)
     result = CliRunner().invoke(main, ["export", str(renamed)])
     assert result.exit_code == 2
-    assert "工作簿缺少工作表：附件1" in result.output and "基础数据" in result.output
+    assert "工作表“基础数据”：工作表被改名（“附件1”被改名为“基础数据”）" in result.output

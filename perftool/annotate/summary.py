@@ -8,7 +8,7 @@ import xlsxwriter
 
 from ..audit.findings import CATALOGUE
 from ..batch import SCORED, Row
-from ..generate.styles import Styles
+from ..generate.styles import Styles, write_text
 from ..output import atomic_path
 
 GRADES = ("优", "良", "中", "差")
@@ -53,13 +53,13 @@ def _summary(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles, title: 
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 ws.write_number(row, c, v, num if isinstance(v, float) else body)
             else:
-                ws.write_string(row, c, "" if v is None else str(v), body)
+                write_text(ws, row, c, "" if v is None else str(v), body, styles)
         c = len(values)
         if r.annotated:
             ws.write_url(row, c, "external:" + r.annotated, link, string=Path(r.annotated).name)
         else:
             ws.write_string(row, c, "", body)
-        ws.write_string(row, c + 1, r.file, body)
+        write_text(ws, row, c + 1, r.file, body, styles)
     ws.freeze_panes(3, 2)
     ws.autofilter(2, 0, 2 + max(1, len(rows)), len(headers) - 1)
     # grade distribution
@@ -106,9 +106,9 @@ def _by_unit(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles) -> None
         ws.write_string(0, c, h, styles.header())
     body = styles.get(border=1)
     for i, r in enumerate(rows, start=1):
-        ws.write_string(i, 0, r.unit or r.file, body)
+        write_text(ws, i, 0, r.unit or r.file, body, styles)
         ws.write_string(i, 1, str(r.year or ""), body)
         ws.write_number(i, 2, r.errors, body)
         ws.write_number(i, 3, r.warnings, body)
         worst = sorted(r.rules.items(), key=lambda kv: -kv[1])[:3]
-        ws.write_string(i, 4, "；".join(f"{k} {n} 条" for k, n in worst) or r.reason, body)
+        write_text(ws, i, 4, "；".join(f"{k} {n} 条" for k, n in worst) or r.reason, body, styles)

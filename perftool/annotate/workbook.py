@@ -19,12 +19,11 @@ from ..assess import Assessment
 from ..audit.findings import ERROR, SEVERITY_ZH
 from ..errors import UsageError
 from ..generate.render import render
-from ..generate.styles import Styles
+from ..generate.styles import Styles, write_text
+from ..identity import FINDINGS_SHEET, SCORES_SHEET
 from ..score.evaluation import Scores
 from ..values import is_number
 
-FINDINGS_SHEET = "审核结果"
-SCORES_SHEET = "评分结果"
 
 
 def annotate(a: Assessment, output: Path) -> None:
@@ -83,12 +82,12 @@ def _findings_sheet(ws: Worksheet, a: Assessment, styles: Styles) -> None:
         ws.write_string(r, 1, SEVERITY_ZH[f.severity], severity)
         ws.write_string(r, 2, f.sheet or "整个工作簿", body)
         _link(ws, r, 3, f"{f.sheet}!{f.cell}" if f.sheet and f.cell else "", styles)
-        ws.write_string(r, 4, f.row_label, body)
-        ws.write_string(r, 5, f.col_label, body)
+        write_text(ws, r, 4, f.row_label, body, styles)
+        write_text(ws, r, 5, f.col_label, body, styles)
         ws.write_string(r, 6, f"{f.title}" + (f"（{f.rule}）" if f.rule else ""), body)
-        ws.write_string(r, 7, f.message, body)
+        write_text(ws, r, 7, f.message, body, styles)
         facts = "；".join(f"{k}：{_plain(v)}" for k, v in f.values.items())
-        ws.write_string(r, 8, facts, body)
+        write_text(ws, r, 8, facts, body, styles)
         ws.set_row(r, _height((f.message, 70), (facts, 40), (f.row_label, 26)))
     if not a.findings:
         ws.merge_range(3, 0, 3, len(headers) - 1, "未发现问题。", body)

@@ -45,6 +45,18 @@ CATALOGUE: dict[str, Kind] = {
              "单元格保存的公式结果与重新计算的结果不同：文件保存前未重算，或结果被改动。"),
         Kind("no-cached-values", WARNING, "工作簿未保存计算结果", "#结构",
              "工作簿由程序写入，未保存任何公式结果；已全部重新计算。"),
+        Kind("sheet-added", WARNING, "增加了工作表", "#结构", "工作簿中有表样以外的工作表；不参与审核。"),
+        Kind("sheet-reordered", WARNING, "工作表顺序被调整", "#结构", "工作表顺序与表样不同；按名称读取，不影响审核。"),
+        Kind("protection-removed", WARNING, "工作表保护被取消", "#结构",
+             "表样的工作表保护被取消；公式和栏目已逐一核对，改动之处另有提示。"),
+        Kind("label-changed", WARNING, "栏目名称被改动", "#结构", "表样的行、列名称被改写；请恢复表样原文。"),
+        Kind("merge-broken", WARNING, "合并单元格被拆分", "#结构", "表样的合并单元格被拆分；不影响读数，请恢复表样格式。"),
+        Kind("external-reference", ERROR, "外部链接或 DDE", "#安全",
+             "公式或工作簿引用了外部文件、程序（DDE）或网络地址；不会被打开或计算，请删除。"),
+        Kind("hyperlink-present", WARNING, "含超链接", "#安全", "单元格带有超链接；不会被打开，也不会带入输出。"),
+        Kind("text-too-long", WARNING, "文本过长", "#完整性", "文本超过读取上限（--limit text），请精简。"),
+        Kind("text-formula-like", WARNING, "文本以公式符号开头", "#安全",
+             "文本以 = + - @ 等开头；按文本读取，输出时加引号前缀，不会成为公式。"),
         Kind("identity-mismatch", ERROR, "审核公式不成立", "#表内",
              "表内或表间的平衡关系不成立，差额超出尾数允许范围。"),
         Kind("rounding-difference", WARNING, "尾数差异", "#表内",
@@ -56,6 +68,8 @@ CATALOGUE: dict[str, Kind] = {
         Kind("negative-value", WARNING, "负数", "#合理性", "金额、人数或分值为负数，请核实。"),
         Kind("rate-out-of-range", ERROR, "比率超出范围", "#合理性", "该比率应在 0% 到 100% 之间。"),
         Kind("implausible-value", WARNING, "数值异常", "#合理性", "数值大得不合常理，请核实单位（万元）和小数点。"),
+        Kind("previous-mismatch", ERROR, "与上年报送数不一致", "#跨年度",
+             "上年决算数、年初结转和结余等上年数，应与本单位上年度报送的决算数、年末结转和结余一致。"),
         Kind("self-score-differs", WARNING, "自评得分与计算得分不一致", "#评分",
              "单位自评得分与按评分标准计算的得分不同。"),
         Kind("self-score-over-max", ERROR, "得分超过分值", "#评分", "自评得分高于该指标的分值。"),
@@ -99,6 +113,12 @@ def at(code: str, f: Field | None, message: str, values: dict[str, Any] | None =
                                   "row_label": f.row_label, "col_label": f.col_label}
     return Finding(code, severity or kind.severity, message, values=values or {}, rule=rule, cells=cells or [],
                    **where)
+
+
+def on(code: str, table: str | None, sheet: str | None, cell: str | None, message: str,
+       values: dict[str, Any] | None = None) -> Finding:
+    """A finding of catalogued ``code`` at a sheet's cell that is not a field (or the whole workbook)."""
+    return Finding(code, CATALOGUE[code].severity, message, table=table, sheet=sheet, cell=cell, values=values or {})
 
 
 def describe(f: Field) -> str:

@@ -39,6 +39,16 @@ def read_yaml(path: Path) -> tuple[Any, bytes]:
 
 
 @lru_cache(maxsize=1)
+def definitions_digest() -> str:
+    """Hash of every definition file (tables, rule sets, catalogue): results made with other ones are stale."""
+    h = hashlib.sha256()
+    root = templates_dir()
+    for path in sorted(root.rglob("*.yaml")):
+        h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
 def catalog() -> dict[str, Any]:
     """``templates/catalog.yaml``: the table order of a workbook and each table's prerequisites."""
     content, _ = read_yaml(templates_dir() / "catalog.yaml")
@@ -99,4 +109,5 @@ def _table(raw: dict[str, Any], edition: str, source: str, digest: str) -> Table
         rows=rows, notes=list(raw.get("notes", [])), audit=list(raw.get("audit", [])),
         defaults=dict(raw.get("defaults", {})), amount_unit=raw.get("amount_unit", "万元"),
         landscape=bool(raw.get("landscape", False)), source=source, digest=digest, rules=raw.get("rules"),
+        previous={str(k): str(v) for k, v in (raw.get("previous") or {}).items()},
     )

@@ -36,6 +36,7 @@ class TableDef:
     source: str
     digest: str
     rules: str | None = None  # the rule set a 评分表 is laid out from
+    previous: dict[str, str] = field(default_factory=dict)  # this year's field ← last year's field (上年数)
 
 
 @dataclass

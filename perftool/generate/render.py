@@ -23,7 +23,7 @@ from ..definitions.workbook import WorkbookPlan
 from ..engine import engine_for
 from ..identity import SHEET as IDENTITY_SHEET, Identity
 from ..output import atomic_path
-from .styles import BODY_FONT, Styles
+from .styles import BODY_FONT, Styles, write_text
 
 
 #: Cell notes: (sheet, 0-based row, 0-based column) → [(severity "error"|"warning", text), …].
@@ -136,13 +136,13 @@ def _cell_writer(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, r: int,
         fmt = styles.input(field.type) if isinstance(spec, Input) else styles.formula(field.type)
         if isinstance(spec, Input):
             ws.data_validation(r, c, r, c, _validation(field))
-        return fmt, lambda f: _write_value(ws, r, c, value, field, f)
+        return fmt, lambda f: _write_value(ws, r, c, value, field, f, styles)
     text = "=" + plan.formulas[field.key].text
     cached = "" if value is None else value
     return styles.formula(field.type), lambda f: ws.write_formula(r, c, text, f, cached)
 
 
-def _write_value(ws: Worksheet, r: int, c: int, value: Any, field: Field, fmt: Any) -> None:
+def _write_value(ws: Worksheet, r: int, c: int, value: Any, field: Field, fmt: Any, styles: Styles) -> None:
     if value is None or value == "":
         ws.write_blank(r, c, None, fmt)
     elif isinstance(value, bool):
@@ -153,7 +153,7 @@ def _write_value(ws: Worksheet, r: int, c: int, value: Any, field: Field, fmt: A
         ws.write_datetime(r, c, value if isinstance(value, dt.datetime) else
                           dt.datetime.combine(value, dt.time()), fmt)
     else:
-        ws.write_string(r, c, str(value), fmt)
+        write_text(ws, r, c, str(value), fmt, styles)
 
 
 def _validation(field: Field) -> dict[str, Any]:

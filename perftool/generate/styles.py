@@ -17,18 +17,33 @@ HEADER_FILL = "#EDEDED"
 MARK_FILLS = {"error": "#F8B4B4", "warning": "#FFD580"}  # red: must be fixed; amber: explain or fix
 
 
+#: Leading characters that make a spreadsheet read typed text as a formula (or a DDE call).
+FORMULA_LEADS = ("=", "+", "-", "@", "＝", "＋", "－", "＠", "\t", "\r")
+
+
+def write_text(ws: Any, row: int, col: int, text: str, fmt: Format | None, styles: Styles) -> None:
+    """Write ``text`` (possibly from a submission) as a string that can never become a formula in the output."""
+    ws.write_string(row, col, text, styles.quoted(fmt) if text.startswith(FORMULA_LEADS) else fmt)
+
+
 class Styles:
     """Creates each distinct format once per workbook."""
 
     def __init__(self, book: Workbook):
         self.book = book
         self._cache: dict[tuple[tuple[str, Any], ...], Format] = {}
+        self._props: dict[int, dict[str, Any]] = {}
 
     def get(self, **props: Any) -> Format:
         key = tuple(sorted(props.items()))
         if key not in self._cache:
             self._cache[key] = self.book.add_format({"font_name": BODY_FONT, "font_size": 10, **props})
+            self._props[id(self._cache[key])] = props
         return self._cache[key]
+
+    def quoted(self, fmt: Format | None) -> Format:
+        """``fmt`` with Excel's quote prefix: the text stays text even if someone re-enters or exports it."""
+        return self.get(**{**self._props.get(id(fmt), {}), "quote_prefix": True})
 
     def title(self) -> Format:
         return self.get(font_name=TITLE_FONT, font_size=16, bold=True, align="center", valign="vcenter")

@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from openpyxl.utils.datetime import from_excel
+
 from ..definitions.types import TYPES
 
 #: What units write in a cell they mean to leave empty.
@@ -100,6 +102,10 @@ def _date(raw: Any) -> Coerced:
         return Coerced(raw.date())
     if isinstance(raw, dt.date):
         return Coerced(raw)
+    if isinstance(raw, (int, float)) and not isinstance(raw, bool):  # how .xlsx stores a date: a day number
+        if not (math.isfinite(raw) and 1 <= raw < 2958466):
+            return Coerced(None, problem=f"{_plain(raw)} 不是有效日期")
+        return Coerced(from_excel(raw).date())
     text = _normalise(str(raw))
     match = _DATE.match(text)
     if match:

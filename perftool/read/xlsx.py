@@ -1,0 +1,412 @@
+"""Read an .xlsx package safely and in one pass: cells, formulas and stored results, within set limits.
+
+Nothing in a submission is evaluated or followed. The file is recognised by its first bytes (legacy and
+encrypted formats are told apart), the zip is checked against size, ratio and entry limits before anything is
+inflated, every part is inflated through a counting stream, and XML is parsed with DTDs and entities
+forbidden (defusedxml). Only the cells inside a window around the template's tables are kept, so memory stays
+bounded however large a sheet claims to be.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import time
+import zipfile
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from collections.abc import Callable
+from typing import IO, Any
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import iterparse
+from openpyxl.formula.translate import Translator, TranslatorError
+from openpyxl.utils.cell import coordinate_from_string, column_index_from_string, get_column_letter
+from xml.etree.ElementTree import ParseError
+
+from .failures import UnreadableWorkbook
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
+_MACRO_TYPES = ("macroEnabled", "vbaProject")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one submission may cost to read; each can be changed with ``--limit NAME=VALUE``."""
+
+    file_mb: float = 50  # size of the file itself
+    part_mb: float = 64  # one inflated part (a sheet's XML, the shared strings)
+    total_mb: float = 256  # all inflated parts together
+    ratio: float = 200  # inflated/compressed size of a part over 1 MB
+    entries: int = 2000  # parts in the zip
+    cells: int = 2_000_000  # cells across all sheets
+    seconds: float = 60  # wall-clock time to read the file
+    text: int = 2000  # characters in a text cell before it is reported as too long
+
+    @classmethod
+    def parse(cls, items: list[str] | tuple[str, ...]) -> Limits:
+        """``["part_mb=10", "seconds=5"]`` → Limits; unknown names or bad numbers raise ValueError in Chinese."""
+        kinds = {f.name: f.type for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for item in items:
+            name, _, raw = item.partition("=")
+            name = name.strip().replace("-", "_")
+            if name not in kinds:
+                raise ValueError(f"未知的读取上限 {name!r}（可用：{'、'.join(kinds)}）")
+            try:
+                values[name] = int(raw) if kinds[name] == "int" else float(raw)
+            except ValueError:
+                raise ValueError(f"读取上限 {name} 的值 {raw!r} 不是数字") from None
+            if values[name] <= 0:
+                raise ValueError(f"读取上限 {name} 须大于 0")
+        return cls(**values)
+
+
+@dataclass
+class Sheet:
+    """One worksheet as read: cells inside the window as (row, col) → (formula text or None, value)."""
+
+    name: str
+    state: str = "visible"
+    cells: dict[tuple[int, int], tuple[str | None, Any]] = field(default_factory=dict)
+    merges: set[tuple[int, int, int, int]] = field(default_factory=set)
+    protected: bool = False
+    hyperlinks: list[str] = field(default_factory=list)  # cells carrying a hyperlink (never followed)
+
+    def value(self, row: int, col: int) -> Any:
+        return self.cells.get((row, col), (None, None))[1]
+
+
+#: Rows × columns of each sheet to keep, or a function giving them from the sheet read first.
+Window = tuple[int, int] | Callable[[dict[str, Sheet]], tuple[int, int]]
+
+
+@dataclass
+class Book:
+    """A workbook package as read: sheets in workbook order, and what it links to outside itself."""
+
+    name: str
+    sheets: dict[str, Sheet]
+    external_links: list[str] = field(default_factory=list)
+    date1904: bool = False
+
+    @property
+    def sheetnames(self) -> list[str]:
+        return list(self.sheets)
+
+
+class _Counted(io.RawIOBase):
+    """A part being inflated, stopped as soon as it exceeds its share of the limits or the deadline passes."""
+
+    def __init__(self, raw: IO[bytes], reader: _Reader, part: str):
+        self.raw, self.reader, self.part, self.count = raw, reader, part, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.raw.read(len(buffer))
+        self.count += len(data)
+        self.reader.spend(len(data), self.count, self.part)
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class _Reader:
+    """One pass over one package, accounting for bytes, cells and time against ``limits``."""
+
+    def __init__(self, path: Path, limits: Limits, first: str | None, window: Window):
+        self.path, self.limits, self.first, self.window = path, limits, first, window
+        self.name = path.name
+        self.inflated = 0
+        self.cells = 0
+        self.deadline = time.monotonic() + limits.seconds
+
+    def fail(self, code: str, detail: str = "", **where: Any) -> UnreadableWorkbook:
+        return UnreadableWorkbook(code, self.name, detail, **where)
+
+    def spend(self, size: int, part_size: int, part: str) -> None:
+        self.inflated += size
+        if part_size > self.limits.part_mb * 2**20:
+            raise self.fail("zip-bomb", f"部件 {part} 解压后超过 {self.limits.part_mb:g} MB")
+        if self.inflated > self.limits.total_mb * 2**20:
+            raise self.fail("zip-bomb", f"解压后总量超过 {self.limits.total_mb:g} MB")
+        self.check_time()
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise self.fail("timeout", f"超过 {self.limits.seconds:g} 秒")
+
+    # -- the package --------------------------------------------------------------------------------------
+    def open(self) -> zipfile.ZipFile:
+        size = self.path.stat().st_size
+        if size > self.limits.file_mb * 2**20:
+            raise self.fail("too-large", f"{size / 2**20:.1f} MB，上限 {self.limits.file_mb:g} MB")
+        with self.path.open("rb") as fh:
+            head = fh.read(8)
+            if head == _OLE_MAGIC:  # a compound document: legacy .xls/.et, or an encrypted .xlsx
+                body = head + fh.read()
+                if _ENCRYPTED_MARK in body:
+                    raise self.fail("encrypted")
+                raise self.fail("wps-et" if self.path.suffix.lower() == ".et" else "legacy-xls")
+        if head[:4] != b"PK\x03\x04":
+            if head[:2] == b"PK" or zipfile.is_zipfile(self.path):
+                raise self.fail("zip-corrupt")
+            raise self.fail("not-spreadsheet", _sniff(head))
+        try:
+            book = zipfile.ZipFile(self.path)
+            infos = book.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            raise self.fail("zip-corrupt", str(exc)) from None
+        if len(infos) > self.limits.entries:
+            raise self.fail("zip-bomb", f"{len(infos)} 个条目，上限 {self.limits.entries}")
+        declared = sum(i.file_size for i in infos)
+        if declared > self.limits.total_mb * 2**20:
+            raise self.fail("zip-bomb", f"声明解压后 {declared / 2**20:.0f} MB，上限 {self.limits.total_mb:g} MB")
+        for i in infos:
+            if i.file_size > 2**20 and i.file_size > self.limits.ratio * max(i.compress_size, 1):
+                raise self.fail("zip-bomb", f"部件 {i.filename} 压缩比 {i.file_size // max(i.compress_size, 1)}:1")
+            if i.flag_bits & 0x1:
+                raise self.fail("encrypted", f"部件 {i.filename} 已加密")
+        return book
+
+    def stream(self, book: zipfile.ZipFile, part: str) -> _Counted:
+        try:
+            return _Counted(book.open(part), self, part)
+        except KeyError:
+            raise self.fail("not-spreadsheet", f"缺少部件 {part}") from None
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
+            raise self.fail("zip-corrupt", f"{part}：{exc}") from None
+
+    def parse(self, book: zipfile.ZipFile, part: str, events: tuple[str, ...] = ("end",)) -> Any:
+        """Events of ``part``'s XML, parsed with DTDs, entities and external references forbidden."""
+        stream = self.stream(book, part)
+        try:
+            yield from iterparse(io.BufferedReader(stream, 65536), events=events, forbid_dtd=True)
+        except DefusedXmlException as exc:
+            raise self.fail("xml-unsafe", f"{part}：{type(exc).__name__}") from None
+        except ParseError as exc:
+            raise self.fail("xml-malformed", f"{part}：{exc}") from None
+        except (zipfile.BadZipFile, EOFError, OSError) as exc:  # CRC errors and truncation show up while inflating
+            raise self.fail("zip-corrupt", f"{part}：{exc}") from None
+
+    def read(self) -> Book:
+        with self.open() as book:
+            names = set(book.namelist())
+            types = _read_small(book, "[Content_Types].xml", self) if "[Content_Types].xml" in names else ""
+            if "xl/vbaProject.bin" in names or any(t in types for t in _MACRO_TYPES):
+                raise self.fail("macro-enabled")
+            main = self.main_part(book, names)
+            rels = self.relationships(book, main)
+            sheets, external, date1904 = self.workbook(book, main, rels)
+            strings = self.shared_strings(book, rels, names)
+            out = Book(self.name, {}, external, date1904)
+            first: dict[str, Sheet] = {}
+            if self.first in sheets:  # the sheet that says how much of the others to keep
+                state, part = sheets[self.first]
+                first[self.first] = self.sheet(book, self.first, state, part, strings, (1000, 4))
+            window = self.window(first) if callable(self.window) else self.window
+            for name, (state, part) in sheets.items():
+                out.sheets[name] = first.get(name) or self.sheet(book, name, state, part, strings, window)
+            out.external_links += [n for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml")]
+            return out
+
+    def main_part(self, book: zipfile.ZipFile, names: set[str]) -> str:
+        if "_rels/.rels" not in names:
+            raise self.fail("not-spreadsheet", "缺少 _rels/.rels，不是 Office 文档")
+        for _, el in self.parse(book, "_rels/.rels"):
+            if _local(el.tag) == "Relationship" and el.get("Type", "").endswith("/officeDocument"):
+                target = el.get("Target", "").lstrip("/")
+                if target in names and "workbook" in target.lower():
+                    return target
+        kind = "Word 文档" if "word/document.xml" in names else "PowerPoint 文稿" if "ppt/presentation.xml" in names \
+            else "其他压缩文件"
+        raise self.fail("not-spreadsheet", f"是{kind}，不是工作簿")
+
+    def relationships(self, book: zipfile.ZipFile, main: str) -> dict[str, tuple[str, str]]:
+        """rId → (type, part path) of the workbook's relationships."""
+        folder, base = posixpath.split(main)
+        part = posixpath.join(folder, "_rels", base + ".rels")
+        out: dict[str, tuple[str, str]] = {}
+        if part not in book.namelist():
+            return out
+        for _, el in self.parse(book, part):
+            if _local(el.tag) == "Relationship":
+                target = el.get("Target", "")
+                path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder,
+                                                                                                            target))
+                out[el.get("Id", "")] = (el.get("Type", "").rpartition("/")[2], path)
+        return out
+
+    def workbook(self, book: zipfile.ZipFile, main: str, rels: dict[str, tuple[str, str]]
+                 ) -> tuple[dict[str, tuple[str, str]], list[str], bool]:
+        sheets: dict[str, tuple[str, str]] = {}
+        external: list[str] = []
+        date1904 = False
+        for _, el in self.parse(book, main):
+            tag = _local(el.tag)
+            if tag == "sheet":
+                rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
+                kind, part = rels.get(rid, ("", ""))
+                if kind == "worksheet":
+                    sheets[el.get("name", "")] = (el.get("state", "visible"), part)
+            elif tag == "workbookPr":
+                date1904 = el.get("date1904", "0") in ("1", "true")
+            elif tag == "definedName" and el.text and "[" in el.text:
+                external.append(f"名称 {el.get('name')}={el.text[:80]}")
+        return sheets, external, date1904
+
+    def shared_strings(self, book: zipfile.ZipFile, rels: dict[str, tuple[str, str]], names: set[str]) -> list[str]:
+        part = next((p for kind, p in rels.values() if kind == "sharedStrings"), "xl/sharedStrings.xml")
+        strings: list[str] = []
+        if part not in names:
+            return strings
+        for _, el in self.parse(book, part):
+            if _local(el.tag) == "si":
+                strings.append("".join(t.text or "" for t in el.iter() if _local(t.tag) == "t"
+                                       and not _in_phonetic(el, t)))
+                el.clear()
+        return strings
+
+    def sheet(self, book: zipfile.ZipFile, name: str, state: str, part: str, strings: list[str],
+              window: tuple[int, int]) -> Sheet:
+        out = Sheet(name, state)
+        max_row, max_col = window
+        masters: dict[str, tuple[str, str]] = {}  # shared formula index → (text, origin cell)
+        row, col = 0, -1
+        data = None
+        for event, el in self.parse(book, part, ("start", "end")):
+            tag = _local(el.tag)
+            if event == "start":
+                if tag == "row":
+                    row, col = int(el.get("r", row + 1)) - 1, -1
+                elif tag == "sheetData":
+                    data = el
+                continue
+            if tag == "c":
+                self.cells += 1
+                if self.cells > self.limits.cells:
+                    raise self.fail("too-many-cells", f"超过 {self.limits.cells} 个", sheet=name)
+                if self.cells % 4096 == 0:
+                    self.check_time()
+                ref = el.get("r")
+                if ref:
+                    letters, number = coordinate_from_string(ref)
+                    row, col = number - 1, column_index_from_string(letters) - 1
+                else:
+                    col += 1
+                if row < max_row and col < max_col:
+                    out.cells[(row, col)] = self.cell(el, strings, masters, row, col, name)
+                el.clear()
+            elif tag == "row":
+                if data is not None:
+                    data.remove(el)
+            elif tag == "mergeCell":
+                bounds = _bounds(el.get("ref", ""))
+                if bounds:
+                    out.merges.add(bounds)
+            elif tag == "sheetProtection":
+                out.protected = el.get("sheet", "0") in ("1", "true")
+            elif tag == "hyperlink":
+                out.hyperlinks.append(el.get("ref", ""))
+        return out
+
+    def cell(self, el: Any, strings: list[str], masters: dict[str, tuple[str, str]], row: int, col: int,
+             sheet: str) -> tuple[str | None, Any]:
+        kind = el.get("t", "n")
+        formula = value = None
+        for child in el:
+            tag = _local(child.tag)
+            if tag == "f":
+                formula = child.text or ""
+                if child.get("t") == "shared":
+                    index = child.get("si", "")
+                    here = f"{get_column_letter(col + 1)}{row + 1}"
+                    if formula:
+                        masters[index] = (formula, here)
+                    elif index in masters:
+                        text, origin = masters[index]
+                        try:
+                            formula = Translator("=" + text, origin).translate_formula(here)[1:]
+                        except TranslatorError:
+                            formula = text
+            elif tag == "v":
+                value = child.text
+            elif tag == "is":
+                value = "".join(t.text or "" for t in child.iter() if _local(t.tag) == "t")
+        if value is not None and kind not in ("str", "inlineStr"):
+            value = self.typed(kind, value, sheet, row, col, strings)
+        return formula, value
+
+    def typed(self, kind: str, text: str, sheet: str, row: int, col: int, strings: list[str]) -> Any:
+        try:
+            if kind == "s":
+                return strings[int(text)]
+            if kind == "b":
+                return text.strip() in ("1", "true")
+            if kind == "e":
+                return text
+            if kind == "d":
+                return text
+            stripped = text.strip()
+            return int(stripped) if stripped.lstrip("-").isdigit() else float(stripped)
+        except (ValueError, IndexError):
+            raise self.fail("xml-malformed", f"单元格值 {text[:40]!r} 无法识别", sheet=sheet,
+                            cell=f"{get_column_letter(col + 1)}{row + 1}") from None
+
+
+def read_book(path: Path, limits: Limits | None = None, window: Window = (1000, 60), first: str | None = None
+              ) -> Book:
+    """Read ``path`` within ``limits``; keep the cells in the first ``window`` rows × columns of every sheet.
+
+    ``window`` may be a function of the sheet named ``first``, which is then read before the others (the
+    identity sheet tells how large the tables are). Raises :class:`UnreadableWorkbook` with a catalogued code
+    for anything that is not a usable .xlsx.
+    """
+    path = Path(path)
+    try:
+        return _Reader(path, limits or Limits(), first, window).read()
+    except MemoryError:
+        raise UnreadableWorkbook("too-large", path.name, "读取时内存不足") from None
+    except RecursionError:
+        raise UnreadableWorkbook("xml-malformed", path.name, "嵌套过深") from None
+
+
+def _read_small(book: zipfile.ZipFile, part: str, reader: _Reader) -> str:
+    stream = reader.stream(book, part)
+    try:
+        return stream.read(2**20).decode("utf-8", "replace")
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise reader.fail("zip-corrupt", f"{part}：{exc}") from None
+
+
+def _sniff(head: bytes) -> str:
+    """A word on what a non-zip file looks like (HTML and CSV are often renamed to .xls by other systems)."""
+    text = head.lstrip().lower()
+    if not head:
+        return "文件为空"
+    if text.startswith((b"<html", b"<!doc", b"<?xml", b"<tab")):
+        return "是网页或 XML 文件，只是扩展名像工作簿"
+    if head.startswith(b"%PDF"):
+        return "是 PDF 文件"
+    return "文件内容不是 .xlsx 格式"
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def _in_phonetic(root: Any, target: Any) -> bool:
+    return any(_local(p.tag) == "rPh" and any(t is target for t in p.iter()) for p in root)
+
+
+def _bounds(ref: str) -> tuple[int, int, int, int] | None:
+    """``B2:D3`` → (1, 1, 2, 3) as 0-based first row, first column, last row, last column."""
+    try:
+        first, _, last = ref.partition(":")
+        c1, r1 = coordinate_from_string(first)
+        c2, r2 = coordinate_from_string(last or first)
+    except (ValueError, TypeError):
+        return None
+    return r1 - 1, column_index_from_string(c1) - 1, r2 - 1, column_index_from_string(c2) - 1

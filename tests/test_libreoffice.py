@@ -2,39 +2,14 @@
 
 from __future__ import annotations
 
-import random
-
 import openpyxl
 import pytest
 import xlsxwriter
 
 from libreoffice import recalculate, soffice
+from perftool.synthetic import random_inputs
 
 pytestmark = pytest.mark.skipif(soffice() is None, reason="LibreOffice 未安装（make test 会自动安装）")
-
-
-def random_inputs(plan, seed: int) -> dict:
-    """Plausible values for every input, so that every formula path is exercised."""
-    rnd = random.Random(seed)
-    inputs = {}
-    for f in plan.fields():
-        if f.kind != "input":
-            continue
-        if f.type in ("amount", "number"):
-            inputs[f.key] = round(rnd.uniform(0, 5000), 2) if rnd.random() > 0.1 else 0
-        elif f.type == "count":
-            inputs[f.key] = rnd.randint(0, 60)
-        elif f.type == "percent":
-            inputs[f.key] = round(rnd.uniform(0.4, 1.3), 4)
-        elif f.type == "score":
-            inputs[f.key] = round(rnd.uniform(0, 10), 1)
-        elif f.type == "choice":
-            inputs[f.key] = rnd.choice(f.options)
-        elif f.type == "code":
-            inputs[f.key] = rnd.choice(["201", "20103", "2010301", "208", "20805"])
-        elif f.type == "text":
-            inputs[f.key] = "文字"
-    return inputs
 
 
 def same(mine, theirs) -> bool:

@@ -35,6 +35,11 @@ demo: $(STAMP)
 test: $(STAMP) libreoffice
 	$(BIN)/pytest
 
+## A longer run of the mutation fuzz test (make test runs 300 mutations).
+FUZZ_RUNS ?= 5000
+fuzz: $(STAMP)
+	PERFTOOL_FUZZ_RUNS=$(FUZZ_RUNS) $(BIN)/pytest -q tests/test_fuzz.py
+
 ## The README's catalogue of error codes is generated from the code (a test checks it is current).
 readme: $(STAMP)
 	$(BIN)/python -c "import pathlib; from perftool.codes import BEGIN, END, codes_markdown; \

@@ -13,6 +13,7 @@ import io
 import posixpath
 import time
 import zipfile
+import zlib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from typing import IO, Any
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 from openpyxl.formula.translate import Translator, TranslatorError
+from openpyxl.utils.exceptions import CellCoordinatesException
 from openpyxl.utils.cell import coordinate_from_string, column_index_from_string, get_column_letter
 from xml.etree.ElementTree import ParseError
 
@@ -186,9 +188,9 @@ class _Reader:
             yield from iterparse(io.BufferedReader(stream, 65536), events=events, forbid_dtd=True)
         except DefusedXmlException as exc:
             raise self.fail("xml-unsafe", f"{part}：{type(exc).__name__}") from None
-        except ParseError as exc:
+        except (ParseError, LookupError, UnicodeError) as exc:  # LookupError: an unknown declared encoding
             raise self.fail("xml-malformed", f"{part}：{exc}") from None
-        except (zipfile.BadZipFile, EOFError, OSError) as exc:  # CRC errors and truncation show up while inflating
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # damage shows up while inflating
             raise self.fail("zip-corrupt", f"{part}：{exc}") from None
 
     def read(self) -> Book:
@@ -280,7 +282,7 @@ class _Reader:
             tag = _local(el.tag)
             if event == "start":
                 if tag == "row":
-                    row, col = int(el.get("r", row + 1)) - 1, -1
+                    row, col = self.row_number(el.get("r"), row, name), -1
                 elif tag == "sheetData":
                     data = el
                 continue
@@ -292,16 +294,17 @@ class _Reader:
                     self.check_time()
                 ref = el.get("r")
                 if ref:
-                    letters, number = coordinate_from_string(ref)
-                    row, col = number - 1, column_index_from_string(letters) - 1
+                    row, col = self.position(ref, name)
                 else:
                     col += 1
                 if row < max_row and col < max_col:
                     out.cells[(row, col)] = self.cell(el, strings, masters, row, col, name)
                 el.clear()
             elif tag == "row":
-                if data is not None:
+                if data is not None and len(data) and data[-1] is el:
                     data.remove(el)
+                else:
+                    el.clear()
             elif tag == "mergeCell":
                 bounds = _bounds(el.get("ref", ""))
                 if bounds:
@@ -311,6 +314,20 @@ class _Reader:
             elif tag == "hyperlink":
                 out.hyperlinks.append(el.get("ref", ""))
         return out
+
+    def row_number(self, text: str | None, previous: int, sheet: str) -> int:
+        if text is None:
+            return previous + 1
+        if not text.isdigit() or not 0 < int(text) <= 1048576:
+            raise self.fail("xml-malformed", f"行号 {text[:20]!r} 无效", sheet=sheet)
+        return int(text) - 1
+
+    def position(self, ref: str, sheet: str) -> tuple[int, int]:
+        try:
+            letters, number = coordinate_from_string(ref)
+            return number - 1, column_index_from_string(letters) - 1
+        except (ValueError, CellCoordinatesException):
+            raise self.fail("xml-malformed", f"单元格引用 {ref[:20]!r} 无效", sheet=sheet) from None
 
     def cell(self, el: Any, strings: list[str], masters: dict[str, tuple[str, str]], row: int, col: int,
              sheet: str) -> tuple[str | None, Any]:
@@ -350,7 +367,8 @@ class _Reader:
             if kind == "d":
                 return text
             stripped = text.strip()
-            return int(stripped) if stripped.lstrip("-").isdigit() else float(stripped)
+            digits = stripped.lstrip("-")
+            return int(stripped) if digits.isdigit() and len(digits) <= 15 else float(stripped)  # as a double
         except (ValueError, IndexError):
             raise self.fail("xml-malformed", f"单元格值 {text[:40]!r} 无法识别", sheet=sheet,
                             cell=f"{get_column_letter(col + 1)}{row + 1}") from None
@@ -377,7 +395,7 @@ def _read_small(book: zipfile.ZipFile, part: str, reader: _Reader) -> str:
     stream = reader.stream(book, part)
     try:
         return stream.read(2**20).decode("utf-8", "replace")
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise reader.fail("zip-corrupt", f"{part}：{exc}") from None
 
 
@@ -407,6 +425,6 @@ def _bounds(ref: str) -> tuple[int, int, int, int] | None:
         first, _, last = ref.partition(":")
         c1, r1 = coordinate_from_string(first)
         c2, r2 = coordinate_from_string(last or first)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, CellCoordinatesException):
         return None
     return r1 - 1, column_index_from_string(c1) - 1, r2 - 1, column_index_from_string(c2) - 1

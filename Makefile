@@ -35,6 +35,11 @@ demo: $(STAMP)
 test: $(STAMP) libreoffice
 	$(BIN)/pytest
 
+## Speed figures (printed, not asserted): perftool against python-calamine, LibreOffice and formulas.
+bench: $(STAMP) libreoffice
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python tests/bench.py
+
 ## A longer run of the mutation fuzz test (make test runs 300 mutations).
 FUZZ_RUNS ?= 5000
 fuzz: $(STAMP)

@@ -138,7 +138,7 @@ def run_batch(inbox: Path, out: Path, settings: Settings | None = None, jobs: in
         results = pool.map(score_one, todo, [inbox] * len(todo), [out] * len(todo), [settings] * len(todo),
                            chunksize=1)
     try:
-        for p, row in zip(todo, results):
+        for p, row in zip(todo, results, strict=True):
             done[p] = row
             if progress:
                 progress(row)

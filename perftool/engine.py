@@ -1,68 +1,28 @@
-"""Recompute formula cells with the `formulas` library: each formula compiled once per layout, then evaluated."""
+"""Recompute formula cells: each formula compiled once per layout (``formula.py``), then evaluated in order."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-import formulas
-import numpy as np
-import schedula as sh
-from openpyxl.utils.cell import range_boundaries
-
 from .definitions.workbook import WorkbookPlan
 from .errors import DefinitionError
-
-Position = tuple[str, int, int]  # sheet, 0-based row, 0-based column
+from .formula import FormulaSyntaxError, Position, compile_formula
 
 
 class CompiledFormula:
-    """One formula in A1 form, compiled, with each of its inputs mapped to the field keys it covers."""
+    """One formula in A1 form, compiled, with the field keys it reads."""
 
     def __init__(self, text: str, sheet: str, positions: Mapping[Position, str]):
         self.text = text
         try:
-            self.function = formulas.Parser().ast("=" + text)[1].compile()
-        except Exception as exc:  # formulas raises several unrelated types for bad syntax
+            self.function, self.dependencies = compile_formula(text, sheet, positions)
+        except (FormulaSyntaxError, ValueError) as exc:
             raise DefinitionError(f"公式无法解析：={text}（{exc}）") from exc
-        self.inputs: list[list[list[str | None]]] = []
-        for name in self.function.inputs:
-            ref_sheet, _, ref = name.rpartition("!")
-            ref_sheet = ref_sheet.strip("'") or sheet
-            min_col, min_row, max_col, max_row = range_boundaries(ref)
-            self.inputs.append([[positions.get((ref_sheet, r - 1, c - 1)) for c in range(min_col, max_col + 1)]
-                                for r in range(min_row, max_row + 1)])
-
-    @property
-    def dependencies(self) -> set[str]:
-        return {key for grid in self.inputs for row in grid for key in row if key}
 
     def __call__(self, values: Mapping[str, Any]) -> Any:
-        # Every reference, even one cell, goes in as a range: SUM(A1) ignores text in A1 as spreadsheets do.
-        args = [np.array([[_operand(values.get(k) if k else None) for k in row] for row in grid], dtype=object)
-                for grid in self.inputs]
-        return plain(self.function(*args))
-
-
-def _operand(value: Any) -> Any:
-    return sh.EMPTY if value is None else value
-
-
-def plain(result: Any) -> Any:
-    """A formula result as a Python value: float, str, bool, None (blank) or an error text such as ``#DIV/0!``."""
-    if isinstance(result, np.ndarray):
-        result = result.ravel()[0] if result.size else None
-    if result is sh.EMPTY:
-        return None
-    if isinstance(result, formulas.tokens.operand.XlError):
-        return str(result)
-    if isinstance(result, (np.floating, np.integer)):
-        return float(result)
-    if isinstance(result, np.bool_):
-        return bool(result)
-    if isinstance(result, int) and not isinstance(result, bool):
-        return float(result)
-    return result
+        """The result as a plain value: float, str, bool, None (blank) or an error text such as ``#DIV/0!``."""
+        return self.function(values)
 
 
 class Engine:

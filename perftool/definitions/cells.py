@@ -3,7 +3,8 @@
 In a YAML row each entry is one cell:
 
 * ``~`` an empty bordered cell; ``"<"`` merged with the cell on its left; ``"^"`` merged with the cell above;
-* a number or plain text is a label (``{year}``, ``{prev_year}`` and ``{unit}`` are filled in);
+* a number or plain text is a label (``{year}`` and ``{prev_year}`` are filled in; labels are the same for
+  every unit, whose name goes in the title block and in ``defaults:`` via ``{unit}``);
 * ``"@id"`` or ``"@id:type"`` is an input cell (``"@id:choice:是/否"`` gives a list);
 * ``"=id: EXPR"`` or ``"=id:type: EXPR"`` is a formula cell; ``{field}`` references in EXPR name other cells;
 * a mapping ``{label: …}``, ``{input: id, type: …}`` or ``{formula: EXPR, id: …, type: …}`` says the same at length.

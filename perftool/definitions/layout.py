@@ -15,7 +15,7 @@ def field_key(table: str, name: str, block: str | None = None, index: int | None
 
 
 def substitute(text: str | int | float, context: dict[str, str]) -> str | int | float:
-    """Fill ``{year}``, ``{prev_year}`` and ``{unit}`` into a label."""
+    """Fill ``{year}`` and ``{prev_year}`` (and, in ``defaults:``, ``{unit}``) into a text."""
     if not isinstance(text, str):
         return text
     for key, value in context.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ..errors import UsageError
@@ -78,8 +79,17 @@ def plan_workbook(year: int, unit: str = "", unit_code: str = "", tables: list[s
             if need not in chosen:
                 chosen.append(need)
     chosen.sort(key=order.index)
-    counts = dict(counts or {})
-    context = {"year": str(year), "prev_year": str(year - 1), "unit": unit}
+    layouts, formulas = _laid_out(year, tuple(chosen), tuple(sorted((counts or {}).items())), rules)
+    return WorkbookPlan(year, unit, unit_code, layouts,
+                        {f"{t}.{b.name}": b.count for t, lay in layouts.items() for b in lay.blocks.values()}, formulas)
+
+
+@lru_cache(maxsize=64)
+def _laid_out(year: int, chosen: tuple[str, ...], count_items: tuple[tuple[str, int], ...], rules: str | None
+              ) -> tuple[dict[str, TableLayout], dict[str, Translation]]:
+    """Layouts and translated formulas of a set of tables (they do not depend on the unit; shared, read-only)."""
+    counts = dict(count_items)
+    context = {"year": str(year), "prev_year": str(year - 1)}
     layouts: dict[str, TableLayout] = {}
     for tid in chosen:
         edition = edition_for(tid, year)
@@ -90,13 +100,9 @@ def plan_workbook(year: int, unit: str = "", unit_code: str = "", tables: list[s
         if "*" in counts:
             table_counts = {**{r.name: counts["*"] for r in table.rows if isinstance(r, RepeatDef)}, **table_counts}
         layouts[tid] = lay_out(table, table_counts, context)
-    plan = WorkbookPlan(year, unit, unit_code, layouts,
-                        {f"{t}.{b.name}": b.count for t, lay in layouts.items() for b in lay.blocks.values()})
-    for lay in layouts.values():
-        for f in lay.fields.values():
-            if f.kind == "formula":
-                plan.formulas[f.key] = translate(f.expr or "", lay, layouts, f.block, f.index)
-    return plan
+    formulas = {f.key: translate(f.expr or "", lay, layouts, f.block, f.index)
+                for lay in layouts.values() for f in lay.fields.values() if f.kind == "formula"}
+    return layouts, formulas
 
 
 def _first_edition(tid: str) -> str:

@@ -7,12 +7,14 @@ Every formula is written with the value perftool computed for it, so that viewer
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from ..definitions.cells import Blank, Formula, Input, Label, Merge
@@ -42,7 +44,7 @@ def render(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks: Mar
     stamp = dt.datetime.now().replace(microsecond=0).isoformat()
     with atomic_path(path) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                              "strings_to_urls": False})
+                                              "strings_to_urls": False, "in_memory": True})
         styles = Styles(book)
         if front is not None:
             front(book, styles)
@@ -59,18 +61,22 @@ def render(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks: Mar
 
 
 def _write_marks(ws: Worksheet, sheet: str, marks: Marks, styles: Styles) -> None:
+    cells: dict[str, list[str]] = {"error": [], "warning": []}
     for (where, r, c), notes in marks.items():
         if where != sheet:
             continue
-        worst = "error" if any(sev == "error" for sev, _ in notes) else "warning"
-        ws.conditional_format(r, c, r, c, {"type": "formula", "criteria": "TRUE", "format": styles.mark(worst)})
+        cells["error" if any(sev == "error" for sev, _ in notes) else "warning"].append(xl_rowcol_to_cell(r, c))
         text = "\n".join(f"【{'错误' if sev == 'error' else '提示'}】{t}" for sev, t in notes)
         ws.write_comment(r, c, text[:2000], {"author": "perftool 审核", "x_scale": 3.5,
                                              "y_scale": min(8, 1.5 + len(text) / 60), "font_name": BODY_FONT})
+    for severity, where in cells.items():  # one highlight rule per severity and sheet, over all its cells
+        if where:
+            ws.conditional_format(where[0], {"type": "formula", "criteria": "TRUE", "format": styles.mark(severity),
+                                             "multi_range": " ".join(where)})
 
 
 def _context(plan: WorkbookPlan) -> dict[str, str]:
-    return {"year": str(plan.year), "prev_year": str(plan.year - 1), "unit": plan.unit}
+    return {"year": str(plan.year), "prev_year": str(plan.year - 1)}
 
 
 def _write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values: Mapping[str, Any],
@@ -107,6 +113,7 @@ def _write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values:
         if in_header:
             ws.set_row(r, 28)
 
+    _write_validations(ws, layout)
     row = layout.body_last + 1
     for note in table.notes:
         ws.merge_range(row, 0, row, visible_last, str(substitute(note, context)), styles.note())
@@ -134,8 +141,6 @@ def _cell_writer(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, r: int,
     value = values.get(field.key)
     if isinstance(spec, Input) or field.key in given and isinstance(spec, Formula):
         fmt = styles.input(field.type) if isinstance(spec, Input) else styles.formula(field.type)
-        if isinstance(spec, Input):
-            ws.data_validation(r, c, r, c, _validation(field))
         return fmt, lambda f: _write_value(ws, r, c, value, field, f, styles)
     text = "=" + plan.formulas[field.key].text
     cached = "" if value is None else value
@@ -154,6 +159,18 @@ def _write_value(ws: Worksheet, r: int, c: int, value: Any, field: Field, fmt: A
                           dt.datetime.combine(value, dt.time()), fmt)
     else:
         write_text(ws, r, c, str(value), fmt, styles)
+
+
+def _write_validations(ws: Worksheet, layout: TableLayout) -> None:
+    """Data validation on every input, one rule per distinct prompt (a rule may cover many cells)."""
+    groups: dict[str, tuple[dict[str, Any], list[str]]] = {}
+    for f in layout.fields.values():
+        if f.kind == "input":
+            rule = _validation(f)
+            groups.setdefault(json.dumps(rule, ensure_ascii=False, sort_keys=True, default=str),
+                              (rule, []))[1].append(xl_rowcol_to_cell(f.row, f.col))
+    for rule, cells in groups.values():
+        ws.data_validation(cells[0], {**rule, "multi_range": " ".join(cells)})
 
 
 def _validation(field: Field) -> dict[str, Any]:

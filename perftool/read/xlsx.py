@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import time
 import zipfile
 import zlib
@@ -323,11 +324,14 @@ class _Reader:
         return int(text) - 1
 
     def position(self, ref: str, sheet: str) -> tuple[int, int]:
-        try:
-            letters, number = coordinate_from_string(ref)
-            return number - 1, column_index_from_string(letters) - 1
-        except (ValueError, CellCoordinatesException):
-            raise self.fail("xml-malformed", f"单元格引用 {ref[:20]!r} 无效", sheet=sheet) from None
+        m = _CELL.match(ref)
+        if m is None or not 0 < int(m.group(2)) <= 1048576:
+            raise self.fail("xml-malformed", f"单元格引用 {ref[:20]!r} 无效", sheet=sheet)
+        letters = m.group(1)
+        col = _COLUMNS.get(letters)
+        if col is None:
+            col = _COLUMNS[letters] = column_index_from_string(letters) - 1
+        return int(m.group(2)) - 1, col
 
     def cell(self, el: Any, strings: list[str], masters: dict[str, tuple[str, str]], row: int, col: int,
              sheet: str) -> tuple[str | None, Any]:
@@ -411,8 +415,19 @@ def _sniff(head: bytes) -> str:
     return "文件内容不是 .xlsx 格式"
 
 
+_CELL = re.compile(r"\$?([A-Z]{1,3})\$?(\d{1,7})$")
+_COLUMNS: dict[str, int] = {}
+_LOCAL: dict[str, str] = {}
+
+
 def _local(tag: str) -> str:
-    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+    """``{namespace}c`` → ``c`` (memoised: a sheet has few distinct tags and many elements)."""
+    local = _LOCAL.get(tag)
+    if local is None:
+        local = tag.rpartition("}")[2] if isinstance(tag, str) else ""
+        if len(_LOCAL) < 1000:
+            _LOCAL[tag] = local
+    return local
 
 
 def _in_phonetic(root: Any, target: Any) -> bool:

@@ -110,8 +110,8 @@ def check_previous(plan: WorkbookPlan, as_filed: Mapping[str, Any], before: Repo
         now = as_filed.get(f.key)
         if is_number(now) and abs(float(now) - float(then)) <= TOLERANCE:
             continue
-        told = f"本单位 {before.year} 年度报送的数为 {show(f.type, then)}（{before.source}）"
-        message = (f"{describe(f)} 未填，{told}" if is_blank(now) else
+        told = f"本单位 {before.year} 年度报送的 {show(f.type, then)}（{before.source}）"
+        message = (f"{describe(f)} 未填；{told}，请照填" if is_blank(now) else
                    f"{describe(f)} 填报 {show(f.type, now)}，与{told}不一致，相差 "
                    f"{show_difference(f.type, float(now) - float(then))}")
         findings.append(at("previous-mismatch", f, message, {"填报值": now, "上年报送值": then},

@@ -288,26 +288,35 @@ def _binary(op: str, left: Node, right: Node) -> Node:
 
 # -- functions ----------------------------------------------------------------------------------------------
 
-def _numbers(args: list[Any]) -> Callable[[Values], list[float] | XlError]:
-    """Numbers of the arguments as SUM sees them: references skip text, logicals and blanks."""
+def _gather(args: list[Any], from_cell: Callable[[Any], Any], from_value: Callable[[Any], Any]
+            ) -> Callable[[Values], list[Any] | XlError]:
+    """The arguments' values: each referenced cell through ``from_cell`` (None skips it), every other argument
+    through ``from_value``; the first error met is the result."""
     parts = [(_cells(a), _scalar(a)) for a in args]
 
-    def collect(v: Values) -> list[float] | XlError:
-        out: list[float] = []
+    def collect(v: Values) -> list[Any] | XlError:
+        out: list[Any] = []
         for cells, scalar in parts:
             if cells is not None:
                 for x in cells(v):
                     if isinstance(x, XlError):
                         return x
-                    if isinstance(x, (int, float)) and not isinstance(x, bool):
-                        out.append(float(x))
+                    y = from_cell(x)
+                    if y is not None:
+                        out.append(y)
             else:
-                n = _number(scalar(v))
-                if isinstance(n, XlError):
-                    return n
-                out.append(n)
+                y = from_value(scalar(v))
+                if isinstance(y, XlError):
+                    return y
+                out.append(y)
         return out
     return collect
+
+
+def _numbers(args: list[Any]) -> Callable[[Values], list[float] | XlError]:
+    """Numbers of the arguments as SUM sees them: references skip text, logicals and blanks."""
+    return _gather(args, lambda x: float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else None,
+                   _number)
 
 
 def _aggregate(reduce: Callable[[list[float]], float]) -> Callable[[list[Any]], Node]:
@@ -335,23 +344,11 @@ def _count(args: list[Any]) -> Node:
 
 def _logical(combine: Callable[[list[bool]], bool]) -> Callable[[list[Any]], Node]:
     def build(args: list[Any]) -> Node:
-        parts = [(_cells(a), _scalar(a)) for a in args]
+        collect = _gather(args, lambda x: bool(x) if isinstance(x, (int, float)) else None, _truth)
 
         def run(v: Values) -> Any:
-            found: list[bool] = []
-            for cells, scalar in parts:
-                if cells is not None:
-                    for x in cells(v):
-                        if isinstance(x, XlError):
-                            return x
-                        if isinstance(x, (int, float)):
-                            found.append(bool(x))
-                else:
-                    t = _truth(scalar(v))
-                    if isinstance(t, XlError):
-                        return t
-                    found.append(t)
-            return combine(found) if found else VALUE
+            found = collect(v)
+            return found if isinstance(found, XlError) else combine(found) if found else VALUE
         return run
     return build
 

@@ -135,6 +135,15 @@ def test_macro_enabled_workbook(good, tmp_path):
 
 # -- hostile packages -------------------------------------------------------------------------------------------
 
+def traced(run):
+    """``run()``'s result and the peak of memory Python allocated meanwhile."""
+    tracemalloc.start()
+    try:
+        return run(), tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def bomb(path: Path, size: int) -> Path:
     """A package whose sheet inflates to ``size`` bytes of spaces (a few hundred kB on disk)."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
@@ -146,10 +155,7 @@ def bomb(path: Path, size: int) -> Path:
 def test_zip_bomb_is_rejected_before_inflating(tmp_path):
     path = bomb(tmp_path / "炸弹.xlsx", 200 * 2**20)
     assert path.stat().st_size < 2 * 2**20
-    tracemalloc.start()
-    e = failure(path)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    e, peak = traced(lambda: failure(path))
     assert e.code == "zip-bomb" and "压缩比" in str(e)
     assert peak < 20 * 2**20
 
@@ -163,12 +169,11 @@ def test_zip_bomb_is_stopped_while_inflating(tmp_path):
                                       '</workbook>')
         z.writestr("xl/_rels/workbook.xml.rels", '<Relationships><Relationship Id="rId1" Type="x/worksheet" '
                                                  'Target="worksheets/sheet1.xml"/></Relationships>')
-    tracemalloc.start()
-    with pytest.raises(UnreadableWorkbook) as info:
-        read_book(path, Limits(ratio=1e9, part_mb=8))
-    e = info.value
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    def read() -> UnreadableWorkbook:
+        with pytest.raises(UnreadableWorkbook) as info:
+            read_book(path, Limits(ratio=1e9, part_mb=8))
+        return info.value
+    e, peak = traced(read)
     assert e.code == "zip-bomb" and "xl/worksheets/sheet1.xml 解压后超过 8 MB" in str(e)
     assert peak < 20 * 2**20  # bounded by the part limit, not by the 200 MB the part inflates to
 
@@ -191,10 +196,7 @@ LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">' +
 
 def test_entity_expansion_is_refused(good, tmp_path):
     path = rezip(good, tmp_path / "实体.xlsx", {"xl/sharedStrings.xml": LAUGHS.encode()})
-    tracemalloc.start()
-    e = failure(path)
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    e, peak = traced(lambda: failure(path))
     assert e.code == "xml-unsafe" and "xl/sharedStrings.xml" in str(e)
     assert peak < 20 * 2**20
 

@@ -171,5 +171,7 @@ def read_cells(book: Book, plan: WorkbookPlan) -> Cells:
                 out.formulas[f.key] = formula
                 out.cached[f.key] = value
             elif value is not None:
+                if book.date1904 and f.type == "date" and isinstance(value, (int, float)):
+                    value += 1462  # a Mac workbook counts days from 1904; perftool reads 1900-based day numbers
                 out.values[f.key] = value
     return out

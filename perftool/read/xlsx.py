@@ -71,7 +71,6 @@ class Sheet:
     """One worksheet as read: cells inside the window as (row, col) → (formula text or None, value)."""
 
     name: str
-    state: str = "visible"
     cells: dict[tuple[int, int], tuple[str | None, Any]] = field(default_factory=dict)
     merges: set[tuple[int, int, int, int]] = field(default_factory=set)
     protected: bool = False
@@ -207,11 +206,10 @@ class _Reader:
             out = Book(self.name, {}, external, date1904)
             first: dict[str, Sheet] = {}
             if self.first in sheets:  # the sheet that says how much of the others to keep
-                state, part = sheets[self.first]
-                first[self.first] = self.sheet(book, self.first, state, part, strings, (1000, 4))
+                first[self.first] = self.sheet(book, self.first, sheets[self.first], strings, (1000, 4))
             window = self.window(first) if callable(self.window) else self.window
-            for name, (state, part) in sheets.items():
-                out.sheets[name] = first.get(name) or self.sheet(book, name, state, part, strings, window)
+            for name, part in sheets.items():
+                out.sheets[name] = first.get(name) or self.sheet(book, name, part, strings, window)
             out.external_links += [n for n in names if n.startswith("xl/externalLinks/") and n.endswith(".xml")]
             return out
 
@@ -243,8 +241,8 @@ class _Reader:
         return out
 
     def workbook(self, book: zipfile.ZipFile, main: str, rels: dict[str, tuple[str, str]]
-                 ) -> tuple[dict[str, tuple[str, str]], list[str], bool]:
-        sheets: dict[str, tuple[str, str]] = {}
+                 ) -> tuple[dict[str, str], list[str], bool]:
+        sheets: dict[str, str] = {}
         external: list[str] = []
         date1904 = False
         for _, el in self.parse(book, main):
@@ -253,7 +251,7 @@ class _Reader:
                 rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
                 kind, part = rels.get(rid, ("", ""))
                 if kind == "worksheet":
-                    sheets[el.get("name", "")] = (el.get("state", "visible"), part)
+                    sheets[el.get("name", "")] = part
             elif tag == "workbookPr":
                 date1904 = el.get("date1904", "0") in ("1", "true")
             elif tag == "definedName" and el.text and "[" in el.text:
@@ -272,9 +270,9 @@ class _Reader:
                 el.clear()
         return strings
 
-    def sheet(self, book: zipfile.ZipFile, name: str, state: str, part: str, strings: list[str],
+    def sheet(self, book: zipfile.ZipFile, name: str, part: str, strings: list[str],
               window: tuple[int, int]) -> Sheet:
-        out = Sheet(name, state)
+        out = Sheet(name)
         max_row, max_col = window
         masters: dict[str, tuple[str, str]] = {}  # shared formula index → (text, origin cell)
         row, col = 0, -1

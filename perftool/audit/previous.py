@@ -9,7 +9,7 @@ failing that, from last year's submitted workbooks. They are checked (``batch --
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 from ..definitions.catalog import catalog, editions, load_table
 from ..definitions.model import Field
 from ..definitions.workbook import WorkbookPlan
+from ..read.failures import UnreadableWorkbook
 from ..values import is_blank, is_number, show, show_difference
 from .findings import Finding, at, describe
 
@@ -59,7 +60,8 @@ def pairs(plan: WorkbookPlan) -> list[tuple[Field, str]]:
     return out
 
 
-def load_reported(folder: Path, assess_file: Any = None) -> dict[tuple[str, int], Reported]:
+def load_reported(folder: Path, assess_file: Callable[[Path], Any] | None = None
+                  ) -> dict[tuple[str, int], Reported]:
     """Last year's figures by (unit key, year), from the batch output's ``*.json`` results under ``folder``.
 
     Without any such result, the workbooks under ``folder`` are read with ``assess_file(path)`` instead;
@@ -80,8 +82,6 @@ def load_reported(folder: Path, assess_file: Any = None) -> dict[tuple[str, int]
                              path.name, values))
     if found or assess_file is None:
         return found
-    from ..read.failures import UnreadableWorkbook  # noqa: PLC0415 (only when reading workbooks)
-
     for path in sorted(p for p in folder.rglob("*.xlsx") if not p.name.startswith(("~$", "."))):
         try:
             a = assess_file(path)

@@ -105,7 +105,7 @@ def assess(path: Path, rules: str | None = None, limits: Limits | None = None,
     checked against them.
     """
     book, plan = recognise(path, limits)
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    digest = sha256_of(Path(path))
     cells = read_cells(book, plan)
     entries = read_entries(plan, cells)
     entries.findings += check_structure(book, plan, cells, limits or Limits())
@@ -128,6 +128,15 @@ def assess(path: Path, rules: str | None = None, limits: Limits | None = None,
     out.findings.sort(key=lambda f: (f.severity != ERROR, tables.index(f.table) if f.table in tables else -1,
                                      places.get((f.table, f.cell), (0, 0))))
     return out
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file's content (how a submission is told apart from another, and from itself re-sent)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(2**20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 @lru_cache(maxsize=32)

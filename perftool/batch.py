@@ -19,7 +19,7 @@ from typing import Any
 
 from . import __version__
 from .annotate.workbook import annotate
-from .assess import assess
+from .assess import assess, sha256_of
 from .audit.previous import Reported
 from .definitions.catalog import definitions_digest
 from .generate.units import safe_filename
@@ -148,14 +148,6 @@ def run_batch(inbox: Path, out: Path, settings: Settings | None = None, jobs: in
     rows = [done[p] for p in files]
     flag_duplicates(rows)
     return rows, len(files) - len(todo)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(2**20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def reusable(out: Path, signature: str) -> dict[str, Row]:

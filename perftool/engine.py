@@ -7,7 +7,7 @@ from typing import Any
 
 from .definitions.workbook import WorkbookPlan
 from .errors import DefinitionError
-from .formula import FormulaSyntaxError, Position, compile_formula
+from .formula import Position, compile_formula
 
 
 class CompiledFormula:
@@ -17,7 +17,7 @@ class CompiledFormula:
         self.text = text
         try:
             self.function, self.dependencies = compile_formula(text, sheet, positions)
-        except (FormulaSyntaxError, ValueError) as exc:
+        except ValueError as exc:  # FormulaSyntaxError, or a reference openpyxl cannot read
             raise DefinitionError(f"公式无法解析：={text}（{exc}）") from exc
 
     def __call__(self, values: Mapping[str, Any]) -> Any:

@@ -49,7 +49,6 @@ class _Ref:
     """A reference as parsed: the field keys it covers, row by row (None where a cell is not a field)."""
 
     def __init__(self, grid: list[list[str | None]]):
-        self.grid = grid
         self.keys = [k for row in grid for k in row]
 
 

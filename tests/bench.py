@@ -85,28 +85,28 @@ def main() -> None:
           f"{len(plan.formulas)} 个公式，每隔一份注入 5 处错误），目录 {work}")
     assess(files[0])  # warm-up: compile the definitions once, as a batch worker does
 
-    rows: list[tuple[str, float, str]] = []
+    rows: list[tuple[str, float]] = []
     calamine_ms = per_file(calamine_read, files)
-    rows.append(("python-calamine 读取（下限）", calamine_ms, ""))
+    rows.append(("python-calamine 读取（下限）", calamine_ms))
     assessed = {}
 
     def score(path: Path) -> None:
         assessed[path] = assess(path)
 
     score_ms = per_file(score, files)
-    rows.append(("perftool score（读取、重算、审核、评分）", score_ms, ""))
+    rows.append(("perftool score（读取、重算、审核、评分）", score_ms))
     out = work / "annotated"
     annotate_ms = per_file(lambda p: annotate(assessed[p], out / p.name), files)
-    rows.append(("perftool annotate（批注工作簿）", annotate_ms, ""))
+    rows.append(("perftool annotate（批注工作簿）", annotate_ms))
     lo_ms = None
     if soffice():
         lo_files = files[: args.lo_files]
         started = time.perf_counter()
         recalculate(lo_files, work / "lo", work / "lo-profile")
         lo_ms = (time.perf_counter() - started) * 1000 / len(lo_files)
-        rows.append((f"LibreOffice 无界面重算（每次调用 {len(lo_files)} 份）", lo_ms, ""))
+        rows.append((f"LibreOffice 无界面重算（每次调用 {len(lo_files)} 份）", lo_ms))
     fm_ms = per_file(formulas_model, files[: args.formulas_files])
-    rows.append(("formulas ExcelModel 整簿计算", fm_ms, ""))
+    rows.append(("formulas ExcelModel 整簿计算", fm_ms))
 
     inbox = work / "batch-inbox"
     for k in range(args.batch_copies):
@@ -121,7 +121,7 @@ def main() -> None:
 
     print()
     print(f"{'每份工作簿':<40}{'毫秒':>10}")
-    for name, ms, _ in rows:
+    for name, ms in rows:
         print(f"{name:<40}{ms:>10.1f}")
     print(f"{'（定义编译，每进程一次）':<40}{compile_ms:>10.1f}")
     print(f"{'（生成一份填好的工作簿）':<40}{generate_ms:>10.1f}")

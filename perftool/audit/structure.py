@@ -24,7 +24,6 @@ def check_structure(book: Book, plan: WorkbookPlan, cells: Cells, limits: Limits
     """Warnings and errors about the workbook as a whole; none of them stops the scoring."""
     out: list[Finding] = []
     expected = [lay.sheet for lay in plan.layouts.values()]
-    tables = {lay.sheet: tid for tid, lay in plan.layouts.items()}
     added = [s for s in book.sheetnames if s not in (*expected, SHEET, FINDINGS_SHEET, SCORES_SHEET)]
     if added:
         out.append(on("sheet-added", None, None, None, f"增加了表样以外的工作表：{'、'.join(added)}（不参与审核）"))
@@ -50,7 +49,7 @@ def check_structure(book: Book, plan: WorkbookPlan, cells: Cells, limits: Limits
         for (r, c), (formula, _) in sorted(sheet.cells.items()):
             if formula is not None and _EXTERNAL.search(formula):
                 where = f"{get_column_letter(c + 1)}{r + 1}"
-                out.append(on("external-reference", tables.get(sheet.name), sheet.name, where,
+                out.append(on("external-reference", tid, sheet.name, where,
                               f"{sheet.name}!{where} 的公式引用外部文件或程序（未计算，按表样公式处理）",
                               {"公式": "=" + formula[:200]}))
     for link in book.external_links:

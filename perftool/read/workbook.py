@@ -71,7 +71,7 @@ def recognise(path: Path, limits: Limits | None = None) -> tuple[Book, WorkbookP
                 max(len(lay.table.columns) for lay in found[0].layouts.values()) + MARGIN_COLS)
 
     book = read_book(Path(path), limits, window, SHEET)
-    plan = found[0] if found else plan_for(read_identity(book), book.name)
+    plan = found[0]  # the window function always runs: it is what refuses a workbook without identity
     check_sheets(book, plan)
     for layout in plan.layouts.values():
         check_layout(book, book.sheets[layout.sheet], layout)

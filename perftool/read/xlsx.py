@@ -364,9 +364,7 @@ class _Reader:
                 return strings[int(text)]
             if kind == "b":
                 return text.strip() in ("1", "true")
-            if kind == "e":
-                return text
-            if kind == "d":
+            if kind in ("e", "d"):  # an error value such as #DIV/0!, or an ISO date: kept as text
                 return text
             stripped = text.strip()
             digits = stripped.lstrip("-")

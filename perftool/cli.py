@@ -15,7 +15,7 @@ import click
 
 from . import __version__
 from .data import flatten, load_data, nest, row_counts
-from .definitions.catalog import catalog, editions, load_table
+from .definitions.catalog import catalog, editions, load_table, table_sets
 from .definitions.workbook import available_tables, plan_workbook
 from .engine import engine_for
 from .errors import PerftoolError, UsageError
@@ -63,12 +63,18 @@ def main() -> None:
 @click.option("--year", type=int, help="只列出适用于该年度的表。")
 def templates(year: int | None) -> None:
     try:
+        click.echo("表套（generate --set 的取值）：")
+        for s in table_sets().values():
+            tables = s.tables_for(year) if year else list(s.tables)
+            if tables:
+                click.echo(f"  {s.id:<16} {s.name}{'（默认）' if s.default else ''}：{'、'.join(tables)}")
+        click.echo("表：")
         for tid in catalog()["order"]:
             found = editions(tid)
             if not found or (year and tid not in available_tables(year)):
                 continue
             table = load_table(tid, found[-1])
-            click.echo(f"{tid:<5} {table.number:<8} {table.sheet:<6} {table.title.replace('{year}', '')}"
+            click.echo(f"  {tid:<5} {table.number:<8} {table.sheet:<6} {table.title.replace('{year}', '')}"
                        f"  （版本：{'、'.join(f'{e}年起' for e in found)}）")
     except PerftoolError as exc:
         _fail(exc)
@@ -78,6 +84,8 @@ def templates(year: int | None) -> None:
 @click.option("--year", type=int, help="会计年度，决定表样版本（--data 的 workbook.year 可代替）。")
 @click.option("--unit", default=None, help="单位名称。")
 @click.option("--unit-code", default=None, help="单位编码。")
+@click.option("--set", "set_name", default=None,
+              help="表套（id 或名称，见 perftool templates；默认为决算公开与部门整体绩效）。")
 @click.option("--tables", default="", help="只生成这些表，逗号分隔，如 gk01,gk02,fj1。")
 @click.option("--rows", default=None, help="可变行数：30 或 gk02.rows=40,fj1.special=50。")
 @click.option("--data", "data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -87,7 +95,8 @@ def templates(year: int | None) -> None:
 @click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="上年度的批量输出目录（或上年报送的工作簿目录）：按单位预填上年数。")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="输出文件（或目录）。")
-def generate(year: int | None, unit: str | None, unit_code: str | None, tables: str, rows: str | None,
+def generate(year: int | None, unit: str | None, unit_code: str | None, set_name: str | None, tables: str,
+             rows: str | None,
              data_file: Path | None, units_csv: Path | None, previous: Path | None, output: Path) -> None:
     try:
         data = load_data(data_file) if data_file else None
@@ -96,11 +105,12 @@ def generate(year: int | None, unit: str | None, unit_code: str | None, tables: 
         if not year:
             raise UsageError("请用 --year 指定会计年度（或在数据文件的 workbook: 段写明 year）")
         chosen = [t.strip() for t in tables.split(",") if t.strip()] or meta.get("tables") or None
+        set_name = set_name or meta.get("set")
         counts = {**(row_counts(data) if data else {}), **_parse_rows(rows)}
         if units_csv is None:
             plan = plan_workbook(int(year), unit if unit is not None else str(meta.get("unit", "")),
                                  unit_code if unit_code is not None else str(meta.get("unit_code", "")),
-                                 chosen, counts)
+                                 chosen, counts, set_name=set_name)
             inputs = {**plan.default_inputs(), **(_given(data, plan) if data else {})}
             render(plan, inputs, output)
             click.echo(f"已生成 {output}（{year} 年度，{len(plan.layouts)} 张表：{'、'.join(plan.layouts)}）")
@@ -110,7 +120,7 @@ def generate(year: int | None, unit: str | None, unit_code: str | None, tables: 
         reported = _previous(previous) if previous else {}
         carried = 0
         for u in units:
-            plan = plan_workbook(int(year), u.name, u.code, chosen, counts)
+            plan = plan_workbook(int(year), u.name, u.code, chosen, counts, set_name=set_name)
             inputs = plan.default_inputs()
             if u.quota is not None and "fj1" in plan.layouts:
                 inputs["fj1.staff_quota"] = u.quota
@@ -153,7 +163,8 @@ def fill(template: Path, data_file: Path, output: Path) -> None:
         data = load_data(data_file)
         needed = {k: n for k, n in row_counts(data).items() if n > plan.counts.get(k, 0)}
         if needed:
-            plan = plan_workbook(plan.year, plan.unit, plan.unit_code, list(plan.layouts), {**plan.counts, **needed})
+            plan = plan_workbook(plan.year, plan.unit, plan.unit_code, list(plan.layouts), {**plan.counts, **needed},
+                                 plan.rules, plan.table_set or None)
             click.echo("可变行已按数据扩展：" + "、".join(f"{k} {n} 行" for k, n in needed.items()))
         given = _given(data, plan)
         render(plan, {**plan.default_inputs(), **present, **given}, output)

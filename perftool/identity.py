@@ -27,6 +27,7 @@ class Identity:
     digest: str
     generated_at: str
     rules: str = ""  # the 评分表's rule set, when the workbook has one
+    table_set: str = ""  # the id of the table set it was issued as ("" for a free choice of tables)
     format: str = FORMAT
     perftool_version: str = __version__
 

@@ -88,3 +88,22 @@ def test_bad_reference_names_the_file(tmp_path, monkeypatch):
     finally:
         catalog.catalog.cache_clear()
         catalog.load_table.cache_clear()
+
+
+def test_table_sets_choose_the_tables_and_travel_in_the_identity(tmp_path):
+    from perftool.definitions.catalog import table_set
+    from perftool.generate.render import render
+    from perftool.read.workbook import recognise
+
+    assert table_set(None).id == "juesuan-zhengti"                       # the default keeps the old workbook
+    assert list(plan_workbook(2024).layouts) == [*(f"gk0{i}" for i in range(1, 10)), "fj1", "fj2", "pj"]
+    assert list(plan_workbook(2022).layouts) == ["fj1", "fj2", "pj"]      # no 公开 edition before 2023
+    plan = plan_workbook(2024, "单位", "1", set_name="决算公开（全国）")      # chosen by its Chinese name
+    assert plan.table_set == "juesuan" and list(plan.layouts)[-1] == "gk09"
+    path = tmp_path / "set.xlsx"
+    render(plan, plan.default_inputs(), path)
+    assert recognise(path)[1].table_set == "juesuan"
+    with pytest.raises(UsageError, match="未知的表套：预算"):
+        plan_workbook(2024, set_name="预算")
+    with pytest.raises(UsageError, match="不属于表套"):
+        plan_workbook(2024, tables=["gk01"], set_name="zhengti")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,52 @@ def catalog() -> dict[str, Any]:
     """``templates/catalog.yaml``: the table order of a workbook and each table's prerequisites."""
     content, _ = read_yaml(templates_dir() / "catalog.yaml")
     return content
+
+
+@dataclass(frozen=True)
+class TableSet:
+    """A named set of tables a bureau issues as one workbook (``templates/sets/<id>.yaml``)."""
+
+    id: str
+    name: str
+    tables: tuple[str, ...]
+    default: bool = False
+
+    def tables_for(self, year: int) -> list[str]:
+        """The set's tables that have an edition for ``year``, in the set's order."""
+        return [t for t in self.tables if edition_for(t, year) is not None]
+
+
+@lru_cache(maxsize=1)
+def table_sets() -> dict[str, TableSet]:
+    """Every table set of ``templates/sets/``, by id; each names only tables of the catalogue, one is the default."""
+    found: dict[str, TableSet] = {}
+    order = catalog()["order"]
+    for path in sorted((templates_dir() / "sets").glob("*.yaml")):
+        raw, _ = read_yaml(path)
+        source = f"templates/sets/{path.name}"
+        if not isinstance(raw, dict) or raw.get("id") != path.stem or not raw.get("name") or not raw.get("tables"):
+            raise DefinitionError(f"{source}：应有 id（与文件名相同）、name 和 tables")
+        unknown = [t for t in raw["tables"] if t not in order]
+        if unknown:
+            raise DefinitionError(f"{source}：未知的表 {'、'.join(map(str, unknown))}（应先列入 catalog.yaml）")
+        found[path.stem] = TableSet(path.stem, str(raw["name"]), tuple(raw["tables"]), bool(raw.get("default")))
+    defaults = [s.id for s in found.values() if s.default]
+    if len(defaults) != 1:
+        raise DefinitionError(f"templates/sets：应恰有一个 default: true 的表套，实际为 {defaults or '无'}")
+    return found
+
+
+def table_set(name: str | None) -> TableSet:
+    """The set called ``name`` (its id or its Chinese name); the default set for None."""
+    sets = table_sets()
+    if name is None:
+        return next(s for s in sets.values() if s.default)
+    for s in sets.values():
+        if name in (s.id, s.name):
+            return s
+    listed = "；".join(f"{s.id}（{s.name}）" for s in sets.values())
+    raise UsageError(f"未知的表套：{name}。可用的表套：{listed}")
 
 
 def editions(table_id: str) -> list[int]:

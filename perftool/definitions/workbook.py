@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..errors import UsageError
-from .catalog import catalog, edition_for, load_table
+from .catalog import catalog, edition_for, load_table, table_set
 from .layout import lay_out, substitute
 from .model import Field, RepeatDef, TableLayout
 from .references import Translation, translate
@@ -24,6 +24,7 @@ class WorkbookPlan:
     layouts: dict[str, TableLayout]
     counts: dict[str, int]
     formulas: dict[str, Translation] = field(default_factory=dict)
+    table_set: str = ""  # the id of the named set the workbook was issued as ("" for a free choice of tables)
 
     @property
     def rules(self) -> str | None:
@@ -57,19 +58,31 @@ class WorkbookPlan:
 
 
 def available_tables(year: int) -> list[str]:
-    """Tables that have an edition for ``year``, in workbook order."""
+    """Tables that have an edition for ``year``, in catalogue order."""
     return [t for t in catalog()["order"] if edition_for(t, year) is not None]
 
 
 def plan_workbook(year: int, unit: str = "", unit_code: str = "", tables: list[str] | None = None,
-                  counts: dict[str, int] | None = None, rules: str | None = None) -> WorkbookPlan:
+                  counts: dict[str, int] | None = None, rules: str | None = None,
+                  set_name: str | None = None) -> WorkbookPlan:
     """Choose editions, lay out the tables and translate their formulas.
 
-    ``counts`` maps ``table.block`` (or ``*`` for every group) to the number of rows of a repeat group;
-    ``rules`` names the rule set the 评分表 is laid out from (default: the one its definition names).
+    The tables are ``tables`` if given (in catalogue order), else those of the table set ``set_name`` (its id or
+    Chinese name; default: the default set) that have an edition for ``year``, in the set's order. ``counts`` maps
+    ``table.block`` (or ``*`` for every group) to the number of rows of a repeat group; ``rules`` names the rule
+    set the 评分表 is laid out from (default: the one its definition names).
     """
     order: list[str] = catalog()["order"]
-    chosen = list(tables) if tables else available_tables(year)
+    chosen_set = table_set(set_name) if set_name or not tables else None
+    if tables:
+        chosen = list(tables)
+        if chosen_set is not None:
+            outside = [t for t in chosen if t not in chosen_set.tables]
+            if outside:
+                raise UsageError(f"表 {'、'.join(outside)} 不属于表套 {chosen_set.name}"
+                                 f"（其表为 {'、'.join(chosen_set.tables)}）")
+    else:
+        chosen = chosen_set.tables_for(year) if chosen_set else []
     if not chosen:
         raise UsageError(f"{year} 年度没有可用的表样版本（templates/tables 中最早的版本晚于该年度）")
     for tid in list(chosen):
@@ -78,10 +91,12 @@ def plan_workbook(year: int, unit: str = "", unit_code: str = "", tables: list[s
         for need in catalog().get("requires", {}).get(tid, []):
             if need not in chosen:
                 chosen.append(need)
-    chosen.sort(key=order.index)
+    place = chosen_set.tables if chosen_set else order
+    chosen.sort(key=lambda t: (t not in place, place.index(t) if t in place else order.index(t)))
     layouts, formulas = _laid_out(year, tuple(chosen), tuple(sorted((counts or {}).items())), rules)
     return WorkbookPlan(year, unit, unit_code, layouts,
-                        {f"{t}.{b.name}": b.count for t, lay in layouts.items() for b in lay.blocks.values()}, formulas)
+                        {f"{t}.{b.name}": b.count for t, lay in layouts.items() for b in lay.blocks.values()}, formulas,
+                        chosen_set.id if chosen_set else "")
 
 
 @lru_cache(maxsize=64)

@@ -51,7 +51,7 @@ def plan_for(identity: Identity, name: str) -> WorkbookPlan:
     """Re-create the plan the workbook was generated from; refuse it if the definitions have changed since."""
     try:
         plan = plan_workbook(identity.year, identity.unit, identity.unit_code, identity.tables, identity.counts,
-                             identity.rules or None)
+                             identity.rules or None, identity.table_set or None)
     except Exception as exc:  # an identity naming a year, table or rule set we do not have
         raise UnreadableWorkbook("edition-mismatch", name, f"{identity.year} 年度 {identity.tables}：{exc}") from None
     if plan.editions != identity.editions or plan.digest != identity.digest:

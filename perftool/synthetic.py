@@ -50,7 +50,7 @@ def inject_mistakes(plan: WorkbookPlan, inputs: dict[str, Any], seed: int, count
         kind = rnd.choice(("text", "override", "negative"))
         if kind == "text" and amounts:
             key = rnd.choice(amounts)
-            out[key] = f"{out.get(key) or 0:,.2f}万元"
+            out[key] = f"{inputs.get(key) or 0:,.2f}万元"  # from the clean entry: a key may be drawn twice
         elif kind == "override" and totals:
             out[rnd.choice(totals)] = round(rnd.uniform(0, 9999), 2)
         elif amounts:

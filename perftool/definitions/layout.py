@@ -103,7 +103,12 @@ def _is_caption(text: str) -> bool:
 
 
 def _place_fields(layout: TableLayout, origin: list[tuple[str, int] | None]) -> None:
+    """Create a field for every input and formula cell, labelled by the nearest captions left of it and above it.
+
+    The caption above each column is carried down row by row, so laying out is linear in the number of rows.
+    """
     table = layout.table
+    above: dict[int, str] = {}  # column → nearest caption in a row above the current one
     for r, row in enumerate(layout.grid):
         for c, cell in enumerate(row):
             if not isinstance(cell, (Input, Formula)):
@@ -116,17 +121,18 @@ def _place_fields(layout: TableLayout, origin: list[tuple[str, int] | None]) -> 
             row_label = next((layout.labels[(r, k)] for k in range(c - 1, -1, -1)
                               if _is_caption(layout.labels.get((r, k), ""))), "")
             if not row_label and not repeat:  # a value row under its caption row (附件1 人员、楼堂馆所)
-                row_label = next((layout.labels[(k, 0)] for k in range(r - 1, -1, -1)
-                                  if _is_caption(layout.labels.get((k, 0), ""))), "")
+                row_label = above.get(0, "")
             if repeat:
                 row_label = f"{row_label}第{index + 1}行" if row_label else f"第{index + 1}行"
-            col_label = next((layout.labels[(k, c)] for k in range(r - 1, -1, -1)
-                              if _is_caption(layout.labels.get((k, c), ""))), "")
             f = Field(key, table.id, cell.id, "input" if isinstance(cell, Input) else "formula", cell.type,
                       table.sheet, r, c, block, index,
                       cell.expr if isinstance(cell, Formula) else None,
-                      cell.options if isinstance(cell, Input) else (), row_label, col_label)
+                      cell.options if isinstance(cell, Input) else (), row_label, above.get(c, ""))
             layout.fields[key] = f
             layout.cell_fields[(r, c)] = f
             if block is not None:
                 layout.blocks[block].columns[cell.id] = c
+        for c in range(len(row)):
+            text = layout.labels.get((r, c), "")
+            if _is_caption(text):
+                above[c] = text

@@ -67,8 +67,9 @@ def translate(expr: str, layout: TableLayout, layouts: dict[str, TableLayout],
             if end is not target:
                 raise DefinitionError(f"{layout.table.source}：区域 {match.group(0)} 的两端不在同一张表")
             last = tail[-1]
-            fields = [f for f in target.fields.values()
-                      if first.row <= f.row <= last.row and first.col <= f.col <= last.col]
+            cells = target.cell_fields
+            fields = [cells[(r, c)] for r in range(first.row, last.row + 1) for c in range(first.col, last.col + 1)
+                      if (r, c) in cells]
         used.extend(fields)
         ref = _address(first) if first is last else f"{_address(first)}:{_address(last)}"
         return ref if target is layout else f"'{target.sheet}'!{ref}"

@@ -37,8 +37,9 @@ test: $(STAMP) libreoffice
 
 ## Speed figures (printed, not asserted): perftool against python-calamine, LibreOffice and formulas.
 bench: $(STAMP) libreoffice
+	@# corpus size and scales: make bench BENCH_ARGS="--count 40 --batches 100,2000 --rows 20,100,500"
 	$(BIN)/pip install --quiet -e '.[test,bench]'
-	$(BIN)/python tests/bench.py
+	$(BIN)/python tests/bench.py $(BENCH_ARGS)
 
 ## A longer run of the mutation fuzz test (make test runs 300 mutations).
 FUZZ_RUNS ?= 5000

@@ -58,17 +58,20 @@ def inject_mistakes(plan: WorkbookPlan, inputs: dict[str, Any], seed: int, count
     return out
 
 
-def full_plan(year: int = 2024, index: int = 0) -> WorkbookPlan:
-    """A full-set plan (all 公开 tables, 附件1, 附件2 and the 评分表) for synthetic unit ``index``."""
-    return plan_workbook(year, f"合成单位{index:04d}", f"9{index:05d}")
+def full_plan(year: int = 2024, index: int = 0, rows: int | None = None) -> WorkbookPlan:
+    """A full-set plan (all 公开 tables, 附件1, 附件2 and the 评分表) for synthetic unit ``index``.
+
+    ``rows`` sets the number of rows of every repeat group (科目 tables, 专项资金); default: the definitions'.
+    """
+    return plan_workbook(year, f"合成单位{index:04d}", f"9{index:05d}", counts={"*": rows} if rows else None)
 
 
-def write_corpus(folder: Path, count: int, year: int = 2024, mistakes: int = 5) -> list[Path]:
+def write_corpus(folder: Path, count: int, year: int = 2024, mistakes: int = 5, rows: int | None = None) -> list[Path]:
     """``count`` full-set workbooks with random entries, every other one with ``mistakes`` injected."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for i in range(count):
-        plan = full_plan(year, i)
+        plan = full_plan(year, i, rows)
         inputs = {**plan.default_inputs(), **random_inputs(plan, i)}
         if mistakes and i % 2:
             inputs = inject_mistakes(plan, inputs, i, mistakes)

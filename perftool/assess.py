@@ -123,11 +123,21 @@ def assess(path: Path, rules: str | None = None, limits: Limits | None = None,
     if before:
         out.findings += check_previous(plan, as_filed, before)
     score(out, rules)
-    places = {(f.table, f.cell): (f.row, f.col) for f in plan.fields()}
-    tables = catalog()["order"]
-    out.findings.sort(key=lambda f: (f.severity != ERROR, tables.index(f.table) if f.table in tables else -1,
-                                     places.get((f.table, f.cell), (0, 0))))
+    tables = {t: i for i, t in enumerate(catalog()["order"])}
+    out.findings.sort(key=lambda f: (f.severity != ERROR, tables.get(f.table, -1), cell_position(f.cell)))
     return out
+
+
+def cell_position(cell: str | None) -> tuple[int, int]:
+    """(row, column) of an A1 address, for sorting findings in reading order; (0, 0) for none."""
+    if not cell:
+        return 0, 0
+    letters = cell.rstrip("0123456789")
+    column = 0
+    for ch in letters.upper():
+        column = column * 26 + ord(ch) - 64
+    digits = cell[len(letters):]
+    return int(digits) if digits.isdigit() else 0, column
 
 
 def sha256_of(path: Path) -> str:

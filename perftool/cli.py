@@ -345,3 +345,84 @@ def batch(inbox: Path, output: Path, jobs: int | None, rules: str | None, previo
                f"，用时 {time.monotonic() - started:.1f} 秒。汇总表：{output / '汇总表.xlsx'}"
                + ("（* 部分指标缺少数据不可评价，总分只含可评价指标）" if any(not r.complete for r in rows) else ""))
     sys.exit(2 if failed else 1 if with_errors else 0)
+
+
+@main.command(help="汇总：把批量输出目录中已评分且无错误的报送逐项相加，生成同样表样的汇总工作簿（比率按公式重算）。")
+@click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="汇总工作簿（.xlsx）；旁边另写“…_单位明细.xlsx”。")
+@click.option("--units", "units_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="单位清单 CSV（单位名称, 单位编码[, 上级单位编码]）：只汇总清单内的单位。")
+@click.option("--by", type=click.Choice(["上级单位"]), default=None,
+              help="按单位清单的上级单位编码逐级汇总（单位 → 部门 → 全部），各节点汇总另存。")
+@click.option("--year", type=int, default=None, help="只汇总该年度（批量输出含多个年度时必填）。")
+@click.option("--set", "set_name", default=None, help="只汇总该表套（含多个表套时必填）。")
+@click.option("--name", default="汇总", show_default=True, help="汇总工作簿的单位名称。")
+def consolidate(out: Path, output: Path, units_csv: Path | None, by: str | None, year: int | None,
+                set_name: str | None, name: str) -> None:
+    from .season.accepted import accepted
+    from .season.consolidate import consolidate as add_up, consolidate_tree
+    from .season.contributions import write_contributions
+
+    try:
+        if output.suffix.lower() != ".xlsx":
+            raise UsageError(f"汇总工作簿的文件名应以 .xlsx 结尾：{output}")
+        if by and not units_csv:
+            raise UsageError("--by 上级单位 需要 --units 单位清单（含“上级单位编码”列）")
+        found, skipped = accepted(out)
+        if set_name:
+            from .definitions.catalog import table_set
+
+            set_id = table_set(set_name).id
+            found = [a for a in found if a.table_set == set_id]
+        if year:
+            found = [a for a in found if a.year == year]
+        groups = sorted({(a.year, a.table_set or "、".join(a.tables)) for a in found})
+        if len(groups) > 1:
+            raise UsageError("批量输出中有多个年度或表套，请用 --year 和 --set 选定一组："
+                             + "；".join(f"{y} 年度 {s}" for y, s in groups))
+        roster = read_units(units_csv) if units_csv else None
+        members = [a.member for a in found]
+        if roster is not None:
+            by_code = {u.code: u for u in roster if u.code}
+            by_name = {u.name: u for u in roster}
+            kept = []
+            for m in members:
+                u = by_code.get(m.unit_code) or by_name.get(m.unit)
+                if u is None:
+                    skipped.append(f"{m.label}：不在单位清单中，未汇总")
+                    continue
+                m.unit_code = m.unit_code or u.code
+                kept.append(m)
+            members = kept
+            reported = {m.unit_code for m in members}
+            skipped += [f"{u.name}（{u.code}）：未报送或未通过审核，未汇总" for u in roster
+                        if u.code not in reported and not any(v.parent == u.code for v in roster)]
+        if not members:
+            raise UsageError("没有可汇总的报送：汇总只包括已评分且没有错误的工作簿"
+                             + ("；" + "；".join(skipped[:5]) if skipped else ""))
+        first = next(a for a in found if a.member in members)
+        tables, the_set = list(first.tables), first.table_set
+        nodes = []
+        if by:
+            parents = {u.code: u.parent for u in roster or [] if u.code}
+            names = {u.code: u.name for u in roster or [] if u.code}
+            top, nodes = consolidate_tree(first.year, tables, the_set, members, parents, names, name)
+        else:
+            top = add_up(first.year, tables, the_set, members, name)
+        render(top.plan, top.inputs, output)
+        detail = output.with_name(f"{output.stem}_单位明细.xlsx")
+        write_contributions(top, detail)
+        for node in nodes:
+            stem = safe_filename(node.plan.unit_code, node.plan.unit)
+            render(node.plan, node.inputs, output.with_name(f"{output.stem}_节点汇总") / f"{stem}.xlsx")
+            write_contributions(node, output.with_name(f"{output.stem}_节点汇总") / f"{stem}_单位明细.xlsx")
+        checked = assess(output)
+        click.echo(f"已汇总 {len(top.plan.members)} 个单位（{first.year} 年度，{len(top.plan.layouts)} 张表："
+                   f"{'、'.join(top.plan.layouts)}），输出 {output} 和 {detail.name}"
+                   + (f"；逐级汇总 {len(nodes)} 个节点，见 {output.stem}_节点汇总/" if nodes else ""))
+        click.echo(f"汇总表审核：错误 {checked.errors} 条，提示 {checked.warnings} 条")
+        for line in skipped:
+            click.echo(f"  未汇总：{line}", err=True)
+    except PerftoolError as exc:
+        _fail(exc)

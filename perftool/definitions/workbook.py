@@ -25,6 +25,7 @@ class WorkbookPlan:
     counts: dict[str, int]
     formulas: dict[str, Translation] = field(default_factory=dict)
     table_set: str = ""  # the id of the named set the workbook was issued as ("" for a free choice of tables)
+    members: tuple[str, ...] = ()  # a 汇总 workbook: the units it adds up
 
     @property
     def rules(self) -> str | None:

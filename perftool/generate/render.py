@@ -207,7 +207,7 @@ def _page_setup(ws: Worksheet, layout: TableLayout, last_col: int) -> None:
 
 def _write_identity(book: xlsxwriter.Workbook, plan: WorkbookPlan, stamp: str) -> None:
     identity = Identity(plan.year, plan.unit, plan.unit_code, list(plan.layouts), plan.editions, plan.counts,
-                        plan.digest, stamp, plan.rules or "", plan.table_set)
+                        plan.digest, stamp, plan.rules or "", plan.table_set, list(plan.members))
     ws = book.add_worksheet(IDENTITY_SHEET)
     for r, (key, value) in enumerate(identity.rows()):
         ws.write_string(r, 0, key)

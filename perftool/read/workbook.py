@@ -54,6 +54,7 @@ def plan_for(identity: Identity, name: str) -> WorkbookPlan:
                              identity.rules or None, identity.table_set or None)
     except Exception as exc:  # an identity naming a year, table or rule set we do not have
         raise UnreadableWorkbook("edition-mismatch", name, f"{identity.year} 年度 {identity.tables}：{exc}") from None
+    plan.members = tuple(identity.members)
     if plan.editions != identity.editions or plan.digest != identity.digest:
         raise UnreadableWorkbook(
             "edition-mismatch", name, f"工作簿的表样标识为 {identity.digest}（{identity.editions}），"

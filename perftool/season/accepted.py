@@ -1,0 +1,50 @@
+"""The accepted submissions of a batch output folder: scored, without errors, with their entries as filed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..batch import SCORED, SUMMARY_FORMAT
+from ..errors import UsageError
+from .consolidate import Member
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """One accepted submission: its year, table set and tables, and its entries."""
+
+    year: int
+    table_set: str
+    tables: tuple[str, ...]
+    member: Member
+    file: str
+
+
+def accepted(out: Path) -> tuple[list[Accepted], list[str]]:
+    """The accepted submissions of the batch output ``out``, and a reason for each submission left out."""
+    try:
+        doc = json.loads((out / "汇总.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise UsageError(f"{out} 中没有可用的 汇总.json：请先运行 perftool batch 收件目录 -o {out}") from None
+    if not isinstance(doc, dict) or doc.get("format") != SUMMARY_FORMAT:
+        raise UsageError(f"{out / '汇总.json'} 不是 perftool batch 的汇总文件（格式应为 {SUMMARY_FORMAT}）")
+    found, skipped = [], []
+    for row in doc.get("rows", []):
+        name = row.get("unit") or row.get("file", "")
+        if row.get("status") != SCORED:
+            skipped.append(f"{name}：{row.get('status')}，未汇总")
+            continue
+        if row.get("errors"):
+            skipped.append(f"{name}：有 {row['errors']} 条错误，未汇总")
+            continue
+        try:
+            result = json.loads((out / row["result"]).read_text(encoding="utf-8"))
+            template = result["template"]
+            found.append(Accepted(int(result["year"]), str(template.get("set", "")), tuple(template["tables"]),
+                                  Member(result["unit"], result["unit_code"], result["data"]["tables"]),
+                                  row["file"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            skipped.append(f"{name}：评分结果 {row.get('result')} 缺失或已损坏，未汇总（请重新运行 batch）")
+    return found, skipped

@@ -118,7 +118,7 @@ def _write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values:
                     heights[k] = max(heights.get(k, 0.0), wrapped_height(text, width) / (r2 - r + 1))
     for r, height in heights.items():
         if r < layout.body_first or height > DEFAULT_ROW_HEIGHT:
-            ws.set_row(r, max(height, 28 if r < layout.body_first else 0))
+            ws.set_row(r, math.ceil(max(height, 28 if r < layout.body_first else 0) / 0.75) * 0.75)  # whole pixels
 
     _write_validations(ws, layout)
     row = layout.body_last + 1

@@ -169,6 +169,19 @@ def test_seed_003_expense_against_fj1_and_grade_against_fj2_total(tmp_path, exam
     assert g.rule == "bg-grade-fj2" and g.values == {"填报": "良好", "应为": "优", "得分": 100}
 
 
+def test_the_annotated_copy_shows_the_forms_findings(tmp_path, example):
+    from perftool.annotate.workbook import annotate
+
+    _, a = example("003_yiyang_2022")
+    out = tmp_path / "annotated.xlsx"
+    annotate(a, out)
+    book = openpyxl.load_workbook(out)
+    rows = [[str(v) for v in row if v is not None] for row in book["审核结果"].iter_rows(values_only=True)]
+    [row] = [r for r in rows if "自评报告!F44" in r or any("项目支出与附件1项目支出" in v for v in r)]
+    assert any("5,498.14" in v for v in row)
+    assert "5,498.15" in book["自评报告"]["F44"].comment.text
+
+
 # --- the table set --------------------------------------------------------------------------------------------------
 
 def test_the_form_is_in_the_zhengti_set_not_the_default():

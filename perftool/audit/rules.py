@@ -136,11 +136,14 @@ def _grade(rule: dict[str, Any], layout: TableLayout, plan: WorkbookPlan, engine
     target = layout.fields.get(field_key(tid, str(rule.get("field"))))
     if target is None:
         raise DefinitionError(f"{layout.table.source}：审核公式 {rule.get('id')} 的 field 找不到字段 {rule.get('field')}")
-    rules = plan.rules or str(rule["rules"])
+    rules = plan.rules or rule.get("rules")
+    if not rules:
+        raise DefinitionError(f"{layout.table.source}：审核公式 {rule.get('id')} 须以 rules 指明等次所依据的评分规则集")
     bands = sorted(((float(low), str(name)) for low, name in load_ruleset(rules)[0]["grades"]), reverse=True)
-    score, when = (_side(str(rule[k]), None, layout, plan, engine, None, None) if k in rule else None
-                   for k in ("score", "when"))
-    return GradeCheck(rule["id"], rule["name"], tid, rule.get("severity", ERROR), target, score, when, rules, bands)
+    score = _side(str(rule["score"]), None, layout, plan, engine, None, None)
+    when = _side(str(rule["when"]), None, layout, plan, engine, None, None) if "when" in rule else None
+    return GradeCheck(rule["id"], rule["name"], tid, rule.get("severity", ERROR), target, score, when, str(rules),
+                      bands)
 
 
 def _side(expr: str, column: str | None, layout: TableLayout, plan: WorkbookPlan, engine: Engine,

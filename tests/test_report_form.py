@@ -169,6 +169,32 @@ def test_seed_003_expense_against_fj1_and_grade_against_fj2_total(tmp_path, exam
     assert g.rule == "bg-grade-fj2" and g.values == {"填报": "良好", "应为": "优", "得分": 100}
 
 
+def test_the_form_against_the_public_tables(tmp_path):
+    plan = plan_workbook(2024, "单位", "1", ["bg", "gk03", "gk09"])
+    form = {"bg.expense[0].personnel": 100, "bg.expense[0].public": 20, "bg.expense[0].project": 30,
+            "bg.sangong[0].reception": 2}
+    public = {"gk03.rows[0].code": "201", "gk03.rows[0].basic": 120, "gk03.rows[0].project": 40,
+              "gk09.f_recep": 1.5, "gk09.f_abroad": 0, "gk09.f_car_buy": 0, "gk09.f_car_run": 0}
+    path = tmp_path / "public.xlsx"
+    render(plan, {**form, **public}, path)
+    found = {f.rule: f for f in assess(path).findings if f.rule and f.rule.startswith("bg-")}
+    assert set(found) == {"bg-gk03-total", "bg-gk03-project", "bg-gk09-sangong"}     # 基本 120 = 120 holds
+    total, project, sangong = found["bg-gk03-total"], found["bg-gk03-project"], found["bg-gk09-sangong"]
+    assert (total.severity, total.values["左边"], total.values["右边"]) == ("error", 150, 160)
+    assert (project.cell, project.values["左边"], project.values["右边"]) == (plan.field("bg.exp_project").cell, 30, 40)
+    assert (sangong.severity, sangong.values["左边"], sangong.values["右边"]) == ("warning", 2, 1.5)  # 财政拨款 only
+
+
+def test_accumulated_balance_against_income_less_expense(tmp_path):
+    plan = plan_workbook(2021, "单位", "1", ["bg"])
+    path = tmp_path / "balance.xlsx"
+    render(plan, {"bg.income[0].carryover": 5, "bg.income[0].gpb": 95, "bg.expense[0].personnel": 80,
+                  "bg.expense[0].accumulated": 10}, path)
+    [f] = assess(path).findings
+    assert (f.rule, f.severity, f.cell) == ("bg-accumulated", "warning", plan.field("bg.exp_accumulated").cell)
+    assert (f.values["左边"], f.values["右边"]) == (10, 20)                          # 100 − 80
+
+
 def test_the_annotated_copy_shows_the_forms_findings(tmp_path, example):
     from perftool.annotate.workbook import annotate
 

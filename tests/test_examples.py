@@ -140,3 +140,10 @@ def test_yiyang_misfilled_fund_max_and_output_header(example):
     [f] = at(a, "附件2!G15")
     assert (f.values["左边"], f.values["右边"]) == (50, 60)
     assert not at(a, "附件2!G25")  # 效益指标 (40分) with the 满意度 row under it: 5+5+5+5+10+10 = 40
+
+
+def test_yiyang_report_text_against_its_tables(example):
+    _, a = example("003_yiyang_2022")
+    [f] = at(a, "自评报告!F44")  # 项目支出 5498.14 in the report's text, 5498.15 in 附件1: 尾数
+    assert (f.code, f.severity, f.rule) == ("rounding-difference", "warning", "bg-expense-project")
+    assert (a.errors, a.warnings) == (6, 8)

@@ -10,18 +10,21 @@ Rule forms (see README, "审核公式"):
   each 款 the sum of its 项 (7 digits), column by column.
 * ``kind: by_code``: fields named ``<prefix><code>`` equal the ``column`` of the row with that code in another
   table's block (公开01's 类 lines against 公开03).
+* ``kind: grade``: the text ``field`` (a written 评价等次 such as “优 秀”) names the grade that the ``score``
+  expression falls in, by the ``grades`` of the rule set (the workbook's 评分表 rule set, else ``rules``).
 
 Equalities allow for 尾数: a difference within :func:`tolerance` is a warning, beyond it the rule's severity.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..definitions.layout import field_key
 from ..definitions.model import Field, TableLayout
 from ..definitions.references import MissingTable, translate
+from ..definitions.scoresheet import load_ruleset
 from ..definitions.workbook import WorkbookPlan
 from ..engine import CompiledFormula, Engine
 from ..errors import DefinitionError
@@ -59,11 +62,27 @@ class Comparison:
 
 
 @dataclass
+class GradeCheck:
+    """One ``kind: grade`` rule: a written grade against the band its score falls in."""
+
+    rule: str
+    name: str
+    table: str
+    severity: str
+    target: Field  # the written grade
+    score: Side
+    when: Side | None
+    rules: str
+    bands: list[tuple[float, str]]  # (lowest score, grade), highest band first
+
+
+@dataclass
 class RuleSet:
     """All audit rules of a plan: comparisons compiled, structural rules kept as declared."""
 
     comparisons: list[Comparison]
     structural: list[tuple[TableLayout, dict[str, Any]]]
+    grades: list[GradeCheck] = field(default_factory=list)
 
 
 _COMPILED: dict[tuple[str, tuple[tuple[str, int], ...]], RuleSet] = {}
@@ -86,7 +105,10 @@ def _compile(plan: WorkbookPlan, engine: Engine) -> RuleSet:
                     out.structural.append((layout, rule))
                 continue
             try:
-                out.comparisons.extend(_expand(rule, layout, plan, engine))
+                if rule.get("kind") == "grade":
+                    out.grades.append(_grade(rule, layout, plan, engine))
+                else:
+                    out.comparisons.extend(_expand(rule, layout, plan, engine))
             except MissingTable:
                 continue  # a cross-table rule whose other table is not in this workbook
     return out
@@ -109,6 +131,21 @@ def _expand(rule: dict[str, Any], layout: TableLayout, plan: WorkbookPlan, engin
     return out
 
 
+def _grade(rule: dict[str, Any], layout: TableLayout, plan: WorkbookPlan, engine: Engine) -> GradeCheck:
+    tid = layout.table.id
+    target = layout.fields.get(field_key(tid, str(rule.get("field"))))
+    if target is None:
+        raise DefinitionError(f"{layout.table.source}：审核公式 {rule.get('id')} 的 field 找不到字段 {rule.get('field')}")
+    rules = plan.rules or rule.get("rules")
+    if not rules:
+        raise DefinitionError(f"{layout.table.source}：审核公式 {rule.get('id')} 须以 rules 指明等次所依据的评分规则集")
+    bands = sorted(((float(low), str(name)) for low, name in load_ruleset(rules)[0]["grades"]), reverse=True)
+    score = _side(str(rule["score"]), None, layout, plan, engine, None, None)
+    when = _side(str(rule["when"]), None, layout, plan, engine, None, None) if "when" in rule else None
+    return GradeCheck(rule["id"], rule["name"], tid, rule.get("severity", ERROR), target, score, when, str(rules),
+                      bands)
+
+
 def _side(expr: str, column: str | None, layout: TableLayout, plan: WorkbookPlan, engine: Engine,
           block: str | None, index: int | None) -> Side:
     t = translate(expr.replace("%s", column) if column else expr, layout, plan.layouts, block, index)
@@ -119,6 +156,7 @@ def apply_rules(plan: WorkbookPlan, engine: Engine, values: dict[str, Any]) -> l
     """Every rule of the plan applied to ``values`` (the workbook's figures as filed)."""
     rules = rules_for(plan, engine)
     findings = [f for c in rules.comparisons if (f := _compare(c, values))]
+    findings.extend(f for g in rules.grades if (f := _check_grade(g, values)))
     for layout, rule in rules.structural:
         if rule["kind"] == "hierarchy":
             findings.extend(_hierarchy(layout, rule, values))
@@ -147,6 +185,27 @@ def _compare(c: Comparison, values: dict[str, Any]) -> Finding | None:
     if OPERATORS[c.op](left, right, tol):
         return at("rounding-difference", where, text + "（在尾数允许范围内）", values_shown, rule=c.rule, cells=cells)
     return at("identity-mismatch", where, text, values_shown, severity=c.severity, rule=c.rule, cells=cells)
+
+
+def _check_grade(g: GradeCheck, values: dict[str, Any]) -> Finding | None:
+    written = values.get(g.target.key)
+    if is_blank(written) or g.when is not None and g.when.formula(values) in (False, 0, None, ""):
+        return None
+    score = g.score.formula(values)
+    if not is_number(score):
+        return None
+    low, expected = next((b for b in g.bands if score >= b[0] - 1e-9), g.bands[-1])
+    text = "".join(str(written).split())  # “优 秀” as printed is 优秀
+    named = [name for _, name in g.bands if name in text]
+    if named == [expected]:
+        return None
+    said = f"填报“{written}”" + ("" if named else f"，不是评分标准的等次（{'、'.join(n for _, n in g.bands)}）")
+    text = (f"{g.name}：{g.target.cell}（{g.target.row_label or g.target.col_label}）{said}；"
+            f"{_named(g.score, g.table)}{show('score', score)} 按评分规则 {g.rules} 应为“{expected}”"
+            f"（{show('score', low)} 分及以上）")
+    cells = [f"{f.sheet}!{f.cell}" for f in (g.target, *g.score.fields)]
+    return at("identity-mismatch", g.target, text, {"填报": str(written), "应为": expected, "得分": round(score, 2)},
+              severity=g.severity, rule=g.rule, cells=cells)
 
 
 def _named(side: Side, table: str) -> str:

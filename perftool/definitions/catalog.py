@@ -115,8 +115,10 @@ def edition_for(table_id: str, year: int) -> int | None:
 
 
 @lru_cache(maxsize=64)
-def load_table(table_id: str, edition: int, rules: str | None = None) -> TableDef:
-    """Load and check one table definition; ``rules`` replaces the rule set a 评分表 is laid out from."""
+def load_table(table_id: str, edition: int, rules: str | None = None, present: frozenset[str] = frozenset()
+               ) -> TableDef:
+    """Load and check one table definition; ``rules`` replaces the rule set a 评分表 is laid out from, and
+    ``present`` (the workbook's other tables) decides which of its rule set's ``from:`` links apply."""
     path = templates_dir() / "tables" / table_id / f"{edition}.yaml"
     raw, data = read_yaml(path)
     source = f"templates/tables/{table_id}/{edition}.yaml"
@@ -126,7 +128,7 @@ def load_table(table_id: str, edition: int, rules: str | None = None) -> TableDe
     if "rules" in raw:
         from .scoresheet import scoresheet_rows  # the 评分表 is laid out from its rule set
 
-        raw = {**raw, "rules": rules or raw["rules"], **scoresheet_rows(rules or raw["rules"])}
+        raw = {**raw, "rules": rules or raw["rules"], **scoresheet_rows(rules or raw["rules"], present)}
         digest = hashlib.sha256(data + raw.pop("rules_digest").encode()).hexdigest()
     return _table(raw, str(edition), source, digest)
 

@@ -124,9 +124,25 @@ def _value_cell(ind: dict[str, Any]) -> str | None:
     return f'@{i}_value:{value.get("input", "percent")}'
 
 
-def scoresheet_rows(name: str) -> dict[str, Any]:
-    """Body rows of the 评分表 in the cell mini-language, and the digest of the rule set they come from."""
+def _input_cell(ind_id: str, item: dict[str, Any], present: frozenset[str], linked: set[str]) -> str:
+    """An evaluator's input; or, when the tables its ``from:`` formula reads are all in the workbook, that formula
+    (固定资产利用率 from the 自评报告's 固定资产 rows): the figure is then taken, not typed."""
+    cell_type = item.get("type", "amount")
+    source = item.get("from")
+    tables = set(re.findall(r"\{(\w+)\.", source or ""))
+    if source and tables <= present:
+        linked.update(tables)
+        return f"={ind_id}_{item['id']}:{cell_type}: {source}"
+    return f"@{ind_id}_{item['id']}:{cell_type}"
+
+
+def scoresheet_rows(name: str, present: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Body rows of the 评分表 in the cell mini-language, and the digest of the rule set they come from.
+
+    ``present`` names the other tables of the workbook (they decide which ``from:`` links apply).
+    """
     ruleset, digest = load_ruleset(name)
+    linked: set[str] = set()
     policy = ruleset.get("points", "pro_rata")
     if policy not in ("pro_rata", "whole_up", "whole_down"):
         raise DefinitionError(f"评分规则集 {name}：points 应为 pro_rata、whole_up 或 whole_down")
@@ -159,7 +175,7 @@ def scoresheet_rows(name: str) -> dict[str, Any]:
         diff = f'={i}_diff:score: IF(OR({{{i}_score}}="",{{{i}_self}}=""),"",{{{i}_self}}-{{{i}_score}})'
         rows.append([a, b, ind["name"], standard, _num(ind["max"]), _value_cell(ind) or None, score,
                      f"@{i}_self:score", diff, reason])
-        subs = [(x["label"], f"@{i}_{x['id']}:{x.get('type', 'amount')}") for x in ind.get("inputs", [])]
+        subs = [(x["label"], _input_cell(i, x, present, linked)) for x in ind.get("inputs", [])]
         if rule["kind"] == "checklist":
             subs = [(f"{label}（{_num(p)}分）", f"@{i}_i{k + 1}:choice:{YES}/否")
                     for k, (label, p) in enumerate(rule["items"])]
@@ -184,4 +200,4 @@ def scoresheet_rows(name: str) -> dict[str, Any]:
                  "=total_diff:score: {total_self}-{total_score}", None])
     rows.append(["评价等次", "<", "<", "<", "<", None, "=grade:text: " + grade("{total_score}"),
                  "=self_grade:text: " + grade("{total_self}"), None, None])
-    return {"rows": rows, "rules_digest": digest}
+    return {"rows": rows, "rules_digest": digest + "".join(f"+{t}" for t in sorted(linked))}

@@ -111,7 +111,7 @@ def _laid_out(year: int, chosen: tuple[str, ...], count_items: tuple[tuple[str, 
         edition = edition_for(tid, year)
         if edition is None:
             raise UsageError(f"表 {tid} 没有适用于 {year} 年度的版本（最早版本：{_first_edition(tid)} 年度）")
-        table = load_table(tid, edition, rules if tid == "pj" else None)
+        table = load_table(tid, edition, rules, frozenset(chosen)) if tid == "pj" else load_table(tid, edition)
         table_counts = {name.split(".", 1)[1]: n for name, n in counts.items() if name.startswith(tid + ".")}
         if "*" in counts:
             table_counts = {**{r.name: counts["*"] for r in table.rows if isinstance(r, RepeatDef)}, **table_counts}

@@ -100,18 +100,25 @@ def _write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values:
         ws.merge_range(2, 0, 2, visible_last, unit_line, styles.caption())
 
     merged = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in layout.merges}
+    heights: dict[int, float] = {}
     for r in range(layout.header_first, layout.body_last + 1):
         in_header = r < layout.body_first
         for c, spec in enumerate(layout.grid[r]):
             if isinstance(spec, Merge):
                 continue
             fmt, write = _cell_writer(ws, layout, plan, r, c, spec, values, given, styles, context, in_header)
+            r2, c2 = merged.get((r, c), (r, c))
             if (r, c) in merged:
-                r2, c2 = merged[(r, c)]
                 ws.merge_range(r, c, r2, c2, "", fmt)
             write(fmt)
-        if in_header:
-            ws.set_row(r, 28)
+            text = _shown_text(layout, r, c, spec, values, context)
+            if text:
+                width = sum(col.width for col in table.columns[c:c2 + 1] if not col.hidden)
+                for k in range(r, r2 + 1):
+                    heights[k] = max(heights.get(k, 0.0), wrapped_height(text, width) / (r2 - r + 1))
+    for r, height in heights.items():
+        if r < layout.body_first or height > DEFAULT_ROW_HEIGHT:
+            ws.set_row(r, math.ceil(max(height, 28 if r < layout.body_first else 0) / 0.75) * 0.75)  # whole pixels
 
     _write_validations(ws, layout)
     row = layout.body_last + 1
@@ -122,6 +129,27 @@ def _write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values:
         row += 1
 
     _page_setup(ws, layout, last_col)
+
+
+DEFAULT_ROW_HEIGHT = 15.0  # points
+
+
+def wrapped_height(text: str, width: float) -> float:
+    """Points a wrapped text needs in a cell ``width`` characters wide (a CJK character is two)."""
+    lines = sum(max(1, math.ceil(sum(2 if ord(ch) > 0x2E7F else 1 for ch in part) / max(width - 1, 1)))
+                for part in text.split("\n"))
+    return 13.5 * lines + 2
+
+
+def _shown_text(layout: TableLayout, r: int, c: int, spec: Any, values: Mapping[str, Any],
+                context: dict[str, str]) -> str:
+    """The text a cell shows, if it is text (a label or a text entry)."""
+    if isinstance(spec, Label):
+        text = substitute(spec.text, context)
+        return text if isinstance(text, str) else ""
+    field = layout.cell_fields.get((r, c))
+    value = values.get(field.key) if field else None
+    return value if isinstance(value, str) and not TYPES[field.type].numeric else ""
 
 
 def _cell_writer(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, r: int, c: int, spec: Any,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..audit.findings import Finding, at
+from ..definitions.model import Field
 from ..definitions.scoresheet import indicators, load_ruleset
 from ..definitions.workbook import WorkbookPlan
 from ..values import is_blank, is_number, show
@@ -115,13 +116,21 @@ def missing_inputs(ind: dict[str, Any], plan: WorkbookPlan, computed: dict[str, 
     i = ind["id"]
     pj = plan.layouts["pj"].fields
     keys = [k for k in pj if k.startswith(f"pj.{i}_") and not k.endswith(("_score", "_self", "_diff", "_reason"))]
-    blanks = []
-    for key in keys:
-        f = pj[key]
-        if f.kind == "formula" and key in plan.formulas:
-            blanks += [g for g in plan.formulas[key].fields if g.kind == "input" and is_blank(computed.get(g.key))]
-        elif is_blank(computed.get(key)):
+    blanks: list[Field] = []
+    seen: set[str] = set()
+
+    def walk(f: Field, top: bool) -> None:  # through formulas to the blank inputs they read
+        if f.key in seen:
+            return
+        seen.add(f.key)
+        if f.kind == "formula" and f.key in plan.formulas:
+            for g in plan.formulas[f.key].fields:
+                walk(g, False)
+        elif (top or f.kind == "input") and is_blank(computed.get(f.key)):
             blanks.append(f)
+
+    for key in keys:
+        walk(pj[key], True)
     if not blanks:
         return "计算所需的数据不足（分母为 0 或数据为空）"
     names = []

@@ -1,0 +1,122 @@
+"""Golden tests over seed 004 (平江县行政审批服务局 2022 部门预算公开): the figures the budget tables print, their
+identities across tables, and the one misplacement the seed makes (预算01 vs 01-1, line by line)."""
+
+from __future__ import annotations
+
+import pytest
+
+from perftool.definitions.catalog import table_set
+from perftool.definitions.workbook import plan_workbook
+
+BUDGET = "004_pingjiang_2022_budget"
+
+
+def r2(x):
+    return round(x, 2)
+
+
+def test_budget_set_is_chosen_by_name_and_recorded(example):
+    s = table_set("预算公开 2022（湖南县级）")
+    assert s.id == "yusuan-hunan-county"
+    assert s.tables == ("ys01", "ys01_1", "ys08", "ys09", "ys10", "ys11", "ys13", "ys14", "ys32", "ys33", "zt_sb")
+    assert list(plan_workbook(2022, set_name=s.name).layouts) == list(s.tables)
+    assert table_set(None).id == "juesuan-zhengti" and "ys01" not in table_set(None).tables
+    _, a = example(BUDGET)
+    assert a.plan.table_set == "yusuan-hunan-county"
+    assert a.to_dict()["template"]["set"] == "yusuan-hunan-county"
+
+
+def test_ys01_three_classifications_sum_to_the_same_total(example):
+    _, a = example(BUDGET)
+    c = a.computed
+    assert r2(c["ys01.inc_total"]) == r2(c["ys01.grand_in"]) == 1296.69
+    assert r2(c["ys01.exp_201"] + c["ys01.exp_208"] + c["ys01.exp_221"]) == r2(c["ys01.func_total"]) == 1296.69
+    assert (r2(c["ys01.basic"]), r2(c["ys01.project"]), r2(c["ys01.dept_total"])) == (555.30, 741.39, 1296.69)
+    assert (c["ys01.g_wage"], c["ys01.g_goods"], r2(c["ys01.gov_total"])) == (462.25, 834.44, 1296.69)
+    assert r2(c["ys01.func_grand"]) == r2(c["ys01.dept_grand"]) == r2(c["ys01.gov_grand"]) == 1296.69
+
+
+def test_ys08_to_ys11_rows_and_columns(example):
+    _, a = example(BUDGET)
+    c = a.computed
+    assert r2(c["ys08.sum_total"]) == r2(c["ys08.dept_total"]) == r2(c["ys08.units[0].total"]) == 462.25
+    assert (r2(c["ys08.sum_wage"]), r2(c["ys08.sum_social"]), c["ys08.sum_housing"], c["ys08.sum_other"]) == \
+        (290.52, 70.06, 33.07, 68.60)
+    assert r2(c["ys08.sum_wage"] + c["ys08.sum_social"] + c["ys08.sum_housing"] + c["ys08.sum_other"]) == 462.25
+    assert (c["ys08.sum_pension"], c["ys08.sum_medical"], r2(c["ys08.sum_other_social"])) == (46.48, 20.67, 2.91)
+    assert c["ys08.items[0].name"] == "行政运行" and r2(c["ys08.items[0].total"]) == 382.70
+    assert r2(c["ys08.items[0].social"]) == 23.58
+    assert r2(c["ys09.sum_total"]) == 462.25 and r2(c["ys09.sum_org"]) == 462.25
+    assert r2(c["ys10.sum_total"]) == r2(c["ys11.sum_total"]) == 93.05
+    assert sum(1 for k in a.plan.layouts["ys10"].fields if k.startswith("ys10.items[0].") and c.get(k)
+               and not k.endswith((".code", ".unit", ".name", ".total"))) == 15
+    assert (c["ys11.sum_office"], c["ys11.sum_meeting"], c["ys11.sum_training"], c["ys11.sum_recep"],
+            c["ys11.sum_repair"], c["ys11.sum_other"]) == (78.10, 1.00, 1.71, 3.24, 1.00, 8.00)
+    assert r2(c["ys01.basic"]) == r2(c["ys08.sum_total"] + c["ys10.sum_total"] + c["ys13.sum_total"]) == 555.30
+    assert c["ys13.sum_total"] == 0  # all zero: valid
+
+
+def test_projects_sangong_and_staff(example):
+    _, a = example(BUDGET)
+    c = a.computed
+    amounts = [c[f"ys14.projects[{i}].amount"] for i in range(9)]
+    assert amounts == [200, 10, 20, 110, 164.64, 24, 122.75, 20, 70]
+    assert r2(c["ys14.total"]) == r2(c["ys01.project"]) == 741.39
+    assert r2(c["ys33.sum_total"]) == c["ys33.sum_recep"] == c["ys10.sum_recep"] == r2(c["zt_sb.sg_total"]) == 3.24
+    assert (c["ys32.sum_quota"], c["ys32.sum_quota_admin"], c["ys32.sum_quota_inst"]) == (54, 8, 46)
+    assert (c["ys32.sum_actual"], c["ys32.sum_serving"], c["ys32.sum_retired"]) == (50, 49, 1)
+    assert (c["ys32.sum_admin"], c["ys32.sum_full"]) == (18, 31)
+    assert (c["zt_sb.staff_quota"], r2(c["zt_sb.inc_total"]), r2(c["zt_sb.exp_total"])) == (54, 1296.69, 1296.69)
+
+
+def test_ys01_vs_ys01_1_misplacement_is_an_error_at_both_lines(example):
+    """The totals agree (1,296.69), so only the line-by-line check finds it; nothing else is reported."""
+    _, a = example(BUDGET)
+    assert r2(a.computed["ys01_1.out_now"]) == r2(a.computed["ys01.func_total"]) == 1296.69
+    by_cell = {f"{f.sheet}!{f.cell}": f for f in a.findings}
+    assert set(by_cell) == {"预算01!D13", "预算01-1!D15"}
+    ys01, ys01_1 = by_cell["预算01!D13"], by_cell["预算01-1!D15"]
+    for f in (ys01, ys01_1):
+        assert (f.code, f.severity, f.rule) == ("identity-mismatch", "error", "ys01_1-ys01-lines")
+        assert f.values == {"本表": 46.48, "对应表": 0.0, "差额": 46.48}
+    assert ys01.row_label == "八、社会保障和就业支出" and ys01.cells == ["预算01-1!D14"]
+    assert ys01_1.row_label == "（九）社会保险支出" and ys01_1.cells == ["预算01!D14"]
+    assert "46.48 ≠ 预算01-1!D14（（八）社会保障和就业支出）0.00" in ys01.message
+    assert (a.errors, a.warnings) == (2, 0)
+
+
+def budget_workbook(tmp_path, change):
+    """Seed 004's budget workbook with ``change(data)`` applied, generated and assessed."""
+    from perftool.assess import assess
+    from perftool.data import flatten, load_data, row_counts
+    from perftool.generate.render import render
+    from conftest import EXAMPLES
+
+    data = load_data(EXAMPLES / f"{BUDGET}.yaml")
+    change(data["tables"])
+    w = data["workbook"]
+    plan = plan_workbook(w["year"], w["unit"], w["unit_code"], counts=row_counts(data), set_name=w["set"])
+    path = tmp_path / "budget.xlsx"
+    render(plan, {**plan.default_inputs(), **flatten(data, plan)}, path)
+    return assess(path)
+
+
+def test_line_check_applies_only_when_all_money_is_fiscal(tmp_path):
+    """With 上年结转 outside 预算01-1 the two tables no longer restate each other; the check stands down."""
+    def carry(tables):
+        tables["ys01"].update(carry_in=10, carry_out=10)
+    a = budget_workbook(tmp_path, carry)
+    assert a.findings == []
+
+
+def test_identities_across_tables_are_checked(tmp_path):
+    def break_them(tables):
+        tables["ys10"]["items"][0]["recep"] = 5.24   # 预算10 三公 公务接待 above 预算33's; 10 ≠ 11; 基本支出 ≠ 08+10
+        tables["zt_sb"]["staff_quota"] = 50           # 申报表 编制 ≠ 预算32
+    a = budget_workbook(tmp_path, break_them)
+    found = {(f.rule, f.sheet, f.cell, f.severity) for f in a.findings if f.rule != "ys01_1-ys01-lines"}
+    assert ("ys33-ys10-lines", "预算33", "D6", "error") in found
+    assert ("ys10-ys11-total", "预算10", "D6", "error") in found
+    assert ("ys01-basic", "预算01", "F6", "error") in found
+    assert ("zt_sb-ys32-quota", "整体申报表", "C6", "error") in found
+    assert ("ys10-ys11-lines", "预算10", "T6", "error") in found  # 公务接待费 column

@@ -120,3 +120,76 @@ def test_identities_across_tables_are_checked(tmp_path):
     assert ("ys01-basic", "预算01", "F6", "error") in found
     assert ("zt_sb-ys32-quota", "整体申报表", "C6", "error") in found
     assert ("ys10-ys11-lines", "预算10", "T6", "error") in found  # 公务接待费 column
+
+
+# --- budget → year-end links (batch --budget) ----------------------------------------------------------------
+
+def submit(folder, name, plan, inputs):
+    from perftool.generate.render import render
+
+    path = folder / f"{name}.xlsx"
+    render(plan, {**plan.default_inputs(), **inputs}, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def budget_and_year_end(tmp_path_factory):
+    """2023 budgets (seed 004's figures) of 甲 (matched by code) and 乙 (no code: matched by name), their batch
+    output, and 2023 year-end submissions: 甲 restates its budget exactly, 乙 does not."""
+    from click.testing import CliRunner
+
+    from conftest import EXAMPLES
+    from perftool.cli import main
+    from perftool.data import flatten, load_data, row_counts
+
+    root = tmp_path_factory.mktemp("budget")
+    budgets, year_end = root / "预算报送", root / "决算报送"
+    budgets.mkdir()
+    year_end.mkdir()
+    data = load_data(EXAMPLES / f"{BUDGET}.yaml")
+    for unit, code in (("甲单位", "100001"), ("乙单位", "")):
+        plan = plan_workbook(2023, unit, code, counts=row_counts(data), set_name="yusuan-hunan-county")
+        submit(budgets, f"预算_{unit}", plan, flatten(data, plan))
+    result = CliRunner().invoke(main, ["batch", str(budgets), "-o", str(root / "预算结果"), "--jobs", "1"])
+    assert result.exit_code == 1, result.output  # seed 004's 01/01-1 misplacement
+    restated = {"fj1.basic_budget": 555.3, "fj1.business_budget": 741.39, "fj1.carbuy_budget": 0,
+                "fj1.carrun_budget": 0, "fj1.abroad_budget": 0, "fj1.recep_budget": 3.24,
+                "fj2.budget_initial": 1296.69, "fj2.satisfied[0].name": "办事对象满意度",
+                "fj2.satisfied[0].target": "98%以上", "gk09.b_abroad": 0, "gk09.b_car_buy": 0, "gk09.b_car_run": 0,
+                "gk09.b_recep": 3.24}
+    tables = ["gk09", "fj1", "fj2"]
+    submit(year_end, "决算_甲单位", plan_workbook(2023, "甲单位", "100001", tables), restated)
+    other = {**restated, "fj1.recep_budget": 5, "gk09.b_recep": 4, "fj2.satisfied[0].target": "95%"}
+    submit(year_end, "决算_乙单位", plan_workbook(2023, "乙单位", "200002", tables), other)
+    return root
+
+
+@pytest.mark.parametrize("source", ["预算结果", "预算报送"])  # the budget batch's JSON results, or its workbooks
+def test_budget_links_year_end_figures_to_the_units_budget(budget_and_year_end, source):
+    import json
+
+    from click.testing import CliRunner
+
+    from perftool.cli import main
+
+    root = budget_and_year_end
+    out = root / f"决算结果_{source}"
+    result = CliRunner().invoke(main, ["batch", str(root / "决算报送"), "-o", str(out), "--jobs", "1",
+                                       "--budget", str(root / source)])
+    assert result.exit_code in (0, 1), result.output
+    assert "找到 2 个单位的部门预算" in result.output
+    docs = {d["unit"]: d for d in (json.loads(p.read_text(encoding="utf-8")) for p in (out / "结果").glob("*.json"))}
+    codes = ("budget-mismatch", "budget-adjusted", "target-changed")
+    found = {u: {f["sheet"] + "!" + f["cell"]: f for f in d["findings"] if f["code"] in codes} for u, d in docs.items()}
+    assert found["甲单位"] == {}
+    assert set(found["乙单位"]) == {"附件1!C52", "公开09!F8", "附件2!E50"}
+    recep = found["乙单位"]["附件1!C52"]
+    assert (recep["code"], recep["severity"]) == ("budget-mismatch", "error")
+    assert recep["values"] == {"填报值": 5, "预算数": 3.24}
+    assert "与本单位 2023 年度部门预算 预算33!D6（合计／公务接待费） 3.24" in recep["message"] and "相差 1.76" in recep["message"]
+    adjusted = found["乙单位"]["公开09!F8"]
+    assert (adjusted["code"], adjusted["severity"], adjusted["values"]) == \
+        ("budget-adjusted", "warning", {"填报值": 4, "预算数": 3.24})
+    target = found["乙单位"]["附件2!E50"]
+    assert (target["code"], target["severity"]) == ("target-changed", "warning")
+    assert target["values"] == {"填报值": "95%", "申报值": "98%以上"}

@@ -193,3 +193,40 @@ def test_budget_links_year_end_figures_to_the_units_budget(budget_and_year_end, 
     target = found["乙单位"]["附件2!E50"]
     assert (target["code"], target["severity"]) == ("target-changed", "warning")
     assert target["values"] == {"填报值": "95%", "申报值": "98%以上"}
+
+
+# --- LibreOffice -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("seed", [None, 1])  # seed 004's figures, then random ones in every input
+def test_libreoffice_recalculates_a_filled_budget_workbook_to_perftools_figures(example, tmp_path, seed):
+    import openpyxl
+
+    from libreoffice import recalculate, soffice
+    from perftool.generate.render import render
+    from perftool.synthetic import random_inputs
+    from test_libreoffice import same
+
+    if soffice() is None:
+        pytest.skip("LibreOffice 未安装（make test 会自动安装）")
+    path, a = example(BUDGET)
+    plan = a.plan
+    if seed:
+        path = tmp_path / "in" / "random.xlsx"
+        render(plan, {**plan.default_inputs(), **random_inputs(plan, seed)}, path)
+    values = a.as_filed if seed is None else None
+    out = recalculate([path], tmp_path / "out", tmp_path / "profile")
+    book = openpyxl.load_workbook(out[0], data_only=True)
+    if values is None:
+        from perftool.assess import assess
+
+        values = assess(path).as_filed
+    mismatches = []
+    for key in plan.formulas:
+        f = plan.field(key)
+        theirs = book[f.sheet][f.cell].value
+        assert not (isinstance(theirs, str) and theirs.startswith("#")), f"{f.sheet}!{f.cell} {theirs}"
+        if not same(values[key], theirs):
+            mismatches.append((key, f.cell, values[key], theirs))
+    assert mismatches == []
+    assert len(plan.formulas) > 300
+    assert sum(1 for k in plan.formulas if isinstance(values[k], float) and values[k]) > (250 if seed else 150)

@@ -79,9 +79,11 @@ def test_ys01_vs_ys01_1_misplacement_is_an_error_at_both_lines(example):
     for f in (ys01, ys01_1):
         assert (f.code, f.severity, f.rule) == ("identity-mismatch", "error", "ys01_1-ys01-lines")
         assert f.values == {"本表": 46.48, "对应表": 0.0, "差额": 46.48}
-    assert ys01.row_label == "八、社会保障和就业支出" and ys01.cells == ["预算01-1!D14"]
-    assert ys01_1.row_label == "（九）社会保险支出" and ys01_1.cells == ["预算01!D14"]
+    assert ys01.row_label == "八、社会保障和就业支出" and ys01.cells == ["预算01-1!D14", "预算01-1!D15"]
+    assert ys01_1.row_label == "（九）社会保险支出" and ys01_1.cells == ["预算01!D14", "预算01!D13"]
     assert "46.48 ≠ 预算01-1!D14（（八）社会保障和就业支出）0.00" in ys01.message
+    assert ys01.message.endswith("预算01-1!D15（（九）社会保险支出）填有同一金额，疑为填错行次")
+    assert ys01_1.message.endswith("预算01!D13（八、社会保障和就业支出）填有同一金额，疑为填错行次")
     assert (a.errors, a.warnings) == (2, 0)
 
 
@@ -230,3 +232,21 @@ def test_libreoffice_recalculates_a_filled_budget_workbook_to_perftools_figures(
     assert mismatches == []
     assert len(plan.formulas) > 300
     assert sum(1 for k in plan.formulas if isinstance(values[k], float) and values[k]) > (250 if seed else 150)
+
+
+def test_every_budget_mapping_names_real_fields():
+    """A misspelt field in a ``budget:`` or ``budget_targets:`` mapping would silently check nothing."""
+    from perftool.audit.budget import _budget_field, budget_sources, links
+    from perftool.definitions.catalog import catalog, editions, load_table
+
+    year_end = [t for t in catalog()["order"] if load_table(t, editions(t)[-1]).budget]
+    assert year_end == ["gk09", "fj1", "fj2"]
+    plan = plan_workbook(2023, tables=year_end)
+    assert {(lk.field.key, lk.source, lk.severity) for lk in links(plan)} >= {
+        ("fj1.recep_budget", "ys33.sum_recep", "error"), ("fj2.budget_initial", "ys01.grand_in", "error"),
+        ("gk09.b_recep", "ys33.sum_recep", "warning")}
+    fields, groups = budget_sources()
+    assert len(fields) == 7 and all(_budget_field(2022, key).key == key for key in fields)
+    budget = plan_workbook(2022, set_name="yusuan-hunan-county")
+    assert all(g.split(".")[1] in budget.layouts["zt_sb"].blocks for g in groups) and len(groups) == 8
+    assert all(b in plan.layouts["fj2"].blocks for b in load_table("fj2", 2021).budget_targets)

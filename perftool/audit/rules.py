@@ -261,24 +261,28 @@ def _by_line(layout: TableLayout, rule: dict[str, Any], plan: WorkbookPlan, valu
     """Same-named ``<prefix><code>`` lines of two tables compared; each difference reported where the amount is.
 
     The line of the table that carries more (this table's on a tie) gets the finding, naming the other line; an
-    amount moved from one line to another thus shows at both lines, each naming the other table's figure.
+    amount moved from one line to another thus shows at both lines, and each message names the other one.
     """
     other = plan.layouts[rule["other"]]
     prefix = rule["fields"]
-    findings = []
+    diffs: list[tuple[Field, Field, float, float, float]] = []  # where, the other table's line, x, y, mine − theirs
     for mine in layout.fields.values():
         theirs = other.fields.get(f"{other.table.id}.{mine.name}")
         if mine.block is not None or not mine.name.startswith(prefix) or theirs is None:
             continue
         a, b = (float(v) if is_number(v) else 0.0 for v in (values.get(mine.key), values.get(theirs.key)))
-        if abs(a - b) < 1e-6:
-            continue
-        here, there, x, y = (mine, theirs, a, b) if abs(a) >= abs(b) else (theirs, mine, b, a)
+        if abs(a - b) >= 1e-6:
+            diffs.append((mine, theirs, a, b, a - b) if abs(a) >= abs(b) else (theirs, mine, b, a, a - b))
+    findings = []
+    for here, there, x, y, d in diffs:
         text = (f"{rule['name']}：{here.sheet}!{here.cell}（{here.row_label}）{show('amount', x)} ≠ "
                 f"{there.sheet}!{there.cell}（{there.row_label}）{show('amount', y)}，相差 {show('amount', abs(x - y))}")
+        moved = next((p for p in diffs if abs(p[4] + d) < 1e-6 and p[0] is not here), None)
+        if moved is not None:
+            text += f"；{moved[0].sheet}!{moved[0].cell}（{moved[0].row_label}）填有同一金额，疑为填错行次"
         shown = {"本表": x, "对应表": y, "差额": round(x - y, 6)}
         code, severity = ("rounding-difference", WARNING) if abs(x - y) <= tolerance("amount", 2) else \
             ("identity-mismatch", rule.get("severity", ERROR))
         findings.append(at(code, here, text, shown, severity=severity, rule=rule["id"],
-                           cells=[f"{there.sheet}!{there.cell}"]))
+                           cells=[f"{there.sheet}!{there.cell}"] + ([f"{moved[0].sheet}!{moved[0].cell}"] if moved else [])))
     return findings

@@ -250,3 +250,15 @@ def test_every_budget_mapping_names_real_fields():
     budget = plan_workbook(2022, set_name="yusuan-hunan-county")
     assert all(g.split(".")[1] in budget.layouts["zt_sb"].blocks for g in groups) and len(groups) == 8
     assert all(b in plan.layouts["fj2"].blocks for b in load_table("fj2", 2021).budget_targets)
+
+
+def test_units_are_matched_by_code_then_by_name():
+    from perftool.audit.budget import Budget, budget_for
+
+    a, b, c = (Budget("甲单位", "100001", 2023, "a.json", {}), Budget("乙单位", "", 2023, "b.json", {}),
+               Budget("丙单位", "100003", 2022, "c.json", {}))
+    budgets = [a, b, c]
+    assert budget_for(budgets, plan_workbook(2023, "改名后的甲", "100001", ["fj1"])) is a   # code wins over name
+    assert budget_for(budgets, plan_workbook(2023, "乙单位", "200002", ["fj1"])) is b        # no code in the budget
+    assert budget_for(budgets, plan_workbook(2023, "甲单位", "999999", ["fj1"])) is None     # two codes: two units
+    assert budget_for(budgets, plan_workbook(2023, "丙单位", "100003", ["fj1"])) is None     # another year

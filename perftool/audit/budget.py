@@ -142,13 +142,15 @@ def load_budgets(folder: Path, assess_file: Callable[[Path], Any] | None = None)
 
 
 def budget_for(budgets: list[Budget], plan: WorkbookPlan) -> Budget | None:
-    """The budget of the same unit and year: matched by 单位编码, then by name."""
+    """The budget of the same unit and year: matched by 单位编码, then by name where one side has no code (two
+    different codes are two units, whatever their names)."""
     same_year = [b for b in budgets if b.year == plan.year]
     if plan.unit_code:
         for b in same_year:
             if b.unit_code == plan.unit_code:
                 return b
-    return next((b for b in same_year if plan.unit and b.unit == plan.unit), None)
+    return next((b for b in same_year if plan.unit and b.unit == plan.unit
+                 and not (b.unit_code and plan.unit_code)), None)
 
 
 @lru_cache(maxsize=32)

@@ -262,3 +262,30 @@ def test_units_are_matched_by_code_then_by_name():
     assert budget_for(budgets, plan_workbook(2023, "乙单位", "200002", ["fj1"])) is b        # no code in the budget
     assert budget_for(budgets, plan_workbook(2023, "甲单位", "999999", ["fj1"])) is None     # two codes: two units
     assert budget_for(budgets, plan_workbook(2023, "丙单位", "100003", ["fj1"])) is None     # another year
+
+
+def test_blank_budget_templates_look_like_the_seeds_tables(tmp_path):
+    """Titles, 单位：万元 (人 for 预算32), merged column groups, the 栏次 row as printed, landscape where wide,
+    protection with only the inputs unlocked."""
+    import openpyxl
+
+    from perftool.generate.render import render
+
+    plan = plan_workbook(2022, "平江县行政审批服务局", "124001", set_name="yusuan-hunan-county")
+    path = tmp_path / "blank.xlsx"
+    render(plan, plan.default_inputs(), path)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames[:11] == ["预算01", "预算01-1", "预算08", "预算09", "预算10", "预算11", "预算13", "预算14",
+                                    "预算32", "预算33", "整体申报表"]
+    ws = book["预算08"]
+    assert (ws["A1"].value, ws["A2"].value, ws["V3"].value) == ("预算08表", "基本支出预算明细表—工资福利支出", "单位：万元")
+    assert [ws.cell(7, c).value for c in range(4, 23)] == [*range(1, 17), 18, 19, 20]   # 栏次: the seed skips 17
+    assert {"E4:I4", "J4:R4", "O5:R5"} <= {str(r) for r in ws.merged_cells.ranges}   # 工资性支出, 社会保障缴费, 其他
+    assert book["预算32"].cell(3, 35).value == "单位：人"
+    assert {s for s in book.sheetnames[:11] if book[s].page_setup.orientation == "landscape"} == \
+        {"预算01", "预算08", "预算10", "预算11", "预算32"}
+    for name in book.sheetnames[:11]:
+        assert book[name].protection.sheet, name
+    f = plan.field("ys08.items[0].basic")
+    assert book["预算08"][f.cell].protection.locked is False
+    assert book["预算08"][plan.field("ys08.sum_total").cell].protection.locked is True

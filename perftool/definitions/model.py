@@ -32,6 +32,7 @@ class TableDef:
     audit: list[dict[str, Any]]
     defaults: dict[str, Any]
     amount_unit: str | None
+    unit_label: str  # the caption before the unit: 金额单位 (决算), 单位 (预算公开表)
     landscape: bool
     source: str
     digest: str

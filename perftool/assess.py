@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .audit.budget import Budget, budget_for, check_budget
 from .audit.cells import check_cache, check_overrides, read_entries
 from .audit.findings import ERROR, WARNING, Finding
 from .audit.previous import Reported, check_previous, last_year
@@ -98,11 +99,12 @@ def _scores(s: Scores | None) -> dict[str, Any] | None:
 
 
 def assess(path: Path, rules: str | None = None, limits: Limits | None = None,
-           previous: Mapping[tuple[str, int], Reported] | None = None) -> Assessment:
+           previous: Mapping[tuple[str, int], Reported] | None = None,
+           budgets: list[Budget] | None = None) -> Assessment:
     """Read, recompute, audit and score the workbook at ``path`` (never modified), reading within ``limits``.
 
     ``previous`` holds last year's reported figures by unit (see ``audit/previous.py``); the unit's 上年数 are
-    checked against them.
+    checked against them. ``budgets`` holds the units' budgets (``audit/budget.py``); the 预算数 are checked.
     """
     book, plan = recognise(path, limits)
     digest = sha256_of(Path(path))
@@ -122,6 +124,9 @@ def assess(path: Path, rules: str | None = None, limits: Limits | None = None,
     before = last_year(previous, plan) if previous else None
     if before:
         out.findings += check_previous(plan, as_filed, before)
+    budget = budget_for(budgets, plan) if budgets else None
+    if budget:
+        out.findings += check_budget(plan, as_filed, budget)
     score(out, rules)
     tables = {t: i for i, t in enumerate(catalog()["order"])}
     out.findings.sort(key=lambda f: (f.severity != ERROR, tables.get(f.table, -1), cell_position(f.cell)))

@@ -20,6 +20,7 @@ from typing import Any
 from . import __version__
 from .annotate.workbook import annotate
 from .assess import assess, sha256_of
+from .audit.budget import Budget
 from .audit.previous import Reported
 from .definitions.catalog import definitions_digest
 from .generate.units import safe_filename
@@ -73,10 +74,11 @@ class Settings:
     year: int | None = None
     limits: Limits = field(default_factory=Limits)
     previous: dict[tuple[str, int], Reported] = field(default_factory=dict)
+    budgets: list[Budget] = field(default_factory=list)
 
     def signature(self) -> str:
         parts = [self.rules, self.year, asdict(self.limits), sorted((k, v.values) for k, v in self.previous.items()),
-                 __version__, definitions_digest()]
+                 __version__, definitions_digest()] + ([[asdict(b) for b in self.budgets]] if self.budgets else [])
         return hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=str).encode()).hexdigest()[:16]
 
 
@@ -84,7 +86,7 @@ def score_one(path: Path, inbox: Path, out: Path, settings: Settings) -> Row:
     """Assess, annotate and write the JSON of one submission; never raises for a bad file."""
     name = str(path.relative_to(inbox))
     try:
-        a = assess(path, settings.rules, settings.limits, settings.previous)
+        a = assess(path, settings.rules, settings.limits, settings.previous, settings.budgets)
         if settings.year and a.plan.year != settings.year:
             raise UnreadableWorkbook("year-mismatch", path.name, f"工作簿为 {a.plan.year} 年度，本次报送 {settings.year} 年度")
     except UnreadableWorkbook as exc:

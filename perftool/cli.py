@@ -23,6 +23,7 @@ from .annotate.summary import write_summary_workbook
 from .annotate.workbook import annotate
 from .assess import Assessment, assess
 from .audit.findings import ERROR, SEVERITY_ZH
+from .audit.budget import Budget, load_budgets
 from .audit.previous import Reported, last_year, load_reported, prefill
 from .codes import codes_markdown
 from .batch import SCORED, Settings, run_batch, submissions, write_summary_data
@@ -226,6 +227,13 @@ def _previous(folder: Path) -> dict[tuple[str, int], Reported]:
     return found
 
 
+def _budgets(folder: Path) -> list[Budget]:
+    """The units' budgets under ``folder`` (budget batch output JSON, else budget workbooks)."""
+    found = load_budgets(folder, assess)
+    click.echo(f"预算数据：{folder} 中找到 {len(found)} 个单位的部门预算", err=True)
+    return found
+
+
 def _assess(workbook: Path, rules: str | None, limit: tuple[str, ...] = ()) -> Assessment:
     try:
         return assess(workbook, rules, _limits(limit))
@@ -313,16 +321,19 @@ def score(workbook: Path, rules: str | None, output: Path | None, as_json: bool,
 @click.option("--rules", default=None, help="评分规则集（templates/rules 下的文件名）。")
 @click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="上年度的批量输出目录（或上年报送的工作簿目录）：核对各单位的上年数。")
+@click.option("--budget", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="同一年度部门预算的批量输出目录（或预算公开工作簿目录）：核对各单位决算、自评表中的预算数。")
 @click.option("--year", type=int, default=None, help="本次报送的年度：其他年度的工作簿不予评分（年度不符）。")
 @click.option("--force", is_flag=True, help="全部重新评分（默认跳过内容未变、设置相同的已评分文件）。")
 @LIMIT_OPTION
 def batch(inbox: Path, output: Path, jobs: int | None, rules: str | None, previous: Path | None,
-          year: int | None, force: bool, limit: tuple[str, ...]) -> None:
+          budget: Path | None, year: int | None, force: bool, limit: tuple[str, ...]) -> None:
     started = time.monotonic()
     total = len(submissions(inbox))
     if output.resolve() == inbox.resolve() or inbox.resolve() in output.resolve().parents:
         _fail(UsageError("输出目录不能位于收件目录内（以免把输出当作报送文件），请另选 -o"))
-    settings = Settings(rules, year, _limits(limit), _previous(previous) if previous else {})
+    settings = Settings(rules, year, _limits(limit), _previous(previous) if previous else {},
+                        _budgets(budget) if budget else [])
     if sys.stdout.isatty() and total > 1:
         with click.progressbar(length=total, label="审核评分中") as bar:
             rows, reused = run_batch(inbox, output, settings, jobs, lambda _row: bar.update(1), force)

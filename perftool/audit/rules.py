@@ -12,6 +12,9 @@ Rule forms (see README, "审核公式"):
   table's block (公开01's 类 lines against 公开03).
 * ``kind: grade``: the text ``field`` (a written 评价等次 such as “优 秀”) names the grade that the ``score``
   expression falls in, by the ``grades`` of the rule set (the workbook's 评分表 rule set, else ``rules``).
+* ``kind: by_line``: fields named ``<prefix><code>`` equal the field of the same name in another table, line by
+  line (预算01-1's 功能分类 lines against 预算01's), optionally ``when`` an expression holds. A difference is
+  reported at the line that carries the amount, so an amount put on the wrong line is reported at both lines.
 
 Equalities allow for 尾数: a difference within :func:`tolerance` is a warning, beyond it the rule's severity.
 """
@@ -83,6 +86,7 @@ class RuleSet:
     comparisons: list[Comparison]
     structural: list[tuple[TableLayout, dict[str, Any]]]
     grades: list[GradeCheck] = field(default_factory=list)
+    conditions: dict[tuple[str, str], Side] = field(default_factory=dict)  # ``when`` of structural rules
 
 
 _COMPILED: dict[tuple[str, tuple[tuple[str, int], ...]], RuleSet] = {}
@@ -100,9 +104,12 @@ def _compile(plan: WorkbookPlan, engine: Engine) -> RuleSet:
     out = RuleSet([], [])
     for layout in plan.layouts.values():
         for rule in layout.table.audit:
-            if rule.get("kind") in ("hierarchy", "by_code"):
-                if rule.get("kind") != "by_code" or rule["other"].split(".")[0] in plan.layouts:
+            if rule.get("kind") in ("hierarchy", "by_code", "by_line"):
+                if rule.get("kind") == "hierarchy" or rule["other"].split(".")[0] in plan.layouts:
                     out.structural.append((layout, rule))
+                    if "when" in rule:
+                        out.conditions[(layout.table.id, rule["id"])] = _side(str(rule["when"]), None, layout, plan,
+                                                                              engine, None, None)
                 continue
             try:
                 if rule.get("kind") == "grade":
@@ -158,8 +165,13 @@ def apply_rules(plan: WorkbookPlan, engine: Engine, values: dict[str, Any]) -> l
     findings = [f for c in rules.comparisons if (f := _compare(c, values))]
     findings.extend(f for g in rules.grades if (f := _check_grade(g, values)))
     for layout, rule in rules.structural:
+        when = rules.conditions.get((layout.table.id, rule["id"]))
+        if when is not None and when.formula(values) in (False, 0, None, ""):
+            continue
         if rule["kind"] == "hierarchy":
             findings.extend(_hierarchy(layout, rule, values))
+        elif rule["kind"] == "by_line":
+            findings.extend(_by_line(layout, rule, plan, values))
         else:
             findings.extend(_by_code(layout, rule, plan, values))
     return findings
@@ -301,4 +313,35 @@ def _by_code(layout: TableLayout, rule: dict[str, Any], plan: WorkbookPlan,
             ("identity-mismatch", rule.get("severity", ERROR))
         findings.append(at(code_kind, f, text, shown, severity=severity, rule=rule["id"],
                            cells=[where] if theirs_field else []))
+    return findings
+
+
+def _by_line(layout: TableLayout, rule: dict[str, Any], plan: WorkbookPlan, values: dict[str, Any]) -> list[Finding]:
+    """Same-named ``<prefix><code>`` lines of two tables compared; each difference reported where the amount is.
+
+    The line of the table that carries more (this table's on a tie) gets the finding, naming the other line; an
+    amount moved from one line to another thus shows at both lines, and each message names the other one.
+    """
+    other = plan.layouts[rule["other"]]
+    prefix = rule["fields"]
+    diffs: list[tuple[Field, Field, float, float, float]] = []  # where, the other table's line, x, y, mine − theirs
+    for mine in layout.fields.values():
+        theirs = other.fields.get(f"{other.table.id}.{mine.name}")
+        if mine.block is not None or not mine.name.startswith(prefix) or theirs is None:
+            continue
+        a, b = (float(v) if is_number(v) else 0.0 for v in (values.get(mine.key), values.get(theirs.key)))
+        if abs(a - b) >= 1e-6:
+            diffs.append((mine, theirs, a, b, a - b) if abs(a) >= abs(b) else (theirs, mine, b, a, a - b))
+    findings = []
+    for here, there, x, y, d in diffs:
+        text = (f"{rule['name']}：{here.sheet}!{here.cell}（{here.row_label}）{show('amount', x)} ≠ "
+                f"{there.sheet}!{there.cell}（{there.row_label}）{show('amount', y)}，相差 {show('amount', abs(x - y))}")
+        moved = next((p for p in diffs if abs(p[4] + d) < 1e-6 and p[0] is not here), None)
+        if moved is not None:
+            text += f"；{moved[0].sheet}!{moved[0].cell}（{moved[0].row_label}）填有同一金额，疑为填错行次"
+        shown = {"本表": x, "对应表": y, "差额": round(x - y, 6)}
+        code, severity = ("rounding-difference", WARNING) if abs(x - y) <= tolerance("amount", 2) else \
+            ("identity-mismatch", rule.get("severity", ERROR))
+        findings.append(at(code, here, text, shown, severity=severity, rule=rule["id"],
+                           cells=[f"{there.sheet}!{there.cell}"] + ([f"{moved[0].sheet}!{moved[0].cell}"] if moved else [])))
     return findings

@@ -157,6 +157,9 @@ def _table(raw: dict[str, Any], edition: str, source: str, digest: str) -> Table
         columns=columns, header=[row(h, f"表头第 {i + 1} 行") for i, h in enumerate(raw.get("header", []))],
         rows=rows, notes=list(raw.get("notes", [])), audit=list(raw.get("audit", [])),
         defaults=dict(raw.get("defaults", {})), amount_unit=raw.get("amount_unit", "万元"),
+        unit_label=str(raw.get("unit_label", "金额单位")),
         landscape=bool(raw.get("landscape", False)), source=source, digest=digest, rules=raw.get("rules"),
         previous={str(k): str(v) for k, v in (raw.get("previous") or {}).items()},
+        budget=dict(raw.get("budget") or {}),
+        budget_targets={str(k): str(v) for k, v in (raw.get("budget_targets") or {}).items()},
     )

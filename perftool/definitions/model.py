@@ -32,11 +32,14 @@ class TableDef:
     audit: list[dict[str, Any]]
     defaults: dict[str, Any]
     amount_unit: str | None
+    unit_label: str  # the caption before the unit: 金额单位 (决算), 单位 (预算公开表)
     landscape: bool
     source: str
     digest: str
     rules: str | None = None  # the rule set a 评分表 is laid out from
     previous: dict[str, str] = field(default_factory=dict)  # this year's field ← last year's field (上年数)
+    budget: dict[str, Any] = field(default_factory=dict)  # this year's field ← the budget tables' field (预算数)
+    budget_targets: dict[str, str] = field(default_factory=dict)  # indicator group ← 申报表 group (指标值)
 
 
 @dataclass

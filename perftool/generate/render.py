@@ -95,7 +95,7 @@ def _write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values:
     unit_line = f"部门：{plan.unit}" if plan.unit else "部门："
     if table.amount_unit and half < visible_last:
         ws.merge_range(2, 0, 2, half, unit_line, styles.caption())
-        ws.write_string(2, visible_last, f"金额单位：{table.amount_unit}", styles.caption("right"))
+        ws.write_string(2, visible_last, f"{table.unit_label}：{table.amount_unit}", styles.caption("right"))
     else:
         ws.merge_range(2, 0, 2, visible_last, unit_line, styles.caption())
 

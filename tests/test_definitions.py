@@ -37,7 +37,7 @@ def test_whole_column_ranges_are_refused():
 
 
 def test_year_selects_edition():
-    assert available_tables(2022) == ["fj1", "fj2", "pj"]
+    assert available_tables(2022) == ["fj1", "fj2", "pj", "xmsb", "xmzp"]
     assert available_tables(2030)[:9] == [f"gk0{i}" for i in range(1, 10)]
     assert plan_workbook(2023, tables=["gk01"]).editions == {"gk01": "2023"}
     with pytest.raises(UsageError, match="没有适用于 2022 年度的版本"):

@@ -16,12 +16,13 @@ from typing import Any
 
 from .audit.cells import check_cache, check_overrides, read_entries
 from .audit.findings import ERROR, WARNING, Finding
+from .audit.projects import check_projects
 from .audit.previous import Reported, check_previous, last_year
 from .audit.rules import apply_rules
 from .audit.structure import check_structure
 from .definitions.catalog import catalog
 from .definitions.workbook import WorkbookPlan, plan_workbook
-from .data import nest
+from .data import nest, nest_projects
 from .engine import engine_for
 from .identity import FORMAT
 from .read.workbook import read_cells, recognise
@@ -70,7 +71,7 @@ class Assessment:
             "format": REPORT_FORMAT,
             "file": self.path.name,
             "sha256": self.sha256,
-            "template": {"format": FORMAT, "set": self.plan.table_set, "tables": list(self.plan.layouts),
+            "template": {"format": FORMAT, "set": self.plan.table_set, "tables": self.plan.table_ids,
                          "editions": self.plan.editions, "digest": self.plan.digest},
             "unit": self.plan.unit,
             "unit_code": self.plan.unit_code,
@@ -85,8 +86,16 @@ class Assessment:
             "evaluation": _scores(self.evaluation),
             "self_evaluation": _scores(self.self_evaluation),
             "findings": [f.to_dict() for f in self.findings],
-            "data": {"tables": nest({**self.inputs, **self.overrides}, self.plan)},
+            "data": _data({**self.inputs, **self.overrides}, self.plan),
         }
+
+
+def _data(values: dict[str, Any], plan: WorkbookPlan) -> dict[str, Any]:
+    """The entries in the data-file format: ``tables``, and ``projects`` when the workbook has project sheets."""
+    out: dict[str, Any] = {"tables": nest(values, plan)}
+    if plan.projects:
+        out["projects"] = nest_projects(values, plan)
+    return out
 
 
 def _scores(s: Scores | None) -> dict[str, Any] | None:
@@ -109,6 +118,7 @@ def assess(path: Path, rules: str | None = None, limits: Limits | None = None,
     cells = read_cells(book, plan)
     entries = read_entries(plan, cells)
     entries.findings += check_structure(book, plan, cells, limits or Limits())
+    entries.findings += check_projects(book, plan, entries.inputs)
     intact = set(plan.formulas) - entries.tampered - set(entries.overrides)
     cells.cached = {k: v for k, v in cells.cached.items() if k in intact}
     engine = engine_for(plan)

@@ -14,8 +14,9 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .data import flatten, load_data, nest, row_counts
+from .data import flatten, load_data, nest, nest_projects, project_specs, row_counts
 from .definitions.catalog import catalog, editions, load_table, table_sets
+from .definitions.projects import issued
 from .definitions.workbook import available_tables, plan_workbook
 from .engine import engine_for
 from .errors import PerftoolError, UsageError
@@ -30,6 +31,7 @@ from .output import atomic_path
 from .read.workbook import read_cells, recognise
 from .read.xlsx import Limits
 from .generate.render import render
+from .generate.projects import read_projects
 from .generate.units import read_units, safe_filename
 
 
@@ -94,10 +96,13 @@ def templates(year: int | None) -> None:
               help="单位清单 CSV（单位名称, 单位编码, 编制数），每个单位生成一个工作簿，-o 为输出目录。")
 @click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="上年度的批量输出目录（或上年报送的工作簿目录）：按单位预填上年数。")
+@click.option("--projects", "projects_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="项目清单 CSV（单位名称, 单位编码, 项目名称, 项目编码, 主管部门, 预算数）：每个单位一个工作簿，"
+                   "每个项目一张工作表；须用 --set 选择项目表套，-o 为输出目录。")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="输出文件（或目录）。")
 def generate(year: int | None, unit: str | None, unit_code: str | None, set_name: str | None, tables: str,
-             rows: str | None,
-             data_file: Path | None, units_csv: Path | None, previous: Path | None, output: Path) -> None:
+             rows: str | None, data_file: Path | None, units_csv: Path | None, previous: Path | None,
+             projects_csv: Path | None, output: Path) -> None:
     try:
         data = load_data(data_file) if data_file else None
         meta = (data or {}).get("workbook") or {}
@@ -107,10 +112,13 @@ def generate(year: int | None, unit: str | None, unit_code: str | None, set_name
         chosen = [t.strip() for t in tables.split(",") if t.strip()] or meta.get("tables") or None
         set_name = set_name or meta.get("set")
         counts = {**(row_counts(data) if data else {}), **_parse_rows(rows)}
+        if projects_csv is not None:
+            _generate_projects(int(year), projects_csv, chosen, counts, set_name, output)
+            return
         if units_csv is None:
             plan = plan_workbook(int(year), unit if unit is not None else str(meta.get("unit", "")),
                                  unit_code if unit_code is not None else str(meta.get("unit_code", "")),
-                                 chosen, counts, set_name=set_name)
+                                 chosen, counts, set_name=set_name, projects=project_specs(data) if data else None)
             inputs = {**plan.default_inputs(), **(_given(data, plan) if data else {})}
             render(plan, inputs, output)
             click.echo(f"已生成 {output}（{year} 年度，{len(plan.layouts)} 张表：{'、'.join(plan.layouts)}）")
@@ -139,6 +147,26 @@ def generate(year: int | None, unit: str | None, unit_code: str | None, set_name
         _fail(exc)
 
 
+def _generate_projects(year: int, projects_csv: Path, chosen: list[str] | None, counts: dict[str, int],
+                       set_name: str | None, output: Path) -> None:
+    """One workbook per unit of the project list, one sheet per project."""
+    if set_name is None and not chosen:
+        sets = "、".join(f"{s.id}（{s.name}）" for s in table_sets().values()
+                        if any(load_table(t, editions(t)[-1]).per_project for t in s.tables))
+        raise UsageError(f"--projects 须用 --set 选择项目表套：{sets}")
+    written: set[str] = set()
+    units = read_projects(projects_csv)
+    for u in units:
+        plan = plan_workbook(year, u.unit, u.unit_code, chosen, counts, set_name=set_name, projects=u.projects)
+        name = safe_filename(u.unit_code, u.unit, str(year))
+        while name in written:
+            name += "_重名"
+        written.add(name)
+        render(plan, plan.default_inputs(), output / f"{name}.xlsx")
+    click.echo(f"已为 {len(units)} 个单位生成项目工作簿（共 {sum(len(u.projects) for u in units)} 个项目），"
+               f"位于 {output}/")
+
+
 def _given(data: dict, plan) -> dict:
     """The data's values by field key; a value for a formula cell is written over it, with a notice."""
     given = flatten(data, plan)
@@ -163,8 +191,9 @@ def fill(template: Path, data_file: Path, output: Path) -> None:
         data = load_data(data_file)
         needed = {k: n for k, n in row_counts(data).items() if n > plan.counts.get(k, 0)}
         if needed:
-            plan = plan_workbook(plan.year, plan.unit, plan.unit_code, list(plan.layouts), {**plan.counts, **needed},
-                                 plan.rules, plan.table_set or None)
+            plan = plan_workbook(plan.year, plan.unit, plan.unit_code, plan.table_ids, {**plan.counts, **needed},
+                                 plan.rules, plan.table_set or None,
+                                 issued([p.to_dict() for p in plan.projects.values()]))
             click.echo("可变行已按数据扩展：" + "、".join(f"{k} {n} 行" for k, n in needed.items()))
         given = _given(data, plan)
         render(plan, {**plan.default_inputs(), **present, **given}, output)
@@ -181,7 +210,7 @@ def export(workbook: Path, output: Path | None) -> None:
         book, plan = recognise(workbook)
         values = engine_for(plan).compute(read_cells(book, plan).values)
         doc = {"year": plan.year, "unit": plan.unit, "unit_code": plan.unit_code, "editions": plan.editions,
-               "tables": nest(values, plan)}
+               "tables": nest(values, plan), **({"projects": nest_projects(values, plan)} if plan.projects else {})}
         _emit_json(doc, output)
         if output is not None:
             click.echo(f"已导出 {output}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import MISSING, asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any
 
 from . import __version__
@@ -28,6 +28,7 @@ class Identity:
     generated_at: str
     rules: str = ""  # the 评分表's rule set, when the workbook has one
     table_set: str = ""  # the id of the table set it was issued as ("" for a free choice of tables)
+    projects: list[dict[str, Any]] = field(default_factory=list)  # per-project sheets (definitions/projects.py)
     format: str = FORMAT
     perftool_version: str = __version__
 
@@ -44,7 +45,7 @@ class Identity:
         values: dict[str, Any] = {}
         for f in fields(cls):
             if f.name not in rows:
-                if f.default is MISSING:
+                if f.default is MISSING and f.default_factory is MISSING:
                     raise KeyError(f.name)
                 continue
             raw = rows[f.name]

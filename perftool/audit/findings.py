@@ -75,6 +75,11 @@ CATALOGUE: dict[str, Kind] = {
         Kind("self-score-over-max", ERROR, "得分超过分值", "#评分", "自评得分高于该指标的分值。"),
         Kind("indicator-score-differs", WARNING, "指标得分与完成情况不符", "#评分",
              "按“完成值/指标值”计算的建议得分与填报得分不同。"),
+        Kind("project-foreign", ERROR, "项目表不是下发的项目", "#项目",
+             "项目工作表上的项目编码与下发清单不同：该表可能复制自其他项目或其他单位。"),
+        Kind("project-renamed", WARNING, "项目名称与下发清单不同", "#项目", "项目工作表上的项目名称被改写；请核对。"),
+        Kind("project-sheet-extra", ERROR, "增加了项目工作表", "#项目",
+             "复制出的项目工作表不在下发的项目清单中，不参与审核和评分。"),
     )
 }
 

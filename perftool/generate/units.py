@@ -20,8 +20,8 @@ class Unit:
     quota: int | None
 
 
-def read_units(path: Path) -> list[Unit]:
-    """Read ``单位名称, 单位编码[, 编制数]`` rows (UTF-8 with or without BOM, or GBK as Excel saves it)."""
+def read_csv_rows(path: Path, what: str) -> list[dict[str, str]]:
+    """The rows of a CSV list (UTF-8 with or without BOM, or GBK as Excel saves it); ``what`` names its rows."""
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gbk"):
         try:
@@ -33,7 +33,13 @@ def read_units(path: Path) -> list[Unit]:
         raise UsageError(f"{path}：无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV")
     rows = list(csv.DictReader(text.splitlines()))
     if not rows:
-        raise UsageError(f"{path}：没有单位数据")
+        raise UsageError(f"{path}：没有{what}数据")
+    return rows
+
+
+def read_units(path: Path) -> list[Unit]:
+    """Read ``单位名称, 单位编码[, 编制数]`` rows."""
+    rows = read_csv_rows(path, "单位")
     header = {h.strip(): h for h in rows[0]}
 
     def column(kind: str) -> str | None:

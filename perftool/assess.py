@@ -20,7 +20,6 @@ from .audit.projects import check_projects
 from .audit.previous import Reported, check_previous, last_year
 from .audit.rules import apply_rules
 from .audit.structure import check_structure
-from .definitions.catalog import catalog
 from .definitions.workbook import WorkbookPlan, plan_workbook
 from .data import nest, nest_projects
 from .engine import engine_for
@@ -28,6 +27,7 @@ from .identity import FORMAT
 from .read.workbook import read_cells, recognise
 from .read.xlsx import Limits
 from .score.evaluation import Scores, score_evaluation
+from .score.projects import ProjectScores, score_projects
 from .score.self_evaluation import score_self_evaluation
 
 REPORT_FORMAT = "perftool-score/1"
@@ -48,6 +48,7 @@ class Assessment:
     findings: list[Finding] = field(default_factory=list)
     evaluation: Scores | None = None
     self_evaluation: Scores | None = None
+    projects: list[ProjectScores] = field(default_factory=list)  # the 项目自评表 sheets, one per project
 
     @property
     def errors(self) -> int:
@@ -85,6 +86,7 @@ class Assessment:
                                   "complete": False, "indicators": []}),
             "evaluation": _scores(self.evaluation),
             "self_evaluation": _scores(self.self_evaluation),
+            "projects": [p.to_dict() for p in self.projects],
             "findings": [f.to_dict() for f in self.findings],
             "data": _data({**self.inputs, **self.overrides}, self.plan),
         }
@@ -134,8 +136,8 @@ def assess(path: Path, rules: str | None = None, limits: Limits | None = None,
         out.findings += check_previous(plan, as_filed, before)
     score(out, rules)
     places = {(f.table, f.cell): (f.row, f.col) for f in plan.fields()}
-    tables = catalog()["order"]
-    out.findings.sort(key=lambda f: (f.severity != ERROR, tables.index(f.table) if f.table in tables else -1,
+    tables = {t: i for i, t in enumerate(plan.layouts)}
+    out.findings.sort(key=lambda f: (f.severity != ERROR, tables.get(f.table, -1),
                                      places.get((f.table, f.cell), (0, 0))))
     return out
 
@@ -162,6 +164,7 @@ def score(a: Assessment, rules: str | None) -> None:
     from the workbook's: the 评分表 is then laid out anew from it and the evaluator's entries carried over by id.
     """
     plan = a.plan
+    a.projects = score_projects(plan, a.computed, a.as_filed, rules)
     rules = rules or plan.rules or DEFAULT_RULES
     if "pj" in plan.layouts or "fj1" in plan.layouts:
         if plan.rules == rules:
@@ -182,3 +185,5 @@ def score(a: Assessment, rules: str | None) -> None:
     if "fj2" in plan.layouts:
         a.self_evaluation = score_self_evaluation(plan, a.computed, a.as_filed, rules)
         a.findings += a.self_evaluation.findings
+    for p in a.projects:
+        a.findings += p.scores.findings

@@ -92,3 +92,105 @@ def test_a_missing_project_sheet_is_a_catalogued_failure(project_books, tmp_path
     with pytest.raises(UnreadableWorkbook) as info:
         assess(tmp_path / "missing.xlsx")
     assert info.value.code == "sheet-missing" and "2.行政审批事务管理" in str(info.value)
+
+
+# --- 002 荆门市行政审批局 2023: seven 项目支出绩效自评表 (荆门式) ------------------------------------------------------
+
+def findings(a, code):
+    return [f for f in a.findings if f.code == code]
+
+
+def where(fs):
+    return sorted((f.sheet, f.cell, f.severity) for f in fs)
+
+
+JINGMEN = ["1.行政审批办公楼租赁及运行", "2.行政审批事务管理", "3.购买导办帮办服务", "4.证照邮寄费",
+           "5.荆门市政务服务中心大楼信息系统运维服务", "6.信息系统租赁云资源", "7.荆门市政务信息系统三级等保测评"]
+
+
+def test_jingmen_seven_execution_rates_and_scores(example):
+    _, a = example("002_jingmen_2023_projects")
+    assert [p.sheet for p in a.projects] == JINGMEN
+    assert [p.rate for p in a.projects] == [0.874, 0.5093, 1.0, 0.241, 0.0, 0.0, 0.0]
+    assert [p.budget for p in a.projects] == [2057, 73.9, 120, 10, 16, 145, 125]
+    assert round(sum(p.executed for p in a.projects), 2) == 1957.82 and sum(p.budget for p in a.projects) == 2546.9
+    execution = [p.scores.indicators[0] for p in a.projects]
+    assert [i.score for i in execution] == [8.74, 5.09, 10.0, 2.41, 0.0, 0.0, 0.0]
+    assert [i.self_score for i in execution] == [8.7, 5.09, 10.0, 2.41, 0.0, 0.0, 0.0]  # printed 87%, 24.08%
+    assert execution[0].reason == ("执行率 87.40%（执行数 1,797.77 ÷ 预算数 2,057.00），得分 = 分值 10 × 执行率 = 8.74")
+    # totals: 执行率 score + indicator scores (a suggestion where the row can be judged, else the unit's 得分)
+    assert [p.scores.total for p in a.projects] == [88.74, 85.09, 90.0, 82.05, 80.0, 80.0, 80.0]
+    assert [p.scores.self_total for p in a.projects] == [88.7, 85.09, 90.0, 82.41, 80.0, 80.0, 80.0]
+    # a grade only where every row could be judged: 415000 (1), restated targets (2, 5–7) leave it to the evaluator
+    assert [p.scores.grade for p in a.projects] == [None, None, "优", "良", None, None, None]
+    assert all(i.reason for p in a.projects for i in p.scores.indicators)
+
+
+def test_jingmen_indicator_method(example):
+    _, a = example("002_jingmen_2023_projects")
+    p4 = {i.name: i for i in a.projects[3].scores.indicators}
+    assert p4["全年免费邮寄费用"].score == 9.64 and p4["全年免费邮寄费用"].self_score == 10
+    assert p4["全年免费邮寄费用"].reason == ("反向指标（成本类指标，按反向指标）：完成值 1.38 超过指标值 1.33，"
+                                      "按指标值/完成值 96.38% 得 9.64 分")
+    assert p4["全年免费邮寄数量"].score == 20
+    p1 = {i.name: i for i in a.projects[0].scores.indicators}
+    assert p1["证照下发审核准确率"].score is None and "415000%" in p1["证照下发审核准确率"].reason
+    assert p1["节约办事群众时间、财力"].score == 10
+    assert p1["节约办事群众时间、财力"].reason.startswith("定性指标：完成情况“达成预期指标”含“达成”，属“达成”档（分值的 80%–100%")
+
+
+def test_jingmen_contradictions_at_their_cells(example):
+    _, a = example("002_jingmen_2023_projects")
+    over = findings(a, "percent-over-100")
+    assert where(over) == [(JINGMEN[0], "H24", "error")]
+    assert over[0].values == {"完成值": "415000", "单位": "%", "指标值": "100"}
+    printed = findings(a, "formula-replaced")
+    assert where(printed) == [(JINGMEN[0], "H34", "warning"), (JINGMEN[3], "H34", "warning")]
+    assert [(f.values["填报值"], round(f.values["按公式计算"], 4)) for f in printed] == [(0.87, 0.874), (0.2408, 0.241)]
+    zero = findings(a, "zero-execution-full-marks")
+    assert where(zero) == [(JINGMEN[4], "H38", "warning"), (JINGMEN[5], "H37", "warning"), (JINGMEN[6], "H38", "warning")]
+    assert zero[0].values["产出指标得分"] == 40
+    restated = findings(a, "actual-restates-target")
+    assert len(restated) == 1 + 7 + 3 + 7  # project 2: ≤5; 5 and 7: ≤1% ≤2小时 ≥99% ≤30分钟 ≥5个 ≥90% ≥95%; 6: three
+    assert {f.sheet for f in restated} == {JINGMEN[1], JINGMEN[4], JINGMEN[5], JINGMEN[6]}
+    first = next(f for f in restated if f.sheet == JINGMEN[4])
+    assert (first.cell, first.values) == ("H26", {"指标值": "≤1%", "完成值": "≤1%"})
+    cost = findings(a, "cost-over-target")
+    assert where(cost) == [(JINGMEN[3], "J24", "warning")]
+    assert cost[0].values == {"指标值": "1.33", "完成值": "1.38", "填报得分": 10, "建议得分": 9.64}
+    below = findings(a, "annual-below-longterm")
+    assert where(below) == [(JINGMEN[3], "G23", "warning"), (JINGMEN[5], "G25", "warning")]
+    assert [f.values for f in below] == [{"年度目标值": "1128", "长期目标值": "1132"},
+                                         {"年度目标值": "≥158", "长期目标值": "≥160"}]
+    weights = findings(a, "section-weight-differs")
+    assert len(weights) == 7 and all(f.values["指标分值合计"] == 80 and f.values["规则分值"] == 90 for f in weights)
+    assert weights[0].message.startswith("指标分值合计 80，评分规则 项目支出绩效自评评分（全国通行方法） 为 90")
+    assert a.errors == 1
+
+
+def test_another_rule_set_accepts_seed_002_weights(example, tmp_path, monkeypatch):
+    import shutil
+
+    from perftool.definitions import catalog
+    from perftool.score.projects import project_ruleset
+
+    root = tmp_path / "templates"
+    shutil.copytree(catalog.templates_dir(), root)
+    text = (root / "rules" / "xiangmu-2020.yaml").read_text(encoding="utf-8")
+    text = text.replace("execution: {max: 10, cap: 1}", "execution: {max: 20, cap: 1}")
+    text = text.replace("{name: 产出指标, max: 50, includes: [成本指标]}", "{name: 产出指标, max: 40, includes: [成本指标]}")
+    (root / "rules" / "hubei-20.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("PERFTOOL_TEMPLATES", str(root))
+    for cached in (catalog.definitions_digest, catalog.catalog, catalog.table_sets, catalog.load_table, project_ruleset):
+        cached.cache_clear()
+    try:
+        path, _ = example("002_jingmen_2023_projects")
+        a = assess(path, rules="hubei-20")
+        assert findings(a, "section-weight-differs") == []
+        assert [p.scores.indicators[0].score for p in a.projects] == [17.48, 10.19, 20.0, 4.82, 0.0, 0.0, 0.0]
+        assert a.projects[2].scores.total == 100.0 and a.projects[2].scores.rules == "hubei-20"
+    finally:
+        monkeypatch.undo()
+        for cached in (catalog.definitions_digest, catalog.catalog, catalog.table_sets, catalog.load_table,
+                       project_ruleset):
+            cached.cache_clear()

@@ -157,5 +157,5 @@ def _table(raw: dict[str, Any], edition: str, source: str, digest: str) -> Table
         defaults=dict(raw.get("defaults", {})), amount_unit=raw.get("amount_unit", "万元"),
         landscape=bool(raw.get("landscape", False)), source=source, digest=digest, rules=raw.get("rules"),
         previous={str(k): str(v) for k, v in (raw.get("previous") or {}).items()},
-        per_project=raw.get("per") == "project",
+        per_project=raw.get("per") == "project", scoring=dict(raw.get("scoring") or {}),
     )

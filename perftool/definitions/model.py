@@ -38,6 +38,7 @@ class TableDef:
     rules: str | None = None  # the rule set a 评分表 is laid out from
     previous: dict[str, str] = field(default_factory=dict)  # this year's field ← last year's field (上年数)
     per_project: bool = False  # ``per: project``: laid out once per project of the unit (see projects.py)
+    scoring: dict[str, Any] = field(default_factory=dict)  # a project table's fields by role (score/projects.py)
 
 
 @dataclass

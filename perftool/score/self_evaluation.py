@@ -30,6 +30,8 @@ class Figure:
 
     value: float
     reverse: bool
+    sign: str = ""  # the comparison written before the number (≥, ≤, 不超过 …), "" for a bare figure
+    percent: bool = False  # written with %
 
 
 def read_figure(text: Any) -> Figure | None:
@@ -45,7 +47,8 @@ def read_figure(text: Any) -> Figure | None:
     if match is None:
         return None
     value = float(match.group("num")) / (100 if match.group("pct") else 1)
-    return Figure(value, (match.group("op") or "") in _REVERSE)
+    sign = match.group("op") or ""
+    return Figure(value, sign in _REVERSE, sign, bool(match.group("pct")))
 
 
 def suggest(target: Any, actual: Any, maximum: float, bands: list[list[Any]]) -> tuple[float | None, str]:

@@ -194,3 +194,101 @@ def test_another_rule_set_accepts_seed_002_weights(example, tmp_path, monkeypatc
         for cached in (catalog.definitions_digest, catalog.catalog, catalog.table_sets, catalog.load_table,
                        project_ruleset):
             cached.cache_clear()
+
+
+# --- 004 平江县行政审批服务局 2022: eight 项目支出预算绩效目标申报表 ----------------------------------------------------
+
+PINGJIANG = ["行政审批大厅运行", "进厅人员伙食补助费", "工作人员考核奖励", "村级电子政务外网光纤与互联网出口租赁费",
+             "市政务服务一体化平台 (软件) 维护", "基层公共服务“一门式”云视频会议系统租赁服务费", "最多跑一次改革专项经费",
+             "平江县政府门户网运行维护"]
+
+
+def test_pingjiang_eight_declarations_and_their_sums(example):
+    _, a = example("004_pingjiang_2022_projects")
+    c = a.computed
+    assert [p.name for p in a.plan.projects.values()] == PINGJIANG
+    requested = [c[f"{k}.cur_total"] for k in a.plan.projects]
+    assert requested == [200, 110, 164.64, 122.75, 20, 24, 20, 70]
+    # Σ of the eight as printed; the budget's 项目支出 741.39 also holds 优化环境工作经费 10, which has no 申报表
+    assert round(sum(requested), 2) == 731.39 and round(741.39 - sum(requested), 2) == 10
+    hall = "xmsb@1"
+    assert [c[f"{hall}.details[{i}].cur"] for i in range(4)] == [100, 47, 10, 43]
+    assert c[f"{hall}.detail_cur_total"] == 200 == c[f"{hall}.cur_total"]
+    assert c["xmsb@7.detail_cur_total"] == 20 == 10 + 4 + 6
+    assert not [f for f in a.findings if f.rule in ("xmsb-detail-prev", "xmsb-detail-cur")]
+    assert a.inputs["xmsb@1.indicators[3].name"] == "进厅审批服务事项" and a.inputs["xmsb@1.indicators[4].target"] == "44 家"
+
+
+def test_pingjiang_contradictions_at_their_cells(example):
+    _, a = example("004_pingjiang_2022_projects")
+    video, platform = "6.基层公共服务“一门式”云视频会议系统租赁服务费", "5.市政务服务一体化平台 (软件) 维护"
+    continuing = [f for f in a.findings if f.rule == "xmsb-continuing-prev"]
+    assert [(f.sheet, f.cell, f.severity, f.values["左边"]) for f in continuing] == [(video, "E14", "warning", 0)]
+    new = [f for f in a.findings if f.rule == "xmsb-new-prev"]
+    assert [(f.sheet, f.cell, f.severity, f.values["左边"]) for f in new] == [(platform, "E14", "warning", 20)]
+    blank = [f for f in a.findings if f.code == "formula-tampered"]
+    assert [(f.sheet, f.cell, f.severity) for f in blank] == [(video, "E21", "error"), (video, "F21", "error")]
+    assert a.computed["xmsb@6.detail_cur_total"] == 24  # what the blank 合计 should have held
+    assert a.errors == 2
+
+
+# --- LibreOffice: project workbooks recalculate to perftool's figures; the annotated copy opens ---------------------
+
+def _recalculates_alike(plan, values, path, tmp_path):
+    from libreoffice import recalculate, soffice
+    from test_libreoffice import same
+
+    if soffice() is None:
+        pytest.skip("LibreOffice 未安装（make test 会自动安装）")
+    out = recalculate([path], tmp_path / "out", tmp_path / "profile")[0]
+    book = openpyxl.load_workbook(out, data_only=True)
+    mismatches = [(key, plan.field(key).sheet, plan.field(key).cell, values.get(key),
+                   book[plan.field(key).sheet][plan.field(key).cell].value)
+                  for key in plan.formulas
+                  if not same(values.get(key), book[plan.field(key).sheet][plan.field(key).cell].value)]
+    assert mismatches == []
+    return out
+
+
+@pytest.mark.parametrize("name", ["002_jingmen_2023_projects", "004_pingjiang_2022_projects"])
+def test_seed_project_workbooks_recalculate_in_libreoffice(example, tmp_path, name):
+    from perftool.generate.render import render
+
+    _, a = example(name)
+    path = tmp_path / "in" / f"{name}.xlsx"
+    values = render(a.plan, a.inputs, path)  # the entries without the typed-over figures: every formula live
+    assert sum(1 for k in a.plan.formulas if isinstance(values[k], float) and values[k]) >= 7
+    _recalculates_alike(a.plan, values, path, tmp_path)
+
+
+def test_national_form_filled_at_random_recalculates_in_libreoffice(tmp_path):
+    from perftool.generate.render import render
+    from perftool.synthetic import random_inputs
+
+    plan = plan_workbook(2024, "示例单位", "001", set_name="xiangmu-zipingbiao",
+                         projects=[{"name": "甲项目", "code": "A1", "budget": 100}, {"name": "乙项目", "code": "A2"}])
+    inputs = {**plan.default_inputs(), **random_inputs(plan, 7)}
+    path = tmp_path / "in" / "national.xlsx"
+    values = render(plan, inputs, path)
+    assert len(plan.formulas) == 2 * 7
+    assert sum(1 for k in plan.formulas if isinstance(values[k], float) and values[k]) >= 10
+    _recalculates_alike(plan, values, path, tmp_path)
+
+
+def test_annotated_project_workbook_opens_in_libreoffice(example, tmp_path):
+    from libreoffice import recalculate, soffice
+
+    from perftool.annotate.workbook import annotate
+
+    if soffice() is None:
+        pytest.skip("LibreOffice 未安装（make test 会自动安装）")
+    _, a = example("002_jingmen_2023_projects")
+    annotated = tmp_path / "in" / "annotated.xlsx"
+    annotate(a, annotated)
+    saved = recalculate([annotated], tmp_path / "out", tmp_path / "profile")[0]
+    book = openpyxl.load_workbook(saved, data_only=True)
+    assert book.sheetnames[:2] == ["审核结果", "评分结果"] and book.sheetnames[2:9] == JINGMEN
+    again = assess(saved)
+    assert [p.scores.total for p in again.projects] == [p.scores.total for p in a.projects]
+    assert {(f.code, f.sheet, f.cell) for f in again.findings if f.code != "value-coerced"} == \
+        {(f.code, f.sheet, f.cell) for f in a.findings if f.code != "value-coerced"}

@@ -20,6 +20,7 @@ from typing import Any
 from . import __version__
 from .annotate.workbook import annotate
 from .assess import assess, sha256_of
+from .batch_projects import cross_check, project_entries, project_expenditure
 from .audit.previous import Reported
 from .definitions.catalog import definitions_digest
 from .generate.units import safe_filename
@@ -57,6 +58,10 @@ class Row:
     result: str = ""
     sha256: str = ""
     flags: list[str] = field(default_factory=list)
+    table_set: str = ""  # the set the workbook was issued as: a unit's 决算 and project workbooks are not duplicates
+    projects: list[dict[str, Any]] = field(default_factory=list)  # one entry per project sheet (batch_projects.py)
+    expenditure: dict[str, float] = field(default_factory=dict)  # 公开05 项目支出 by line, for the cross-check
+    cross_checks: list[dict[str, Any]] = field(default_factory=list)
 
 
 def submissions(inbox: Path) -> list[Path]:
@@ -111,7 +116,8 @@ def score_one(path: Path, inbox: Path, out: Path, settings: Settings) -> Row:
         counted[key] = counted.get(key, 0) + 1
     return Row(name, SCORED, "", "", a.plan.unit, a.plan.unit_code, a.plan.year, doc["basis"], doc["total"],
                doc["self_total"], doc["grade"], doc["self_grade"], doc["complete"], a.errors, a.warnings, groups, counted,
-               str(annotated.relative_to(out)), str(result.relative_to(out)), a.sha256)
+               str(annotated.relative_to(out)), str(result.relative_to(out)), a.sha256, [], a.plan.table_set,
+               project_entries(a), project_expenditure(a))
 
 
 def run_batch(inbox: Path, out: Path, settings: Settings | None = None, jobs: int | None = None,
@@ -147,6 +153,7 @@ def run_batch(inbox: Path, out: Path, settings: Settings | None = None, jobs: in
             pool.shutdown(cancel_futures=True)
     rows = [done[p] for p in files]
     flag_duplicates(rows)
+    cross_check(rows)
     return rows, len(files) - len(todo)
 
 
@@ -164,7 +171,7 @@ def reusable(out: Path, signature: str) -> dict[str, Row]:
             row = Row(**record)
         except TypeError:
             return {}
-        row.flags = []  # recomputed over the whole batch
+        row.flags, row.cross_checks = [], []  # recomputed over the whole batch
         if row.status != SCORED or ((out / row.annotated).is_file() and (out / row.result).is_file()):
             rows[row.file] = row
     return rows
@@ -173,9 +180,9 @@ def reusable(out: Path, signature: str) -> dict[str, Row]:
 def flag_duplicates(rows: list[Row]) -> None:
     """Mark a unit submitted more than once, and submissions for a year other than the batch's main year."""
     scored = [r for r in rows if r.status == SCORED]
-    seen: dict[tuple[str, str, int | None], list[Row]] = {}
+    seen: dict[tuple[str, str, int | None, str], list[Row]] = {}
     for r in scored:
-        seen.setdefault((r.unit, r.unit_code, r.year), []).append(r)
+        seen.setdefault((r.unit, r.unit_code, r.year, r.table_set), []).append(r)
     for group in seen.values():
         if len(group) > 1:
             same = len({r.sha256 for r in group}) == 1

@@ -292,3 +292,43 @@ def test_annotated_project_workbook_opens_in_libreoffice(example, tmp_path):
     assert [p.scores.total for p in again.projects] == [p.scores.total for p in a.projects]
     assert {(f.code, f.sheet, f.cell) for f in again.findings if f.code != "value-coerced"} == \
         {(f.code, f.sheet, f.cell) for f in a.findings if f.code != "value-coerced"}
+
+
+# --- batch: project rows, per-unit totals, Σ 执行数 against 公开05 -----------------------------------------------------
+
+def test_batch_lists_projects_and_checks_them_against_gk05(example, tmp_path):
+    import json
+    import shutil
+
+    from perftool.annotate.summary import write_summary_workbook
+    from perftool.batch import Settings, run_batch, write_summary_data
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("002_jingmen_2023", "002_jingmen_2023_projects"):
+        shutil.copy(example(name)[0], inbox / f"{name}.xlsx")
+    rows, _ = run_batch(inbox, tmp_path / "out", jobs=1)
+    decl, projects = rows
+    assert not any("重复报送" in f for r in rows for f in r.flags)  # a 决算 and a project workbook of one unit
+    assert decl.expenditure["合计"] == 1968.59 and decl.expenditure["20103"] == 1957.81
+    assert [p["name"] for p in projects.projects] == [n.split(".", 1)[1] for n in JINGMEN]
+    assert [(p["rate"], p["total"], p["grade"]) for p in projects.projects][2:4] == [(1.0, 90.0, "优"), (0.241, 82.05, "良")]
+    assert projects.projects[0]["errors"] == 1 and projects.projects[0]["warnings"] == 2
+    assert projects.cross_checks == [{
+        "check": "项目执行数合计/公开05项目支出", "severity": "warning", "projects": 1957.82, "published": 1957.81,
+        "line": "20103", "difference": 0.01, "file": "002_jingmen_2023.xlsx",
+        "message": "项目执行数合计 1,957.82 与 002_jingmen_2023.xlsx 公开05 项目支出科目 20103 1,957.81 相差 0.01"
+                   "（尾数差异，提示）；公开05 项目支出合计 1,968.59"}]
+    assert projects.cross_checks[0]["message"] in projects.flags
+    write_summary_data(rows, tmp_path / "out", Settings())
+    doc = json.loads((tmp_path / "out" / "汇总.json").read_text(encoding="utf-8"))
+    assert doc["format"] == "perftool-batch/1" and len(doc["rows"][1]["projects"]) == 7
+    write_summary_workbook(rows, tmp_path / "out" / "汇总表.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "out" / "汇总表.xlsx")["项目"]
+    assert [c.value for c in sheet[2]][:8] == ["荆门市行政审批局(本级)", "行政审批办公楼租赁及运行", "", 2057, 1797.77,
+                                               0.874, 88.74, 88.7]
+    assert [c.value for c in sheet[11]][:6] == ["荆门市行政审批局(本级)", 7, "", 2546.9, 1957.82, 1957.82 / 2546.9]
+    score = json.loads((tmp_path / "out" / projects.result).read_text(encoding="utf-8"))
+    assert score["template"]["set"] == "xiangmu-zipingbiao-jingmen" and score["template"]["tables"] == ["xmzpjm"]
+    assert [p["total"] for p in score["projects"]] == [88.74, 85.09, 90.0, 82.05, 80.0, 80.0, 80.0]
+    assert score["data"]["projects"][3]["tables"]["xmzpjm"]["annual"][1]["actual"] == "1.38"

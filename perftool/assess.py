@@ -17,6 +17,7 @@ from typing import Any
 from .audit.cells import check_cache, check_overrides, read_entries
 from .audit.findings import ERROR, WARNING, Finding
 from .audit.projects import check_projects
+from .audit.targets import Declared, check_targets
 from .audit.previous import Reported, check_previous, last_year
 from .audit.rules import apply_rules
 from .audit.structure import check_structure
@@ -109,11 +110,13 @@ def _scores(s: Scores | None) -> dict[str, Any] | None:
 
 
 def assess(path: Path, rules: str | None = None, limits: Limits | None = None,
-           previous: Mapping[tuple[str, int], Reported] | None = None) -> Assessment:
+           previous: Mapping[tuple[str, int], Reported] | None = None,
+           targets: Mapping[tuple[str, int], list[Declared]] | None = None) -> Assessment:
     """Read, recompute, audit and score the workbook at ``path`` (never modified), reading within ``limits``.
 
     ``previous`` holds last year's reported figures by unit (see ``audit/previous.py``); the unit's 上年数 are
-    checked against them.
+    checked against them; ``targets`` the units' declared project targets (``audit/targets.py``), against which
+    each project 自评表 is checked.
     """
     book, plan = recognise(path, limits)
     digest = sha256_of(Path(path))
@@ -134,6 +137,8 @@ def assess(path: Path, rules: str | None = None, limits: Limits | None = None,
     before = last_year(previous, plan) if previous else None
     if before:
         out.findings += check_previous(plan, as_filed, before)
+    if targets:
+        out.findings += check_targets(plan, as_filed, dict(targets))
     score(out, rules)
     places = {(f.table, f.cell): (f.row, f.col) for f in plan.fields()}
     tables = {t: i for i, t in enumerate(plan.layouts)}

@@ -22,6 +22,7 @@ from .annotate.workbook import annotate
 from .assess import assess, sha256_of
 from .batch_projects import cross_check, project_entries, project_expenditure
 from .audit.previous import Reported
+from .audit.targets import Declared
 from .definitions.catalog import definitions_digest
 from .generate.units import safe_filename
 from .output import atomic_path
@@ -78,10 +79,11 @@ class Settings:
     year: int | None = None
     limits: Limits = field(default_factory=Limits)
     previous: dict[tuple[str, int], Reported] = field(default_factory=dict)
+    targets: dict[tuple[str, int], list[Declared]] = field(default_factory=dict)  # declared project targets
 
     def signature(self) -> str:
         parts = [self.rules, self.year, asdict(self.limits), sorted((k, v.values) for k, v in self.previous.items()),
-                 __version__, definitions_digest()]
+                 __version__, definitions_digest(), sorted((k, [asdict(d) for d in v]) for k, v in self.targets.items())]
         return hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=str).encode()).hexdigest()[:16]
 
 
@@ -89,7 +91,7 @@ def score_one(path: Path, inbox: Path, out: Path, settings: Settings) -> Row:
     """Assess, annotate and write the JSON of one submission; never raises for a bad file."""
     name = str(path.relative_to(inbox))
     try:
-        a = assess(path, settings.rules, settings.limits, settings.previous)
+        a = assess(path, settings.rules, settings.limits, settings.previous, settings.targets)
         if settings.year and a.plan.year != settings.year:
             raise UnreadableWorkbook("year-mismatch", path.name, f"工作簿为 {a.plan.year} 年度，本次报送 {settings.year} 年度")
     except UnreadableWorkbook as exc:

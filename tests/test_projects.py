@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from perftool.assess import assess
+from perftool.audit.targets import Declared, check_targets, load_declared
 from perftool.cli import main
 from perftool.definitions.projects import sheet_name
 from perftool.definitions.workbook import plan_workbook
@@ -332,3 +333,100 @@ def test_batch_lists_projects_and_checks_them_against_gk05(example, tmp_path):
     assert score["template"]["set"] == "xiangmu-zipingbiao-jingmen" and score["template"]["tables"] == ["xmzpjm"]
     assert [p["total"] for p in score["projects"]] == [88.74, 85.09, 90.0, 82.05, 80.0, 80.0, 80.0]
     assert score["data"]["projects"][3]["tables"]["xmzpjm"]["annual"][1]["actual"] == "1.38"
+
+
+# --- from target to result: 申报表 → generate --targets → 自评表 → batch --targets ---------------------------------------
+
+TARGET_CODES = {"target-changed", "direction-changed", "indicator-dropped", "indicator-added", "project-undeclared",
+                "project-name-differs"}
+TWO_PROJECTS = ("单位名称,单位编码,项目名称,项目编码,主管部门,预算数\n"
+                "示范局,900,政务大厅运行,P1,示范局,200\n示范局,900,电子政务外网租赁,P2,示范局,122.75\n")
+DECLARATION = """
+projects:
+  - name: 政务大厅运行
+    code: P1
+    tables:
+      xmsb:
+        attribute: 延续项目
+        indicators:
+          - {level1: 成本指标, level2: 经济成本指标, name: 控制在预算内, nature: 反向, unit: 万元, target: "200"}
+          - {level1: 产出指标, level2: 数量指标, name: 进厅审批服务事项, nature: 正向, unit: 项, target: "971"}
+          - {level1: 满意度指标, level2: 服务对象满意度指标, name: 服务对象满意度, nature: 正向, unit: "%", target: ≥95%}
+  - name: 电子政务外网租赁
+    code: P2
+    tables:
+      xmsb:
+        indicators:
+          - {level1: 产出指标, level2: 质量指标, name: 丢包率, nature: 反向, unit: "%", target: ≤0.1%}
+          - {level1: 产出指标, level2: 时效指标, name: 租赁期限, nature: 等于, unit: 年, target: "1"}
+"""
+
+
+def test_targets_from_declaration_to_self_evaluation(tmp_path):
+    run = CliRunner()
+    (tmp_path / "p.csv").write_text(TWO_PROJECTS, encoding="utf-8")
+    (tmp_path / "decl.yaml").write_text(DECLARATION, encoding="utf-8")
+    blank = tmp_path / "blank"
+    assert run.invoke(main, ["generate", "--year", "2024", "--projects", str(tmp_path / "p.csv"), "--set",
+                             "xiangmu-shenbao", "-o", str(blank)]).exit_code == 0
+    declared = tmp_path / "申报"
+    declared.mkdir()
+    result = run.invoke(main, ["fill", str(blank / "900_示范局_2024.xlsx"), str(tmp_path / "decl.yaml"),
+                               "-o", str(declared / "900_示范局_2024_申报.xlsx")])
+    assert result.exit_code == 0, result.output
+    # step 1: the 自评表 comes pre-filled with what was declared
+    result = run.invoke(main, ["generate", "--year", "2024", "--projects", str(tmp_path / "p.csv"), "--set",
+                               "xiangmu-zipingbiao", "--targets", str(declared), "-o", str(tmp_path / "自评")])
+    assert result.exit_code == 0 and "2 个项目已按申报表预填绩效指标" in result.output, result.output
+    book_path = tmp_path / "自评" / "900_示范局_2024.xlsx"
+    a = assess(book_path)
+    assert [a.inputs[f"xmzp@1.indicators[{i}].{c}"] for i in range(3) for c in ("name", "nature", "target")] == [
+        "控制在预算内", "反向", "200", "进厅审批服务事项", "正向", "971", "服务对象满意度", "正向", "≥95%"]
+    assert a.inputs["xmzp@2.indicators[1].unit"] == "年" and a.inputs["xmzp@1.indicators[0].level1"] == "成本指标"
+    # step 2: the unit changes one target and drops one indicator; batch --targets reports exactly those two
+    wb = openpyxl.load_workbook(book_path)
+    first, second = wb["1.政务大厅运行"], wb["2.电子政务外网租赁"]
+    target_cell = a.plan.field("xmzp@1.indicators[1].target").cell
+    first[target_cell] = "900"
+    row = a.plan.field("xmzp@2.indicators[1].name").row + 1
+    for column in "ABCDEFG":
+        second[f"{column}{row}"] = None
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    wb.save(inbox / "自评.xlsx")
+    result = run.invoke(main, ["batch", str(inbox), "-o", str(tmp_path / "out"), "--jobs", "1",
+                               "--targets", str(declared)])
+    assert result.exit_code == 1, result.output
+    import json
+
+    doc = json.loads(next((tmp_path / "out" / "结果").glob("*.json")).read_text(encoding="utf-8"))
+    found = [(f["code"], f["severity"], f["sheet"], f["cell"], f["values"]) for f in doc["findings"]
+             if f["code"] in TARGET_CODES]
+    total_cell = a.plan.field("xmzp@2.max_total").cell
+    assert found == [
+        ("target-changed", "error", "1.政务大厅运行", target_cell, {"自评表": "900", "申报表": "971"}),
+        ("indicator-dropped", "error", "2.电子政务外网租赁", total_cell,
+         {"申报指标": "租赁期限", "申报指标值": "1", "自评表": "（无）"}),
+    ]
+    # the same check from the declarations' JSON (the batch output of the 申报表) instead of their workbooks
+    assert run.invoke(main, ["batch", str(declared), "-o", str(tmp_path / "申报结果"), "--jobs", "1"]).exit_code in (0, 1)
+    again = assess(inbox / "自评.xlsx", targets=load_declared(tmp_path / "申报结果" / "结果", assess))
+    assert [(f.code, f.cell) for f in again.findings if f.code in TARGET_CODES] == [(c, cell) for c, _, _, cell, _ in found]
+
+
+def test_projects_match_by_code_then_name_and_a_different_name_is_a_warning():
+    plan = plan_workbook(2024, "示范局", "900", set_name="xiangmu-zipingbiao",
+                         projects=[{"name": "政务大厅运行经费", "code": "P1"}, {"name": "外网租赁", "code": ""},
+                                   {"name": "新项目", "code": "P9"}])
+    rows = ({"name": "丢包率", "target": "≤0.1%", "nature": "反向", "cell": None},)
+    declared = {("code:900", 2024): [Declared("示范局", "900", 2024, "政务大厅运行", "P1", "申报.json 第 1 个项目", ()),
+                                     Declared("示范局", "900", 2024, "外网租赁", "", "申报.json 第 2 个项目", rows)]}
+    values = {"xmzp@1.project_name": "政务大厅运行经费", "xmzp@2.project_name": "外网租赁",
+              "xmzp@2.indicators[0].name": "丢包率", "xmzp@2.indicators[0].target": "≤0.1%",
+              "xmzp@2.indicators[0].nature": "正向", "xmzp@3.project_name": "新项目"}
+    found = [(f.code, f.severity, f.sheet, f.cell, f.values) for f in check_targets(plan, values, declared)]
+    assert found == [
+        ("project-name-differs", "warning", "1.政务大厅运行经费", "B4", {"自评表": "政务大厅运行经费", "申报表": "政务大厅运行"}),
+        ("direction-changed", "error", "2.外网租赁", "D14", {"自评表": "正向", "申报表": "反向"}),
+        ("project-undeclared", "warning", "3.新项目", "B4", {"项目": "新项目", "项目编码": "P9"}),
+    ]

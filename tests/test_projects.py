@@ -430,3 +430,48 @@ def test_projects_match_by_code_then_name_and_a_different_name_is_a_warning():
         ("direction-changed", "error", "2.外网租赁", "D14", {"自评表": "正向", "申报表": "反向"}),
         ("project-undeclared", "warning", "3.新项目", "B4", {"项目": "新项目", "项目编码": "P9"}),
     ]
+
+
+NATIONAL = """
+workbook: {year: 2024, unit: 示范局, unit_code: "900", set: 项目支出绩效自评（全国）}
+projects:
+  - name: 政务大厅运行
+    code: P1
+    budget: 200
+    tables:
+      xmzp:
+        full_current: 180
+        full_carry: 20
+        exec_current: 150
+        exec_carry: 20
+        indicators:
+          - {level1: 产出指标, level2: 数量指标, name: 进厅审批服务事项, nature: 正向, unit: 项, target: "971", actual: "900", max: 30, score: 30}
+          - {level1: 产出指标, level2: 质量指标, name: 依法办结率, unit: "%", target: "100", actual: "98", max: 10, score: 9.8}
+          - {level1: 产出指标, level2: 成本指标, name: 大厅运行成本, nature: 反向, unit: 万元, target: "200", actual: "210", max: 10, score: 10, note: 物价上涨}
+          - {level1: 效益指标, level2: 社会效益指标, name: 营商环境提升, target: 明显提升, actual: 部分达成, max: 30, score: 25, note: 评价未完成}
+          - {level1: 满意度指标, level2: 服务对象满意度指标, name: 服务对象满意度, unit: "%", target: ≥95%, actual: 96%, max: 10, score: 10}
+"""
+
+
+def test_national_form_scores_and_explains(tmp_path):
+    (tmp_path / "n.yaml").write_text(NATIONAL, encoding="utf-8")
+    result = CliRunner().invoke(main, ["generate", "--data", str(tmp_path / "n.yaml"), "-o", str(tmp_path / "n.xlsx")])
+    assert result.exit_code == 0, result.output
+    a = assess(tmp_path / "n.xlsx")
+    (p,) = a.projects
+    assert (p.budget, p.executed, p.rate) == (200, 170, 0.85)
+    s = {i.name: i for i in p.scores.indicators}
+    assert s["预算执行率"].score == 8.5 and s["预算执行率"].self_score == 8.5  # the sheet's own 得分 formula
+    assert s["进厅审批服务事项"].score == 27.81  # 30 × 900/971
+    assert s["依法办结率"].score == 9.8          # 10 × 98%/100% (unit %, target written without the sign)
+    assert s["大厅运行成本"].score == 9.52       # reverse: 10 × 200/210
+    assert s["营商环境提升"].score == 24 and "属“部分达成”档（分值的 60%–80%" in s["营商环境提升"].reason
+    assert s["服务对象满意度"].score == 10
+    assert p.scores.total == 89.63 and p.scores.self_total == 93.3 and p.scores.grade == "良"
+    differs = [(f.cell, f.values["填报得分"], f.values["建议得分"]) for f in a.findings if f.code == "indicator-score-differs"]
+    assert differs == [("I14", 30, 27.81), ("I17", 25, 24)]
+    cost = [(f.code, f.cell) for f in a.findings if f.code == "cost-over-target"]
+    assert cost == [("cost-over-target", "I16")]
+    unexplained = [(f.cell, f.severity, f.values) for f in a.findings if f.code == "deviation-unexplained"]
+    assert unexplained == [("J15", "warning", {"分值": 10, "得分": 9.8})]  # the rows with 偏差原因 are not reported
+    assert not [f for f in a.findings if f.code == "section-weight-differs"]  # 50/30/10 + 10 as the rule set

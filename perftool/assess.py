@@ -28,7 +28,7 @@ from .identity import FORMAT
 from .read.workbook import read_cells, recognise
 from .read.xlsx import Limits
 from .score.evaluation import Scores, score_evaluation
-from .score.projects import ProjectScores, score_projects
+from .score.projects import ProjectScores, is_project_ruleset, score_projects
 from .score.self_evaluation import score_self_evaluation
 
 REPORT_FORMAT = "perftool-score/1"
@@ -169,8 +169,9 @@ def score(a: Assessment, rules: str | None) -> None:
     from the workbook's: the 评分表 is then laid out anew from it and the evaluator's entries carried over by id.
     """
     plan = a.plan
-    a.projects = score_projects(plan, a.computed, a.as_filed, rules)
-    rules = rules or plan.rules or DEFAULT_RULES
+    for_projects = rules if rules and is_project_ruleset(rules) else None
+    a.projects = score_projects(plan, a.computed, a.as_filed, for_projects)
+    rules = (None if for_projects else rules) or plan.rules or DEFAULT_RULES
     if "pj" in plan.layouts or "fj1" in plan.layouts:
         if plan.rules == rules:
             scoring, computed, as_filed = plan, a.computed, a.as_filed

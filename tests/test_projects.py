@@ -475,3 +475,15 @@ def test_national_form_scores_and_explains(tmp_path):
     unexplained = [(f.cell, f.severity, f.values) for f in a.findings if f.code == "deviation-unexplained"]
     assert unexplained == [("J15", "warning", {"分值": 10, "得分": 9.8})]  # the rows with 偏差原因 are not reported
     assert not [f for f in a.findings if f.code == "section-weight-differs"]  # 50/30/10 + 10 as the rule set
+
+
+def test_rule_sets_apply_to_their_own_kind(example):
+    from perftool.errors import DefinitionError
+
+    path, before = example("000_yueyang_2022")
+    with_project_rules = assess(path, rules="xiangmu-2020")  # a project rule set leaves the 部门整体 scoring alone
+    assert (with_project_rules.basis.total, with_project_rules.basis.rules) == (before.basis.total, "zhengti-2021")
+    projects, _ = example("002_jingmen_2023_projects")
+    assert assess(projects, rules="zhengti-2021").projects[0].scores.rules == "xiangmu-2020"
+    with pytest.raises(DefinitionError, match="找不到评分规则集 nosuch"):
+        assess(projects, rules="nosuch")

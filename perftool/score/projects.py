@@ -57,23 +57,16 @@ def project_ruleset(name: str) -> dict[str, Any]:
     return ruleset
 
 
-def project_rules(plan: WorkbookPlan, rules: str | None) -> str | None:
-    """The rule set the project sheets are scored with: ``rules`` if it is a project rule set, else the tables'."""
-    if rules:
-        try:
-            project_ruleset(rules)
-            return rules
-        except DefinitionError:
-            pass
-    return next((lay.table.scoring["rules"] for lay in plan.layouts.values() if "indicators" in lay.table.scoring),
-                None)
+def is_project_ruleset(name: str) -> bool:
+    """Whether the rule set ``name`` scores project 自评表 (``kind: project``); an unknown name is refused."""
+    ruleset, _ = load_ruleset(name)
+    return ruleset.get("kind") == "project"
 
 
 def score_projects(plan: WorkbookPlan, computed: dict[str, Any], as_filed: dict[str, Any],
                    rules: str | None = None) -> list[ProjectScores]:
     """Every project 自评表 sheet of the plan scored (``rules``: a project rule set, else the table's default)."""
-    chosen = project_rules(plan, rules)
-    return [_project(plan, key, layout, computed, as_filed, chosen or layout.table.scoring["rules"])
+    return [_project(plan, key, layout, computed, as_filed, rules or layout.table.scoring["rules"])
             for key, layout in plan.layouts.items() if "indicators" in layout.table.scoring]
 
 

@@ -207,29 +207,14 @@ def _indicator(p: _Project, row: dict[str, Field], rs: dict[str, Any], i: int) -
                            "超过 100%，该比率不可能超过 100%（可能填错行或填错单位）",
                            {"完成值": v.get("actual"), "单位": text["unit"], "指标值": text["target"]}))
     elif direction != "qual" and target is not None and actual is not None:
-        t, a = target.value, actual.value
-        if direction == "ge":
-            share = 1.0 if a >= t or t == 0 else a / t
-        elif direction == "le":
-            share = 1.0 if a <= t else (t / a if a else 1.0)
-        else:
-            share = 1.0 if abs(a - t) < 1e-9 else (min(a, t) / max(a, t) if max(a, t) else 1.0)
-        suggestion = round(maximum * share, 2)
-        verb = {"ge": ("达到", "未达到"), "le": ("未超过", "超过"), "eq": ("等于", "不等于")}[direction]
-        reason = (f"{DIRECTION_ZH[direction]}指标（{why}）：完成值 {text['actual']} {verb[share < 1]}指标值 "
-                  f"{text['target']}" + ("，得满分" if share == 1 else
-                                        f"，按{'完成值/指标值' if direction == 'ge' else '指标值/完成值' if direction == 'le' else '较小值/较大值'}"
-                                        f" {share:.2%} 得 {show('score', suggestion)} 分"))
-        if share < 1 and given is not None and given >= maximum - 0.005 and _is_cost(text, rs) and direction == "le":
+        suggestion, share, reason = _quantitative(direction, why, target, actual, maximum, text)
+        if share < 1 and given is not None and given >= maximum - 0.005 and direction == "le" and _is_cost(text, rs):
             findings.append(at("cost-over-target", score_field,
                                f"{describe(score_field)} 成本指标{label}完成值 {text['actual']} 超过指标值 "
                                f"{text['target']}，却得满分 {show('score', given)}；按指标值/完成值应得 "
                                f"{show('score', suggestion)} 分", {"指标值": text["target"], "完成值": text["actual"],
                                                                   "填报得分": given, "建议得分": suggestion}))
-            suggestion_noted = True
-        else:
-            suggestion_noted = False
-        if not suggestion_noted and given is not None and abs(given - suggestion) > 0.005:
+        elif given is not None and abs(given - suggestion) > 0.005:
             findings.append(_differs(score_field, label, given, suggestion, reason))
     else:
         suggestion, reason = _qualitative(text, given, maximum, rs)
@@ -239,6 +224,23 @@ def _indicator(p: _Project, row: dict[str, Field], rs: dict[str, Any], i: int) -
     ind = Indicator(f"{row['score'].block}[{i}]", text["name"], text["level1"], text["level2"], maximum,
                     suggestion, given, reason, text["actual"] or None, f"{score_field.sheet}!{score_field.cell}")
     return ind, findings
+
+
+def _quantitative(direction: str, why: str, target: Figure, actual: Figure, maximum: float,
+                  text: dict[str, str]) -> tuple[float, float, str]:
+    """正向 by 完成值/指标值, 反向 by 指标值/完成值, 等于 by the smaller over the larger: score, share, reason."""
+    t, a = target.value, actual.value
+    if direction == "ge":
+        share, rule = (1.0 if a >= t or t == 0 else a / t), "完成值/指标值"
+    elif direction == "le":
+        share, rule = (1.0 if a <= t else (t / a if a else 1.0)), "指标值/完成值"
+    else:
+        share, rule = (1.0 if abs(a - t) < 1e-9 else (min(a, t) / max(a, t) if max(a, t) else 1.0)), "较小值/较大值"
+    score = round(maximum * share, 2)
+    verb = {"ge": ("达到", "未达到"), "le": ("未超过", "超过"), "eq": ("等于", "不等于")}[direction][share < 1]
+    reason = (f"{DIRECTION_ZH[direction]}指标（{why}）：完成值 {text['actual']} {verb}指标值 {text['target']}"
+              + ("，得满分" if share == 1 else f"，按{rule} {share:.2%} 得 {show('score', score)} 分"))
+    return score, share, reason
 
 
 def _qualitative(text: dict[str, str], given: float | None, maximum: float,

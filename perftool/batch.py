@@ -116,7 +116,8 @@ def score_one(path: Path, inbox: Path, out: Path, settings: Settings) -> Row:
     for f in a.findings:
         key = f.rule or f.code
         counted[key] = counted.get(key, 0) + 1
-    return Row(name, SCORED, "", "", a.plan.unit, a.plan.unit_code, a.plan.year, doc["basis"], doc["total"],
+    basis_name = doc["basis"] or (f"{len(a.projects)}个项目" if a.projects else None)  # scores on the 项目 sheet
+    return Row(name, SCORED, "", "", a.plan.unit, a.plan.unit_code, a.plan.year, basis_name, doc["total"],
                doc["self_total"], doc["grade"], doc["self_grade"], doc["complete"], a.errors, a.warnings, groups, counted,
                str(annotated.relative_to(out)), str(result.relative_to(out)), a.sha256, [], a.plan.table_set,
                project_entries(a), project_expenditure(a))

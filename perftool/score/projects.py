@@ -320,7 +320,7 @@ def _weights(p: _Project, rs: dict[str, Any], rows: list[Indicator]) -> list[Fin
 def _zero_execution(p: _Project, rs: dict[str, Any], rows: list[Indicator]) -> list[Finding]:
     """Nothing spent, yet every output indicator scored full marks."""
     rate, f = p.value("rate"), p.field("rate")
-    outputs = [i for i in rows if _section_of(i.group, rs) == rs["sections"][0]["name"]]
+    outputs = [i for i in rows if _section_of(i.group, rs) == rs["outputs"]]
     if not is_number(rate) or float(rate) > 0 or not outputs or f is None:
         return []
     if not all(i.self_score is not None and i.self_score >= i.max - 0.005 for i in outputs):

@@ -487,3 +487,17 @@ def test_rule_sets_apply_to_their_own_kind(example):
     assert assess(projects, rules="zhengti-2021").projects[0].scores.rules == "xiangmu-2020"
     with pytest.raises(DefinitionError, match="找不到评分规则集 nosuch"):
         assess(projects, rules="nosuch")
+
+
+def test_national_fund_total_printed_zero_over_its_parts_is_an_error(tmp_path):
+    """A published form printed 0/0/0 on 年度资金总额 above 90/89.974/89.974 in a sub-row (projects.md §2.1)."""
+    data = NATIONAL.replace("        full_current: 180\n", "        full_total: 0\n        exec_total: 0\n"
+                                                           "        full_current: 180\n")
+    (tmp_path / "n.yaml").write_text(data, encoding="utf-8")
+    assert CliRunner().invoke(main, ["generate", "--data", str(tmp_path / "n.yaml"),
+                                     "-o", str(tmp_path / "n.xlsx")]).exit_code == 0
+    a = assess(tmp_path / "n.xlsx")
+    found = [(f.cell, f.severity, f.values["填报值"], f.values["按公式计算"]) for f in a.findings
+             if f.code == "arithmetic-mismatch"]
+    assert found == [("F7", "error", 0, 200), ("G7", "error", 0, 170)]
+    assert a.projects[0].rate == 0.85  # scored from the parts, not from the printed 0

@@ -19,8 +19,8 @@ from typing import Any
 from ..definitions.catalog import editions, load_table
 from ..definitions.layout import field_key
 from ..definitions.workbook import WorkbookPlan
+from ..figures import read_figure
 from ..read.failures import UnreadableWorkbook
-from ..score.self_evaluation import read_figure
 from ..values import is_blank
 from .findings import Finding, at, describe
 from .previous import unit_key

@@ -18,9 +18,10 @@ from ..definitions.model import Field, TableLayout
 from ..definitions.scoresheet import load_ruleset
 from ..definitions.workbook import WorkbookPlan
 from ..errors import DefinitionError
+from ..figures import Figure, read_figure
 from ..values import is_blank, is_number, show
 from .evaluation import NOT_ASSESSABLE, Indicator, Scores
-from .self_evaluation import Figure, grade_of, read_figure
+from .self_evaluation import grade_of
 
 SOURCE = "项目自评表"
 DIRECTIONS = {"正向": "ge", "反向": "le", "等于": "eq", "定性": "qual"}

@@ -17,17 +17,19 @@ from typing import Any
 from .audit.budget import Budget, budget_for, check_budget
 from .audit.cells import check_cache, check_overrides, read_entries
 from .audit.findings import ERROR, WARNING, Finding
+from .audit.projects import check_projects
+from .audit.targets import Declared, check_targets
 from .audit.previous import Reported, check_previous, last_year
 from .audit.rules import apply_rules
 from .audit.structure import check_structure
-from .definitions.catalog import catalog
 from .definitions.workbook import WorkbookPlan, plan_workbook
-from .data import nest
+from .data import nest, nest_projects
 from .engine import engine_for
 from .identity import FORMAT
 from .read.workbook import read_cells, recognise
 from .read.xlsx import Limits
 from .score.evaluation import Scores, score_evaluation
+from .score.projects import ProjectScores, is_project_ruleset, score_projects
 from .score.self_evaluation import score_self_evaluation
 
 REPORT_FORMAT = "perftool-score/1"
@@ -48,6 +50,7 @@ class Assessment:
     findings: list[Finding] = field(default_factory=list)
     evaluation: Scores | None = None
     self_evaluation: Scores | None = None
+    projects: list[ProjectScores] = field(default_factory=list)  # the 项目自评表 sheets, one per project
 
     @property
     def errors(self) -> int:
@@ -71,7 +74,7 @@ class Assessment:
             "format": REPORT_FORMAT,
             "file": self.path.name,
             "sha256": self.sha256,
-            "template": {"format": FORMAT, "set": self.plan.table_set, "tables": list(self.plan.layouts),
+            "template": {"format": FORMAT, "set": self.plan.table_set, "tables": self.plan.table_ids,
                          "editions": self.plan.editions, "digest": self.plan.digest},
             "unit": self.plan.unit,
             "unit_code": self.plan.unit_code,
@@ -85,9 +88,18 @@ class Assessment:
                                   "complete": False, "indicators": []}),
             "evaluation": _scores(self.evaluation),
             "self_evaluation": _scores(self.self_evaluation),
+            "projects": [p.to_dict() for p in self.projects],
             "findings": [f.to_dict() for f in self.findings],
-            "data": {"tables": nest({**self.inputs, **self.overrides}, self.plan)},
+            "data": _data({**self.inputs, **self.overrides}, self.plan),
         }
+
+
+def _data(values: dict[str, Any], plan: WorkbookPlan) -> dict[str, Any]:
+    """The entries in the data-file format: ``tables``, and ``projects`` when the workbook has project sheets."""
+    out: dict[str, Any] = {"tables": nest(values, plan)}
+    if plan.projects:
+        out["projects"] = nest_projects(values, plan)
+    return out
 
 
 def _scores(s: Scores | None) -> dict[str, Any] | None:
@@ -100,17 +112,21 @@ def _scores(s: Scores | None) -> dict[str, Any] | None:
 
 def assess(path: Path, rules: str | None = None, limits: Limits | None = None,
            previous: Mapping[tuple[str, int], Reported] | None = None,
-           budgets: list[Budget] | None = None) -> Assessment:
+           budgets: list[Budget] | None = None,
+           targets: Mapping[tuple[str, int], list[Declared]] | None = None) -> Assessment:
     """Read, recompute, audit and score the workbook at ``path`` (never modified), reading within ``limits``.
 
     ``previous`` holds last year's reported figures by unit (see ``audit/previous.py``); the unit's 上年数 are
     checked against them. ``budgets`` holds the units' budgets (``audit/budget.py``); the 预算数 are checked.
+    ``targets`` holds the units' declared project targets (``audit/targets.py``), against which each project
+    自评表 is checked.
     """
     book, plan = recognise(path, limits)
     digest = sha256_of(Path(path))
     cells = read_cells(book, plan)
     entries = read_entries(plan, cells)
     entries.findings += check_structure(book, plan, cells, limits or Limits())
+    entries.findings += check_projects(book, plan, entries.inputs)
     intact = set(plan.formulas) - entries.tampered - set(entries.overrides)
     cells.cached = {k: v for k, v in cells.cached.items() if k in intact}
     engine = engine_for(plan)
@@ -127,8 +143,10 @@ def assess(path: Path, rules: str | None = None, limits: Limits | None = None,
     budget = budget_for(budgets, plan) if budgets else None
     if budget:
         out.findings += check_budget(plan, as_filed, budget)
+    if targets:
+        out.findings += check_targets(plan, as_filed, dict(targets))
     score(out, rules)
-    tables = {t: i for i, t in enumerate(catalog()["order"])}
+    tables = {t: i for i, t in enumerate(plan.layouts)}
     out.findings.sort(key=lambda f: (f.severity != ERROR, tables.get(f.table, -1), cell_position(f.cell)))
     return out
 
@@ -167,7 +185,9 @@ def score(a: Assessment, rules: str | None) -> None:
     from the workbook's: the 评分表 is then laid out anew from it and the evaluator's entries carried over by id.
     """
     plan = a.plan
-    rules = rules or plan.rules or DEFAULT_RULES
+    for_projects = rules if rules and is_project_ruleset(rules) else None
+    a.projects = score_projects(plan, a.computed, a.as_filed, for_projects)
+    rules = (None if for_projects else rules) or plan.rules or DEFAULT_RULES
     if "pj" in plan.layouts or "fj1" in plan.layouts:
         if plan.rules == rules:
             scoring, computed, as_filed = plan, a.computed, a.as_filed
@@ -187,3 +207,5 @@ def score(a: Assessment, rules: str | None) -> None:
     if "fj2" in plan.layouts:
         a.self_evaluation = score_self_evaluation(plan, a.computed, a.as_filed, rules)
         a.findings += a.self_evaluation.findings
+    for p in a.projects:
+        a.findings += p.scores.findings

@@ -21,7 +21,9 @@ from . import __version__
 from .annotate.workbook import annotate
 from .assess import assess, sha256_of
 from .audit.budget import Budget
+from .batch_projects import cross_check, project_entries, project_expenditure
 from .audit.previous import Reported
+from .audit.targets import Declared
 from .definitions.catalog import definitions_digest
 from .generate.units import safe_filename
 from .output import atomic_path
@@ -58,6 +60,10 @@ class Row:
     result: str = ""
     sha256: str = ""
     flags: list[str] = field(default_factory=list)
+    table_set: str = ""  # the set the workbook was issued as: a unit's 决算 and project workbooks are not duplicates
+    projects: list[dict[str, Any]] = field(default_factory=list)  # one entry per project sheet (batch_projects.py)
+    expenditure: dict[str, float] = field(default_factory=dict)  # 公开05 项目支出 by line, for the cross-check
+    cross_checks: list[dict[str, Any]] = field(default_factory=list)
 
 
 def submissions(inbox: Path) -> list[Path]:
@@ -75,10 +81,12 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     previous: dict[tuple[str, int], Reported] = field(default_factory=dict)
     budgets: list[Budget] = field(default_factory=list)
+    targets: dict[tuple[str, int], list[Declared]] = field(default_factory=dict)  # declared project targets
 
     def signature(self) -> str:
         parts = [self.rules, self.year, asdict(self.limits), sorted((k, v.values) for k, v in self.previous.items()),
-                 __version__, definitions_digest()] + ([[asdict(b) for b in self.budgets]] if self.budgets else [])
+                 __version__, definitions_digest(), sorted((k, [asdict(d) for d in v]) for k, v in self.targets.items())
+                 ] + ([[asdict(b) for b in self.budgets]] if self.budgets else [])
         return hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=str).encode()).hexdigest()[:16]
 
 
@@ -86,7 +94,7 @@ def score_one(path: Path, inbox: Path, out: Path, settings: Settings) -> Row:
     """Assess, annotate and write the JSON of one submission; never raises for a bad file."""
     name = str(path.relative_to(inbox))
     try:
-        a = assess(path, settings.rules, settings.limits, settings.previous, settings.budgets)
+        a = assess(path, settings.rules, settings.limits, settings.previous, settings.budgets, settings.targets)
         if settings.year and a.plan.year != settings.year:
             raise UnreadableWorkbook("year-mismatch", path.name, f"工作簿为 {a.plan.year} 年度，本次报送 {settings.year} 年度")
     except UnreadableWorkbook as exc:
@@ -111,9 +119,11 @@ def score_one(path: Path, inbox: Path, out: Path, settings: Settings) -> Row:
     for f in a.findings:
         key = f.rule or f.code
         counted[key] = counted.get(key, 0) + 1
-    return Row(name, SCORED, "", "", a.plan.unit, a.plan.unit_code, a.plan.year, doc["basis"], doc["total"],
+    basis_name = doc["basis"] or (f"{len(a.projects)}个项目" if a.projects else None)  # scores on the 项目 sheet
+    return Row(name, SCORED, "", "", a.plan.unit, a.plan.unit_code, a.plan.year, basis_name, doc["total"],
                doc["self_total"], doc["grade"], doc["self_grade"], doc["complete"], a.errors, a.warnings, groups, counted,
-               str(annotated.relative_to(out)), str(result.relative_to(out)), a.sha256)
+               str(annotated.relative_to(out)), str(result.relative_to(out)), a.sha256, [], a.plan.table_set,
+               project_entries(a), project_expenditure(a))
 
 
 def run_batch(inbox: Path, out: Path, settings: Settings | None = None, jobs: int | None = None,
@@ -149,6 +159,7 @@ def run_batch(inbox: Path, out: Path, settings: Settings | None = None, jobs: in
             pool.shutdown(cancel_futures=True)
     rows = [done[p] for p in files]
     flag_duplicates(rows)
+    cross_check(rows)
     return rows, len(files) - len(todo)
 
 
@@ -166,7 +177,7 @@ def reusable(out: Path, signature: str) -> dict[str, Row]:
             row = Row(**record)
         except TypeError:
             return {}
-        row.flags = []  # recomputed over the whole batch
+        row.flags, row.cross_checks = [], []  # recomputed over the whole batch
         if row.status != SCORED or ((out / row.annotated).is_file() and (out / row.result).is_file()):
             rows[row.file] = row
     return rows
@@ -175,9 +186,9 @@ def reusable(out: Path, signature: str) -> dict[str, Row]:
 def flag_duplicates(rows: list[Row]) -> None:
     """Mark a unit submitted more than once, and submissions for a year other than the batch's main year."""
     scored = [r for r in rows if r.status == SCORED]
-    seen: dict[tuple[str, str, int | None], list[Row]] = {}
+    seen: dict[tuple[str, str, int | None, str], list[Row]] = {}
     for r in scored:
-        seen.setdefault((r.unit, r.unit_code, r.year), []).append(r)
+        seen.setdefault((r.unit, r.unit_code, r.year, r.table_set), []).append(r)
     for group in seen.values():
         if len(group) > 1:
             same = len({r.sha256 for r in group}) == 1

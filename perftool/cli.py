@@ -14,8 +14,9 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .data import flatten, load_data, nest, row_counts
+from .data import flatten, load_data, nest, nest_projects, project_specs, row_counts
 from .definitions.catalog import catalog, editions, load_table, table_sets
+from .definitions.projects import issued
 from .definitions.workbook import available_tables, plan_workbook
 from .engine import engine_for
 from .errors import PerftoolError, UsageError
@@ -25,12 +26,14 @@ from .assess import Assessment, assess
 from .audit.findings import ERROR, SEVERITY_ZH
 from .audit.budget import Budget, load_budgets
 from .audit.previous import Reported, last_year, load_reported, prefill
+from .audit.targets import load_declared, prefill as prefill_targets
 from .codes import codes_markdown
 from .batch import SCORED, Settings, run_batch, submissions, write_summary_data
 from .output import atomic_path
 from .read.workbook import read_cells, recognise
 from .read.xlsx import Limits
 from .generate.render import render
+from .generate.projects import read_projects
 from .generate.units import read_units, safe_filename
 
 
@@ -95,10 +98,15 @@ def templates(year: int | None) -> None:
               help="单位清单 CSV（单位名称, 单位编码, 编制数），每个单位生成一个工作簿，-o 为输出目录。")
 @click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="上年度的批量输出目录（或上年报送的工作簿目录）：按单位预填上年数。")
+@click.option("--projects", "projects_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="项目清单 CSV（单位名称, 单位编码, 项目名称, 项目编码, 主管部门, 预算数）：每个单位一个工作簿，"
+                   "每个项目一张工作表；须用 --set 选择项目表套，-o 为输出目录。")
+@click.option("--targets", "targets_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="项目申报表目录（申报表工作簿或其 JSON）：按项目预填自评表的绩效指标和年度指标值（与 --projects 同用）。")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="输出文件（或目录）。")
 def generate(year: int | None, unit: str | None, unit_code: str | None, set_name: str | None, tables: str,
-             rows: str | None,
-             data_file: Path | None, units_csv: Path | None, previous: Path | None, output: Path) -> None:
+             rows: str | None, data_file: Path | None, units_csv: Path | None, previous: Path | None,
+             projects_csv: Path | None, targets_dir: Path | None, output: Path) -> None:
     try:
         data = load_data(data_file) if data_file else None
         meta = (data or {}).get("workbook") or {}
@@ -108,10 +116,16 @@ def generate(year: int | None, unit: str | None, unit_code: str | None, set_name
         chosen = [t.strip() for t in tables.split(",") if t.strip()] or meta.get("tables") or None
         set_name = set_name or meta.get("set")
         counts = {**(row_counts(data) if data else {}), **_parse_rows(rows)}
+        if targets_dir is not None and projects_csv is None:
+            raise UsageError("--targets 须与 --projects 同用（按项目清单生成自评表时预填申报的绩效指标）")
+        if projects_csv is not None:
+            _generate_projects(int(year), projects_csv, chosen, counts, set_name, output,
+                               load_declared(targets_dir, assess) if targets_dir else None)
+            return
         if units_csv is None:
             plan = plan_workbook(int(year), unit if unit is not None else str(meta.get("unit", "")),
                                  unit_code if unit_code is not None else str(meta.get("unit_code", "")),
-                                 chosen, counts, set_name=set_name)
+                                 chosen, counts, set_name=set_name, projects=project_specs(data) if data else None)
             inputs = {**plan.default_inputs(), **(_given(data, plan) if data else {})}
             render(plan, inputs, output)
             click.echo(f"已生成 {output}（{year} 年度，{len(plan.layouts)} 张表：{'、'.join(plan.layouts)}）")
@@ -140,6 +154,35 @@ def generate(year: int | None, unit: str | None, unit_code: str | None, set_name
         _fail(exc)
 
 
+def _generate_projects(year: int, projects_csv: Path, chosen: list[str] | None, counts: dict[str, int],
+                       set_name: str | None, output: Path, declared: dict | None) -> None:
+    """One workbook per unit of the project list, one sheet per project; ``declared`` pre-fills indicator rows."""
+    if set_name is None and not chosen:
+        sets = "、".join(f"{s.id}（{s.name}）" for s in table_sets().values()
+                        if any(load_table(t, editions(t)[-1]).per_project for t in s.tables))
+        raise UsageError(f"--projects 须用 --set 选择项目表套：{sets}")
+    written: set[str] = set()
+    prefilled = 0
+    units = read_projects(projects_csv)
+    for u in units:
+        plan = plan_workbook(year, u.unit, u.unit_code, chosen, counts, set_name=set_name, projects=u.projects)
+        inputs = plan.default_inputs()
+        if declared:
+            rows, targets = prefill_targets(plan, declared)
+            if any(n > plan.counts.get(k, 0) for k, n in rows.items()):
+                plan = plan_workbook(year, u.unit, u.unit_code, chosen, {**counts, **rows}, set_name=set_name,
+                                     projects=u.projects)
+            inputs.update(targets)
+            prefilled += len({k.split(".", 1)[0] for k in targets})
+        name = safe_filename(u.unit_code, u.unit, str(year))
+        while name in written:
+            name += "_重名"
+        written.add(name)
+        render(plan, inputs, output / f"{name}.xlsx")
+    click.echo(f"已为 {len(units)} 个单位生成项目工作簿（共 {sum(len(u.projects) for u in units)} 个项目），"
+               f"位于 {output}/" + (f"；{prefilled} 个项目已按申报表预填绩效指标" if declared is not None else ""))
+
+
 def _given(data: dict, plan) -> dict:
     """The data's values by field key; a value for a formula cell is written over it, with a notice."""
     given = flatten(data, plan)
@@ -164,8 +207,9 @@ def fill(template: Path, data_file: Path, output: Path) -> None:
         data = load_data(data_file)
         needed = {k: n for k, n in row_counts(data).items() if n > plan.counts.get(k, 0)}
         if needed:
-            plan = plan_workbook(plan.year, plan.unit, plan.unit_code, list(plan.layouts), {**plan.counts, **needed},
-                                 plan.rules, plan.table_set or None)
+            plan = plan_workbook(plan.year, plan.unit, plan.unit_code, plan.table_ids, {**plan.counts, **needed},
+                                 plan.rules, plan.table_set or None,
+                                 issued([p.to_dict() for p in plan.projects.values()]))
             click.echo("可变行已按数据扩展：" + "、".join(f"{k} {n} 行" for k, n in needed.items()))
         given = _given(data, plan)
         render(plan, {**plan.default_inputs(), **present, **given}, output)
@@ -182,7 +226,7 @@ def export(workbook: Path, output: Path | None) -> None:
         book, plan = recognise(workbook)
         values = engine_for(plan).compute(read_cells(book, plan).values)
         doc = {"year": plan.year, "unit": plan.unit, "unit_code": plan.unit_code, "editions": plan.editions,
-               "tables": nest(values, plan)}
+               "tables": nest(values, plan), **({"projects": nest_projects(values, plan)} if plan.projects else {})}
         _emit_json(doc, output)
         if output is not None:
             click.echo(f"已导出 {output}")
@@ -325,15 +369,18 @@ def score(workbook: Path, rules: str | None, output: Path | None, as_json: bool,
               help="同一年度部门预算的批量输出目录（或预算公开工作簿目录）：核对各单位决算、自评表中的预算数。")
 @click.option("--year", type=int, default=None, help="本次报送的年度：其他年度的工作簿不予评分（年度不符）。")
 @click.option("--force", is_flag=True, help="全部重新评分（默认跳过内容未变、设置相同的已评分文件）。")
+@click.option("--targets", "targets_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="项目申报表目录（申报表工作簿或其 JSON）：核对各项目自评表的指标、年度指标值和指标性质是否与申报一致。")
 @LIMIT_OPTION
 def batch(inbox: Path, output: Path, jobs: int | None, rules: str | None, previous: Path | None,
-          budget: Path | None, year: int | None, force: bool, limit: tuple[str, ...]) -> None:
+          budget: Path | None, year: int | None, force: bool, targets_dir: Path | None, limit: tuple[str, ...]) -> None:
     started = time.monotonic()
     total = len(submissions(inbox))
     if output.resolve() == inbox.resolve() or inbox.resolve() in output.resolve().parents:
         _fail(UsageError("输出目录不能位于收件目录内（以免把输出当作报送文件），请另选 -o"))
     settings = Settings(rules, year, _limits(limit), _previous(previous) if previous else {},
-                        _budgets(budget) if budget else [])
+                        _budgets(budget) if budget else [],
+                        load_declared(targets_dir, assess) if targets_dir else {})
     if sys.stdout.isatty() and total > 1:
         with click.progressbar(length=total, label="审核评分中") as bar:
             rows, reused = run_batch(inbox, output, settings, jobs, lambda _row: bar.update(1), force)

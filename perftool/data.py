@@ -1,4 +1,8 @@
-"""Data files (YAML/JSON) ↔ field values: ``{table: {field: value, group: [{field: value}, …]}}``."""
+"""Data files (YAML/JSON) ↔ field values: ``{table: {field: value, group: [{field: value}, …]}}``.
+
+Per-project tables are given under ``projects:``, one entry per project in sheet order: ``{name, code, dept,
+budget, tables: {table: {…}}}``; the n-th entry fills instance ``table@n`` (``definitions/projects.py``).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,12 @@ from typing import Any
 
 import yaml
 
+from .definitions.projects import base_table, instance_key
 from .definitions.workbook import WorkbookPlan
 from .errors import UsageError
+
+PROJECT_KEYS = ("name", "code", "dept", "budget")
+
 
 def load_data(path: Path) -> dict[str, Any]:
     """Read a data file: ``.json``, or YAML for anything else."""
@@ -20,21 +28,39 @@ def load_data(path: Path) -> dict[str, Any]:
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise UsageError(f"{path.name}：数据文件格式错误：{exc}") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("tables"), dict):
-        raise UsageError(f"{path.name}：数据文件须有 tables: {{表: {{字段: 值}}}}")
+    if not isinstance(data, dict) or not isinstance(data.get("tables", {}), dict) or \
+            not isinstance(data.get("projects", []), list) or not ("tables" in data or "projects" in data):
+        raise UsageError(f"{path.name}：数据文件须有 tables: {{表: {{字段: 值}}}}（按项目填报的表写在 projects: 下）")
+    for n, project in enumerate(data.get("projects", []), start=1):
+        if not isinstance(project, dict) or not project.get("name") or not isinstance(project.get("tables", {}), dict):
+            raise UsageError(f"{path.name}：projects 第 {n} 项须有 name（项目名称）和 tables: {{表: {{字段: 值}}}}")
+    data.setdefault("tables", {})
     return data
+
+
+def project_specs(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The projects of a data file (name, code, dept, budget), in order."""
+    return [{k: p.get(k) for k in PROJECT_KEYS} for p in data.get("projects", [])]
+
+
+def _sections(data: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """``(layout key, fields)`` of every table of the data, project instances as ``table@n``."""
+    out = list(data["tables"].items())
+    for n, project in enumerate(data.get("projects", []), start=1):
+        out.extend((instance_key(tid, n), fields) for tid, fields in (project.get("tables") or {}).items())
+    return out
 
 
 def row_counts(data: Mapping[str, Any]) -> dict[str, int]:
     """Rows each repeat group needs to hold the data's lists."""
-    return {f"{tid}.{name}": len(rows) for tid, fields in data["tables"].items()
+    return {f"{tid}.{name}": len(rows) for tid, fields in _sections(data)
             for name, rows in (fields or {}).items() if isinstance(rows, list)}
 
 
 def flatten(data: Mapping[str, Any], plan: WorkbookPlan) -> dict[str, Any]:
     """Field key → value; unknown tables or fields are refused with their names."""
     out: dict[str, Any] = {}
-    for tid, fields in data["tables"].items():
+    for tid, fields in _sections(data):
         if tid not in plan.layouts:
             raise UsageError(f"数据中的表 {tid} 不在该工作簿中（工作簿含：{'、'.join(plan.layouts)}）")
         layout = plan.layouts[tid]
@@ -57,10 +83,25 @@ def flatten(data: Mapping[str, Any], plan: WorkbookPlan) -> dict[str, Any]:
     return out
 
 
-def nest(values: Mapping[str, Any], plan: WorkbookPlan) -> dict[str, Any]:
-    """Inverse of :func:`flatten` over all fields; blank trailing rows of repeat groups are left out."""
+def nest_projects(values: Mapping[str, Any], plan: WorkbookPlan) -> list[dict[str, Any]]:
+    """The ``projects:`` section of :func:`flatten`'s inverse: each project's identity and tables."""
+    out: dict[str, dict[str, Any]] = {}
+    tables = nest(values, plan, projects=True)
+    for key, project in plan.projects.items():
+        n = key.split("@", 1)[1]
+        entry = out.setdefault(n, {"name": project.name, "code": project.code, "dept": project.dept,
+                                   "budget": project.budget, "tables": {}})
+        entry["tables"][base_table(key)] = tables[key]
+    return list(out.values())
+
+
+def nest(values: Mapping[str, Any], plan: WorkbookPlan, projects: bool = False) -> dict[str, Any]:
+    """Inverse of :func:`flatten` over all fields (of the project instances only, with ``projects``, else of the
+    other tables); blank trailing rows of repeat groups are left out."""
     tables: dict[str, Any] = {}
     for tid, layout in plan.layouts.items():
+        if (tid in plan.projects) != projects:
+            continue
         out: dict[str, Any] = {}
         groups: dict[str, list[dict[str, Any]]] = {b: [{} for _ in range(blk.count)]
                                                    for b, blk in layout.blocks.items()}

@@ -29,6 +29,7 @@ class Identity:
     rules: str = ""  # the 评分表's rule set, when the workbook has one
     table_set: str = ""  # the id of the table set it was issued as ("" for a free choice of tables)
     members: list[str] = field(default_factory=list)  # a 汇总 workbook: the units it adds up
+    projects: list[dict[str, Any]] = field(default_factory=list)  # per-project sheets (definitions/projects.py)
     format: str = FORMAT
     perftool_version: str = __version__
 

@@ -181,7 +181,7 @@ def test_budget_links_year_end_figures_to_the_units_budget(budget_and_year_end, 
     assert result.exit_code in (0, 1), result.output
     assert "找到 2 个单位的部门预算" in result.output
     docs = {d["unit"]: d for d in (json.loads(p.read_text(encoding="utf-8")) for p in (out / "结果").glob("*.json"))}
-    codes = ("budget-mismatch", "budget-adjusted", "target-changed")
+    codes = ("budget-mismatch", "budget-adjusted", "budget-target-changed")
     found = {u: {f["sheet"] + "!" + f["cell"]: f for f in d["findings"] if f["code"] in codes} for u, d in docs.items()}
     assert found["甲单位"] == {}
     assert set(found["乙单位"]) == {"附件1!C52", "公开09!F8", "附件2!E50"}
@@ -193,7 +193,7 @@ def test_budget_links_year_end_figures_to_the_units_budget(budget_and_year_end, 
     assert (adjusted["code"], adjusted["severity"], adjusted["values"]) == \
         ("budget-adjusted", "warning", {"填报值": 4, "预算数": 3.24})
     target = found["乙单位"]["附件2!E50"]
-    assert (target["code"], target["severity"]) == ("target-changed", "warning")
+    assert (target["code"], target["severity"]) == ("budget-target-changed", "warning")
     assert target["values"] == {"填报值": "95%", "申报值": "98%以上"}
 
 

@@ -37,9 +37,9 @@ def test_whole_column_ranges_are_refused():
 
 
 def test_year_selects_edition():
-    assert available_tables(2021) == ["bg", "fj1", "fj2", "pj"]
+    assert available_tables(2021) == ["bg", "fj1", "fj2", "pj", "xmzp"]
     assert available_tables(2022) == ["bg", "fj1", "fj2", "pj", "ys01", "ys01_1", "ys08", "ys09", "ys10", "ys11", "ys13",
-                                      "ys14", "ys32", "ys33", "zt_sb"]  # the budget tables start with 2022
+                                      "ys14", "ys32", "ys33", "zt_sb", "xmsb", "xmzp"]  # the budget tables start with 2022
     assert available_tables(2030)[:9] == [f"gk0{i}" for i in range(1, 10)]
     assert plan_workbook(2023, tables=["gk01"]).editions == {"gk01": "2023"}
     with pytest.raises(UsageError, match="没有适用于 2022 年度的版本"):

@@ -10,6 +10,7 @@ from ..audit.findings import CATALOGUE
 from ..batch import SCORED, Row
 from ..generate.styles import Styles, write_text
 from ..output import atomic_path
+from .projects_sheet import write_projects_sheet
 
 GRADES = ("优", "良", "中", "差")
 
@@ -23,6 +24,8 @@ def write_summary_workbook(rows: list[Row], path: Path, title: str = "绩效评�
         _summary(book, rows, styles, title)
         _by_rule(book, rows, styles)
         _by_unit(book, rows, styles)
+        if any(r.projects for r in rows):
+            write_projects_sheet(book, rows, styles)
         book.close()
 
 

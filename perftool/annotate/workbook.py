@@ -109,7 +109,7 @@ def _scores_sheet(book: xlsxwriter.Workbook, ws: Worksheet, a: Assessment, style
     for c, (_, width) in enumerate(headers):
         ws.set_column(c, c, width)
     row = 1
-    sections = [s for s in (a.evaluation, a.self_evaluation) if s is not None]
+    sections = [s for s in (a.evaluation, a.self_evaluation, *(p.scores for p in a.projects)) if s is not None]
     if not sections:
         ws.write_string(row, 0, "工作簿中没有可评分的表（附件1、附件2 或评分表）。")
     chart_rows: list[tuple[int, int, str]] = []
@@ -129,7 +129,7 @@ def _scores_sheet(book: xlsxwriter.Workbook, ws: Worksheet, a: Assessment, style
 
 def _scores_section(ws: Worksheet, row: int, s: Scores, a: Assessment, headers: list[tuple[str, int]],
                     styles: Styles, chart_rows: list[tuple[int, int, str]]) -> int:
-    name = "评分表（按评分标准计算）" if s.source == "评分表" else "附件2 自评表（复核）"
+    name = {"评分表": "评分表（按评分标准计算）", "自评表": "附件2 自评表（复核）"}.get(s.source, s.source)
     basis = " — 总分和等次的依据" if a.basis is s else ""
     row += 1
     ws.merge_range(row, 0, row, len(headers) - 1, f"{name}{basis}", styles.get(bold=True, font_size=12))

@@ -204,7 +204,7 @@ def _targets(plan: WorkbookPlan, as_filed: Mapping[str, Any], budget: Budget) ->
                     continue
                 f = layout.fields[f"{tid}.{block}[{j}].target"]
                 now = as_filed.get(f.key)
-                findings.append(at("target-changed", f,
+                findings.append(at("budget-target-changed", f,
                                    f"{describe(f)} 指标值“{now or ''}”与本单位 {budget.year} 年度整体支出预算绩效目标"
                                    f"申报表中“{as_filed.get(f'{tid}.{block}[{j}].name')}”的指标值“{declared[name]}”"
                                    f"（{budget.source}）不同", {"填报值": now, "申报值": declared[name]},

@@ -162,4 +162,5 @@ def _table(raw: dict[str, Any], edition: str, source: str, digest: str) -> Table
         previous={str(k): str(v) for k, v in (raw.get("previous") or {}).items()},
         budget=dict(raw.get("budget") or {}),
         budget_targets={str(k): str(v) for k, v in (raw.get("budget_targets") or {}).items()},
+        per_project=raw.get("per") == "project", scoring=dict(raw.get("scoring") or {}),
     )

@@ -40,6 +40,8 @@ class TableDef:
     previous: dict[str, str] = field(default_factory=dict)  # this year's field ← last year's field (上年数)
     budget: dict[str, Any] = field(default_factory=dict)  # this year's field ← the budget tables' field (预算数)
     budget_targets: dict[str, str] = field(default_factory=dict)  # indicator group ← 申报表 group (指标值)
+    per_project: bool = False  # ``per: project``: laid out once per project of the unit (see projects.py)
+    scoring: dict[str, Any] = field(default_factory=dict)  # a project table's fields by role (score/projects.py)
 
 
 @dataclass

@@ -234,8 +234,9 @@ def _page_setup(ws: Worksheet, layout: TableLayout, last_col: int) -> None:
 
 
 def _write_identity(book: xlsxwriter.Workbook, plan: WorkbookPlan, stamp: str) -> None:
-    identity = Identity(plan.year, plan.unit, plan.unit_code, list(plan.layouts), plan.editions, plan.counts,
-                        plan.digest, stamp, plan.rules or "", plan.table_set, list(plan.members))
+    identity = Identity(plan.year, plan.unit, plan.unit_code, plan.table_ids, plan.editions, plan.counts,
+                        plan.digest, stamp, plan.rules or "", plan.table_set, list(plan.members),
+                        [p.to_dict() for p in plan.projects.values()])
     ws = book.add_worksheet(IDENTITY_SHEET)
     for r, (key, value) in enumerate(identity.rows()):
         ws.write_string(r, 0, key)

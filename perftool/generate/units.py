@@ -21,9 +21,8 @@ class Unit:
     parent: str = ""  # 上级单位编码: the unit tree a 汇总 follows (节点汇总)
 
 
-def read_units(path: Path) -> list[Unit]:
-    """Read ``单位名称, 单位编码[, 编制数][, 上级单位编码]`` rows (UTF-8 with or without BOM, or GBK as Excel saves
-    it); a 单位编码 given twice is refused."""
+def read_csv_rows(path: Path, what: str) -> list[dict[str, str]]:
+    """The rows of a CSV list (UTF-8 with or without BOM, or GBK as Excel saves it); ``what`` names its rows."""
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gbk"):
         try:
@@ -35,7 +34,13 @@ def read_units(path: Path) -> list[Unit]:
         raise UsageError(f"{path}：无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV")
     rows = list(csv.DictReader(text.splitlines()))
     if not rows:
-        raise UsageError(f"{path}：没有单位数据")
+        raise UsageError(f"{path}：没有{what}数据")
+    return rows
+
+
+def read_units(path: Path) -> list[Unit]:
+    """Read ``单位名称, 单位编码[, 编制数][, 上级单位编码]`` rows; a 单位编码 given twice is refused."""
+    rows = read_csv_rows(path, "单位")
     header = {h.strip(): h for h in rows[0]}
 
     def column(kind: str) -> str | None:

@@ -11,6 +11,7 @@ from openpyxl.utils.cell import get_column_letter
 
 from ..definitions.cells import Label
 from ..definitions.model import TableLayout
+from ..definitions.projects import issued
 from ..definitions.workbook import WorkbookPlan, plan_workbook
 from ..identity import FORMAT, SHEET, Identity
 from .failures import UnreadableWorkbook
@@ -51,7 +52,7 @@ def plan_for(identity: Identity, name: str) -> WorkbookPlan:
     """Re-create the plan the workbook was generated from; refuse it if the definitions have changed since."""
     try:
         plan = plan_workbook(identity.year, identity.unit, identity.unit_code, identity.tables, identity.counts,
-                             identity.rules or None, identity.table_set or None)
+                             identity.rules or None, identity.table_set or None, issued(identity.projects))
     except Exception as exc:  # an identity naming a year, table or rule set we do not have
         raise UnreadableWorkbook("edition-mismatch", name, f"{identity.year} 年度 {identity.tables}：{exc}") from None
     plan.members = tuple(identity.members)

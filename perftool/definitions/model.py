@@ -37,6 +37,8 @@ class TableDef:
     digest: str
     rules: str | None = None  # the rule set a 评分表 is laid out from
     previous: dict[str, str] = field(default_factory=dict)  # this year's field ← last year's field (上年数)
+    amount_label: str = "金额单位"  # the caption of the unit line (上海: 单位：万元)
+    department_line: bool = True  # a 部门： line in the title block (上海 prints none)
 
 
 @dataclass

@@ -93,9 +93,11 @@ def _write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values:
     ws.set_row(1, 30)
     half = max(0, visible_last // 2)
     unit_line = f"部门：{plan.unit}" if plan.unit else "部门："
-    if table.amount_unit and half < visible_last:
+    if table.amount_unit and not table.department_line:
+        ws.merge_range(2, 0, 2, visible_last, f"{table.amount_label}：{table.amount_unit}", styles.caption("right"))
+    elif table.amount_unit and half < visible_last:
         ws.merge_range(2, 0, 2, half, unit_line, styles.caption())
-        ws.write_string(2, visible_last, f"金额单位：{table.amount_unit}", styles.caption("right"))
+        ws.write_string(2, visible_last, f"{table.amount_label}：{table.amount_unit}", styles.caption("right"))
     else:
         ws.merge_range(2, 0, 2, visible_last, unit_line, styles.caption())
 

@@ -16,8 +16,9 @@ from typing import Any
 
 from .audit.cells import check_cache, check_overrides, read_entries
 from .audit.findings import ERROR, WARNING, Finding
+from .audit.presence import check_presence
 from .audit.previous import Reported, check_previous, last_year
-from .audit.rules import apply_rules
+from .audit.rules import apply_rules, rules_for
 from .audit.structure import check_structure
 from .definitions.catalog import catalog
 from .definitions.workbook import WorkbookPlan, plan_workbook
@@ -119,6 +120,7 @@ def assess(path: Path, rules: str | None = None, limits: Limits | None = None,
     out.findings += check_overrides(plan, engine, as_filed, entries.overrides)
     out.findings += check_cache(plan, cells.cached, as_filed)
     out.findings += apply_rules(plan, engine, as_filed)
+    out.findings += check_presence(plan, as_filed, rules_for(plan, engine))
     before = last_year(previous, plan) if previous else None
     if before:
         out.findings += check_previous(plan, as_filed, before)

@@ -104,7 +104,10 @@ def test_yueyanglou_computable_rules_from_its_figures(example):
 def test_jingmen_identities_hold_within_tolerance(example):
     _, a = example("002_jingmen_2023")
     assert a.errors == 0
-    assert {f.code for f in a.findings} == {"formula-replaced"}
+    assert {f.code for f in a.findings} == {"formula-replaced", "rules-not-applied"}
+    [skipped] = findings(a, "rules-not-applied")    # 公开09 三公 against 附件1, which 荆门 did not publish
+    assert (skipped.severity, skipped.table, skipped.values) == ("warning", "fj1", {"表": "fj1", "审核公式": 1})
+    assert skipped.message == "附件1 2023年度部门整体支出绩效评价基础数据表 不在本工作簿中，1 条审核公式未执行（gk09-fj1-sangong）"
     [f] = at(a, "公开01!F33")  # 类 lines sum to 3383.80, 本年支出合计 printed 3383.79
     assert f.severity == "warning"
     assert f.values == {"填报值": 3383.79, "按公式计算": pytest.approx(3383.80), "差额": pytest.approx(-0.01)}

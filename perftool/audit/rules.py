@@ -16,7 +16,7 @@ Equalities allow for 尾数: a difference within :func:`tolerance` is a warning,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..definitions.layout import field_key
@@ -64,6 +64,7 @@ class RuleSet:
 
     comparisons: list[Comparison]
     structural: list[tuple[TableLayout, dict[str, Any]]]
+    skipped: dict[str, list[str]] = field(default_factory=dict)  # absent table → ids of the rules that need it
 
 
 _COMPILED: dict[tuple[str, tuple[tuple[str, int], ...]], RuleSet] = {}
@@ -82,13 +83,16 @@ def _compile(plan: WorkbookPlan, engine: Engine) -> RuleSet:
     for layout in plan.layouts.values():
         for rule in layout.table.audit:
             if rule.get("kind") in ("hierarchy", "by_code"):
-                if rule.get("kind") != "by_code" or rule["other"].split(".")[0] in plan.layouts:
+                other = rule["other"].split(".")[0] if rule.get("kind") == "by_code" else layout.table.id
+                if other in plan.layouts:
                     out.structural.append((layout, rule))
+                else:
+                    out.skipped.setdefault(other, []).append(rule["id"])
                 continue
             try:
                 out.comparisons.extend(_expand(rule, layout, plan, engine))
-            except MissingTable:
-                continue  # a cross-table rule whose other table is not in this workbook
+            except MissingTable as missing:  # reported once per absent table (audit/presence.py)
+                out.skipped.setdefault(missing.table, []).append(rule["id"])
     return out
 
 

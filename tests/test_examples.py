@@ -104,7 +104,10 @@ def test_yueyanglou_computable_rules_from_its_figures(example):
 def test_jingmen_identities_hold_within_tolerance(example):
     _, a = example("002_jingmen_2023")
     assert a.errors == 0
-    assert {f.code for f in a.findings} == {"formula-replaced", "rules-not-applied"}
+    assert {f.code for f in a.findings} == {"formula-replaced", "rules-not-applied", "rounding-difference"}
+    [f] = findings(a, "rounding-difference")         # 公开05 合计 小计 printed 3383.79 over 基本 + 项目 3383.80
+    assert (f.rule, f.sheet, f.cell, f.values) == ("gk05-total-parts", "公开05", "C7",
+                                                   {"左边": 3383.79, "右边": 3383.8, "差额": -0.01})
     [skipped] = findings(a, "rules-not-applied")    # 公开09 三公 against 附件1, which 荆门 did not publish
     assert (skipped.severity, skipped.table, skipped.values) == ("warning", "fj1", {"表": "fj1", "审核公式": 1})
     assert skipped.message == "附件1 2023年度部门整体支出绩效评价基础数据表 不在本工作簿中，1 条审核公式未执行（gk09-fj1-sangong）"
@@ -130,8 +133,14 @@ def test_yiyang_table_identity_failures(example):
     assert (f.code, f.severity, f.values["差额"]) == ("arithmetic-mismatch", "error", pytest.approx(0.11))
     [f] = at(a, "附件1!B13")  # 2021 运行维护 + 专项 = 2682.57 ≠ 2682.5
     assert (f.code, f.severity, f.values["差额"]) == ("arithmetic-mismatch", "error", pytest.approx(-0.07))
-    [f] = at(a, "附件1!D7")   # 2022 1184.91 + 5498.15 = 6683.06: 尾数
-    assert (f.code, f.severity) == ("formula-replaced", "warning")
+    replaced, far = at(a, "附件1!D7")   # 2022 1184.91 + 5498.15 = 6683.06: 尾数
+    assert (replaced.code, replaced.severity) == ("formula-replaced", "warning")
+    # 2022 决算 6683.05 against 预算 908.63 (735%): far from 1, a 提示 on 支出总额 and on 项目支出 (5498.15 / 43.80)
+    assert (far.code, far.severity, far.rule, far.values) == (
+        "identity-mismatch", "warning", "fj1-final-far-above-budget",
+        {"左边": 6683.05, "右边": 1817.26, "差额": 4865.79})
+    assert [(f.cell, f.values["右边"]) for f in a.findings if f.rule == "fj1-final-far-above-budget"] == [
+        ("D7", 1817.26), ("D13", 87.6)]
 
 
 def test_yiyang_misfilled_fund_max_and_output_header(example):

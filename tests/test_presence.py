@@ -9,7 +9,7 @@ from perftool.assess import assess
 from perftool.definitions.workbook import plan_workbook
 from perftool.generate.render import render
 from perftool.synthetic import random_inputs
-from shanghai import shanghai_inputs
+from consistent import shanghai_inputs
 
 NATIONAL = ["gk01", "gk02", "gk03", "gk04", "gk05", "gk06", "gk07", "gk08", "gk09"]
 
@@ -30,8 +30,8 @@ def test_absent_required_table_is_one_error_naming_it(tmp_path):
     [f, other] = presence(a)
     assert (other.code, other.table) == ("rules-not-applied", "fj1")    # 公开09 against 附件1, not in this set
     assert (f.code, f.severity, f.table, f.sheet, f.cell) == ("table-missing", "error", "gk03", None, None)
-    assert f.message == ("缺少必报表 公开03表 支出决算表；需要该表的 5 条审核公式未执行（gk01-gk03-expense、"
-                         "gk01-gk03-classes、gk03-hierarchy、gk03-gk05-basic、gk03-gk05-project）。请使用下发的完整表样填报")
+    assert f.message == ("缺少必报表 公开03表 支出决算表；需要该表的 6 条审核公式未执行（gk01-gk03-expense、"
+                         "gk01-gk03-classes、gk05-gk03-classes、gk03-hierarchy、gk03-gk05-basic、gk03-gk05-project）。请使用下发的完整表样填报")
 
 
 def test_blank_required_table_is_one_error_naming_it(tmp_path):
@@ -69,5 +69,5 @@ def test_rule_of_an_absent_optional_table_is_reported_once(tmp_path):
     plan = plan_workbook(2024, "测试单位", "1", ["gk01", "gk02", "gk04", "gk09"])     # no set: nothing required
     a = assessed(plan, tmp_path, random_inputs(plan, 5))
     assert [(f.code, f.severity, f.table, f.values["审核公式"]) for f in presence(a)] == [
-        ("rules-not-applied", "warning", "gk03", 2), ("rules-not-applied", "warning", "gk05", 1),
-        ("rules-not-applied", "warning", "fj1", 1)]
+        ("rules-not-applied", "warning", "gk03", 2), ("rules-not-applied", "warning", "gk05", 2),
+        ("rules-not-applied", "warning", "gk07", 2), ("rules-not-applied", "warning", "fj1", 1)]

@@ -12,7 +12,7 @@ from perftool.definitions.catalog import table_set
 from perftool.definitions.workbook import plan_workbook
 from perftool.generate.render import render
 from perftool.synthetic import random_inputs
-from shanghai import shanghai_inputs
+from consistent import shanghai_inputs
 from test_libreoffice import same
 
 SET = "决算公开 2024（上海区级）"

@@ -1,4 +1,4 @@
-"""A consistent Shanghai 2024 决算 submission (表一–表九): every identity of the edition holds."""
+"""Consistent 决算 submissions, Shanghai (表一–表九) and national (公开01–09): every identity holds."""
 
 from __future__ import annotations
 
@@ -33,3 +33,14 @@ def shanghai_inputs() -> dict[str, Any]:
         out |= {f"sh05.rows[{i}].code": code, f"sh05.rows[{i}].name": name,
                 f"sh05.rows[{i}].basic": basic, f"sh05.rows[{i}].project": project}
     return out
+
+
+#: Shanghai tables → the national tables with the same field ids (表七 三公 = 公开09, 表八 = 公开07, 表九 = 公开08).
+NATIONAL = {"sh01": "gk01", "sh02": "gk02", "sh03": "gk03", "sh04": "gk04", "sh05": "gk05", "sh06": "gk06",
+            "sh07": "gk09", "sh08": "gk07", "sh09": "gk08"}
+
+
+def national_inputs() -> dict[str, Any]:
+    """The same unit in the national edition: the Shanghai figures under the national tables' field ids."""
+    return {NATIONAL[k.split(".", 1)[0]] + "." + k.split(".", 1)[1]: v for k, v in shanghai_inputs().items()
+            if not k.startswith("sh07.empty_note")}

@@ -83,6 +83,8 @@ CATALOGUE: dict[str, Kind] = {
         Kind("self-score-differs", WARNING, "自评得分与计算得分不一致", "#评分",
              "单位自评得分与按评分标准计算的得分不同。"),
         Kind("self-score-over-max", ERROR, "得分超过分值", "#评分", "自评得分高于该指标的分值。"),
+        Kind("deduction-unexplained", WARNING, "自评扣分未说明原因", "#评分",
+             "自评得分低于分值，但“扣分原因和其他说明”栏为空；请写明扣分原因。"),
         Kind("indicator-score-differs", WARNING, "指标得分与完成情况不符", "#评分",
              "按“完成值/指标值”计算的建议得分与填报得分不同。"),
     )

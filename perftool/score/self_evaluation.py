@@ -147,6 +147,8 @@ def score_self_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed
                                    f"{show('score', suggestion)}（{reason}）",
                                    {"填报得分": given, "建议得分": suggestion, "差额": round(float(given) - suggestion, 2)}))
     total, self_total = _round(computed.get("fj2.total_score"), 2), _round(as_filed.get("fj2.total_score"), 2)
+    if not any(i.assessable for i in out):
+        total = None  # nothing could be scored: null, not 0
     return Scores("自评表", out, total, self_total, grade_of(total, ruleset), grade_of(self_total, ruleset),
                   out[0].assessable, findings, rules, ruleset.get("points", "pro_rata"))
 

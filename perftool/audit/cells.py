@@ -142,11 +142,12 @@ def check_overrides(plan: WorkbookPlan, engine: Engine, as_filed: dict[str, Any]
         diff = typed - local
         values["差额"] = round(diff, 6)
         formula = "=" + plan.formulas[key].text
-        if abs(diff) <= tolerance(f.type, len(operands) + 1) and rounding_code(f.type, diff) == "rounding-large":
+        within = abs(diff) <= tolerance(f.type, len(operands) + 1)  # the parts and the typed total are rounded
+        if within and rounding_code(f.type, diff) == "rounding-large":
             findings.append(at("rounding-large", f, f"{describe(f)} 填报 {show(f.type, typed)}，按公式 {formula} "
                                f"计算为 {show(f.type, local)}，相差 {show_difference(f.type, diff)}：超过一般尾数 0.01，"
                                f"在 {len(operands)} 个组成项的舍入误差上限之内，请核实", values))
-        elif abs(diff) <= tolerance(f.type, len(operands) + 1):
+        elif within:
             note = "" if abs(diff) < 1e-9 else f"，相差 {show_difference(f.type, diff)}（尾数差异）"
             findings.append(at("formula-replaced", f, f"{describe(f)} 的公式 {formula} 被替换为数值 "
                                f"{show(f.type, typed)}{note}", values))

@@ -94,6 +94,8 @@ def test_gk04_each_fund_rolls_forward(plan, tmp_path, fund, cell, by):
 def test_gk04_fund_balance_rolls_into_gk07(plan, tmp_path, by):
     found = rule(plan, tmp_path, "gk04-gk07-opening", {"gk04.opening_gf": by, "gk04.closing_gf": by})
     assert found == [("identity-mismatch", "公开04", "C36", "error", by, 0.0)]
+    found = rule(plan, tmp_path, "gk04-gk07-closing", {"gk04.opening_gf": by, "gk04.closing_gf": by})
+    assert found == [("identity-mismatch", "公开04", "H34", "error", by, 0.0)]
 
 
 @pytest.mark.parametrize("by", [0.02, 20.0])

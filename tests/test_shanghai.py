@@ -124,3 +124,9 @@ def test_filled_shanghai_workbook_recalculates_in_libreoffice_to_perftools_figur
                   for key in plan.formulas]
     assert [m for m in mismatches if not same(m[2], m[3])] == []
     assert sum(1 for m in mismatches if isinstance(m[2], float) and m[2]) > (100 if seed else 20)
+
+
+def test_every_shanghai_rule_has_a_chinese_name_and_explanation(plan):
+    rules = [r for lay in plan.layouts.values() for r in lay.table.audit]
+    assert len(rules) == 40
+    assert all(r["name"] and r["explain"] and not r["explain"].isascii() for r in rules)

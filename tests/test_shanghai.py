@@ -59,6 +59,14 @@ def test_shanghai_set_orders_the_tables_as_the_template(plan):
     assert plan.layouts["sh09"].fields["sh09.opening"].col_label == "年初结转和结余"
 
 
+def test_heading_stands_above_table_one_only_and_no_department_line(plan, tmp_path):
+    submit(plan, tmp_path)
+    book = openpyxl.load_workbook(tmp_path / "sh.xlsx")
+    assert book["表一"]["A1"].value == "上海市测试局 2024 年度部门决算表"
+    assert book["表二"]["A1"].value in (None, "")
+    assert (book["表一"]["A3"].value, book["表七"]["A3"].value) == ("单位：万元", "单位：万元")
+
+
 def test_consistent_shanghai_submission_has_no_error(plan, tmp_path):
     a = submit(plan, tmp_path)
     assert [f for f in a.findings if f.severity == "error"] == []

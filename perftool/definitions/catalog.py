@@ -164,4 +164,5 @@ def _table(raw: dict[str, Any], edition: str, source: str, digest: str) -> Table
         landscape=bool(raw.get("landscape", False)), source=source, digest=digest, rules=raw.get("rules"),
         previous={str(k): str(v) for k, v in (raw.get("previous") or {}).items()},
         amount_label=str(raw.get("amount_label", "金额单位")), department_line=bool(raw.get("department_line", True)),
+        heading=str(raw.get("heading", "")),
     )

@@ -39,6 +39,7 @@ class TableDef:
     previous: dict[str, str] = field(default_factory=dict)  # this year's field ← last year's field (上年数)
     amount_label: str = "金额单位"  # the caption of the unit line (上海: 单位：万元)
     department_line: bool = True  # a 部门： line in the title block (上海 prints none)
+    heading: str = ""  # a line above the title instead of the 表号 ({unit}, {year}; 上海 表一: …年度部门决算表)
 
 
 @dataclass

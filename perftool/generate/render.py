@@ -88,7 +88,11 @@ def _write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values:
         ws.set_column(c, c, column.width, None, {"hidden": True} if column.hidden else {})
     visible_last = max(c for c, col in enumerate(table.columns) if not col.hidden)
 
-    ws.write_string(0, 0, table.number, styles.get(bold=True))
+    if table.heading:
+        heading = str(substitute(table.heading, {**context, "unit": plan.unit or "（单位）"}))
+        ws.merge_range(0, 0, 0, visible_last, heading, styles.get(bold=True, align="center"))
+    else:
+        ws.write_string(0, 0, table.number, styles.get(bold=True))
     ws.merge_range(1, 0, 1, visible_last, str(substitute(table.title, context)), styles.title())
     ws.set_row(1, 30)
     half = max(0, visible_last // 2)

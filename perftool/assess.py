@@ -19,8 +19,9 @@ from .audit.cells import check_cache, check_overrides, read_entries
 from .audit.findings import ERROR, WARNING, Finding
 from .audit.projects import check_projects
 from .audit.targets import Declared, check_targets
+from .audit.presence import check_presence
 from .audit.previous import Reported, check_previous, last_year
-from .audit.rules import apply_rules
+from .audit.rules import apply_rules, rules_for
 from .audit.structure import check_structure
 from .definitions.workbook import WorkbookPlan, plan_workbook
 from .data import nest, nest_projects
@@ -137,6 +138,7 @@ def assess(path: Path, rules: str | None = None, limits: Limits | None = None,
     out.findings += check_overrides(plan, engine, as_filed, entries.overrides)
     out.findings += check_cache(plan, cells.cached, as_filed)
     out.findings += apply_rules(plan, engine, as_filed)
+    out.findings += check_presence(plan, as_filed, rules_for(plan, engine))
     before = last_year(previous, plan) if previous else None
     if before:
         out.findings += check_previous(plan, as_filed, before)
@@ -199,7 +201,7 @@ def score(a: Assessment, rules: str | None) -> None:
             inputs = {k: v for k, v in a.inputs.items() if k in known}
             computed = engine.compute(inputs)
             as_filed = engine.compute({**inputs, **{k: v for k, v in a.overrides.items() if k in known}})
-        a.evaluation = score_evaluation(scoring, computed, as_filed, rules)
+        a.evaluation = score_evaluation(scoring, computed, as_filed, rules, None if scoring is plan else plan)
         if scoring is not plan:
             for ind in a.evaluation.indicators:
                 ind.cell = None  # the 评分表 is not in the workbook

@@ -15,8 +15,9 @@ import click
 
 from . import __version__
 from .data import flatten, load_data, nest, nest_projects, project_specs, row_counts
-from .definitions.catalog import catalog, editions, load_table, table_sets
+from .definitions.catalog import catalog, editions, load_table, table_sets, templates_dir
 from .definitions.projects import issued
+from .definitions.scoresheet import check_ruleset, load_ruleset
 from .definitions.workbook import available_tables, plan_workbook
 from .engine import engine_for
 from .errors import PerftoolError, UsageError
@@ -80,6 +81,15 @@ def templates(year: int | None) -> None:
             table = load_table(tid, found[-1])
             click.echo(f"  {tid:<5} {table.number:<8} {table.sheet:<6} {table.title.replace('{year}', '')}"
                        f"  （版本：{'、'.join(f'{e}年起' for e in found)}）")
+        click.echo("评分规则集（generate/score --rules 的取值，也可给出 .yaml 文件路径）：")
+        for path in sorted((templates_dir() / "rules").glob("*.yaml")):
+            ruleset, _ = load_ruleset(path.stem)
+            if ruleset.get("kind") == "project":  # scores project 自评表 (score/projects.py)
+                click.echo(f"  {path.stem:<16} {ruleset.get('name', '')}（项目支出绩效自评）")
+                continue
+            click.echo(f"  {path.stem:<16} {ruleset.get('title', '')}")
+            for warning in check_ruleset(path.stem):
+                click.secho(f"    警告：{warning}", fg="yellow")
     except PerftoolError as exc:
         _fail(exc)
 
@@ -92,6 +102,8 @@ def templates(year: int | None) -> None:
               help="表套（id 或名称，见 perftool templates；默认为决算公开与部门整体绩效）。")
 @click.option("--tables", default="", help="只生成这些表，逗号分隔，如 gk01,gk02,fj1。")
 @click.option("--rows", default=None, help="可变行数：30 或 gk02.rows=40,fj1.special=50。")
+@click.option("--rules", default=None,
+              help="评分表所依据的评分规则集（templates/rules 下的名称或 .yaml 文件路径；默认 zhengti-2021）。")
 @click.option("--data", "data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="数据文件（YAML/JSON），生成后填入；其 workbook: 段可给出年度、单位和表。")
 @click.option("--units", "units_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -105,8 +117,8 @@ def templates(year: int | None) -> None:
               help="项目申报表目录（申报表工作簿或其 JSON）：按项目预填自评表的绩效指标和年度指标值（与 --projects 同用）。")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="输出文件（或目录）。")
 def generate(year: int | None, unit: str | None, unit_code: str | None, set_name: str | None, tables: str,
-             rows: str | None, data_file: Path | None, units_csv: Path | None, previous: Path | None,
-             projects_csv: Path | None, targets_dir: Path | None, output: Path) -> None:
+             rows: str | None, rules: str | None, data_file: Path | None, units_csv: Path | None,
+             previous: Path | None, projects_csv: Path | None, targets_dir: Path | None, output: Path) -> None:
     try:
         data = load_data(data_file) if data_file else None
         meta = (data or {}).get("workbook") or {}
@@ -116,6 +128,9 @@ def generate(year: int | None, unit: str | None, unit_code: str | None, set_name
         chosen = [t.strip() for t in tables.split(",") if t.strip()] or meta.get("tables") or None
         set_name = set_name or meta.get("set")
         counts = {**(row_counts(data) if data else {}), **_parse_rows(rows)}
+        rules = rules or meta.get("rules")
+        for warning in check_ruleset(rules) if rules else []:
+            click.secho(f"警告：评分规则集 {rules}：{warning}", fg="yellow", err=True)
         if targets_dir is not None and projects_csv is None:
             raise UsageError("--targets 须与 --projects 同用（按项目清单生成自评表时预填申报的绩效指标）")
         if projects_csv is not None:
@@ -125,7 +140,7 @@ def generate(year: int | None, unit: str | None, unit_code: str | None, set_name
         if units_csv is None:
             plan = plan_workbook(int(year), unit if unit is not None else str(meta.get("unit", "")),
                                  unit_code if unit_code is not None else str(meta.get("unit_code", "")),
-                                 chosen, counts, set_name=set_name, projects=project_specs(data) if data else None)
+                                 chosen, counts, rules, set_name, projects=project_specs(data) if data else None)
             inputs = {**plan.default_inputs(), **(_given(data, plan) if data else {})}
             render(plan, inputs, output)
             click.echo(f"已生成 {output}（{year} 年度，{len(plan.layouts)} 张表：{'、'.join(plan.layouts)}）")
@@ -135,7 +150,7 @@ def generate(year: int | None, unit: str | None, unit_code: str | None, set_name
         reported = _previous(previous) if previous else {}
         carried = 0
         for u in units:
-            plan = plan_workbook(int(year), u.name, u.code, chosen, counts, set_name=set_name)
+            plan = plan_workbook(int(year), u.name, u.code, chosen, counts, rules, set_name)
             inputs = plan.default_inputs()
             if u.quota is not None and "fj1" in plan.layouts:
                 inputs["fj1.staff_quota"] = u.quota
@@ -322,7 +337,7 @@ def audit(workbook: Path, as_json: bool, limit: tuple[str, ...]) -> None:
 
 @main.command(help="审核并评分：按评分规则计算各指标得分、总分和等次，可输出批注后的工作簿。")
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--rules", default=None, help="评分规则集（templates/rules 下的文件名，默认为工作簿评分表所用的规则集）。")
+@click.option("--rules", default=None, help="评分规则集（templates/rules 下的名称或 .yaml 文件路径，默认为工作簿评分表所用的规则集）。")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="输出批注后的工作簿（不修改原文件）。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出评分结果（格式见 README）。")
 @click.option("--json-file", type=click.Path(path_type=Path), help="把 JSON 评分结果写入该文件。")
@@ -362,7 +377,7 @@ def score(workbook: Path, rules: str | None, output: Path | None, as_json: bool,
 @click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="输出目录。")
 @click.option("--jobs", type=int, default=None, help="并行进程数（默认为 CPU 核数）。")
-@click.option("--rules", default=None, help="评分规则集（templates/rules 下的文件名）。")
+@click.option("--rules", default=None, help="评分规则集（templates/rules 下的名称或 .yaml 文件路径）。")
 @click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="上年度的批量输出目录（或上年报送的工作簿目录）：核对各单位的上年数。")
 @click.option("--budget", type=click.Path(exists=True, file_okay=False, path_type=Path),

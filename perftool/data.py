@@ -15,8 +15,10 @@ from typing import Any
 import yaml
 
 from .definitions.projects import base_table, instance_key
+from .definitions.types import TYPES
 from .definitions.workbook import WorkbookPlan
 from .errors import UsageError
+from .read.coerce import coerce
 
 PROJECT_KEYS = ("name", "code", "dept", "budget")
 
@@ -79,8 +81,19 @@ def flatten(data: Mapping[str, Any], plan: WorkbookPlan) -> dict[str, Any]:
                 key = f"{tid}.{name}"
                 if key not in layout.fields:
                     raise UsageError(f"表 {tid} 没有字段 {name}")
-                out[key] = value
+                out[key] = _over_formula(layout.fields[key], value)
     return out
+
+
+def _over_formula(f: Any, value: Any) -> Any:
+    """A figure given as text (``"95.10%"``) for a numeric formula cell, read as the number it shows: written as
+    text over the formula it would turn every cell that reads it into ``#VALUE!``."""
+    if f.kind != "formula" or not isinstance(value, str) or not TYPES[f.type].numeric:
+        return value
+    read = coerce(value, f.type)
+    if read.value is None:
+        raise UsageError(f"{f.table}.{f.name}（{f.sheet}!{f.cell}）是计算单元格，数据“{value}”不是数值：{read.problem or '请填数值'}")
+    return read.value
 
 
 def nest_projects(values: Mapping[str, Any], plan: WorkbookPlan) -> list[dict[str, Any]]:

@@ -94,7 +94,7 @@ def rows_scaling(rows: int, work: Path, count: int = 4) -> dict[str, float]:
     annotate_ms, _ = per_file(lambda p: annotate(done[p], work / f"rows-{rows}-out" / p.name), files)
     probe = subprocess.run([sys.executable, "-c", (
         "import resource, sys; from perftool.assess import assess; from perftool.annotate.workbook import annotate;"
-        f"a = assess(sys.argv[1]); annotate(a, sys.argv[2]);"
+        "a = assess(sys.argv[1]); annotate(a, sys.argv[2]);"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"),
         str(files[0]), str(work / f"rows-{rows}-probe.xlsx")], capture_output=True, text=True, check=False)
     peak = float(probe.stdout.strip() or "nan")

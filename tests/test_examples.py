@@ -83,7 +83,11 @@ def test_yueyanglou_self_scores_sum_to_printed_98_and_grade(example):
     _, a = example("001_yueyanglou_2021")
     assert a.basis.source == "评分表"
     assert a.basis.self_total == 98 and a.basis.self_grade == "优"
-    assert a.errors == 0 and a.warnings == 0
+    assert a.errors == 0 and a.warnings == 2
+    # 管理制度健全性 and 预决算信息公开性 self-scored 2 of 3 with the 扣分原因 column left blank
+    assert [(f.code, f.cell, f.values) for f in a.findings] == [
+        ("deduction-unexplained", "J14", {"自评得分": 2.0, "分值": 3.0}),
+        ("deduction-unexplained", "J19", {"自评得分": 2.0, "分值": 3.0})]
 
 
 def test_yueyanglou_computable_rules_from_its_figures(example):
@@ -95,7 +99,7 @@ def test_yueyanglou_computable_rules_from_its_figures(example):
     assert (indicator(ev, "asset_use").value, indicator(ev, "asset_use").score) == (1.0, 3)
     assert not any(isinstance(v, str) and v.startswith("#") for v in a.computed.values())
     missing = indicator(ev, "key_spending")
-    assert not missing.assessable and missing.reason == "不可评价：缺少 评分表!F7（重点支出安排率），请补填后再评分"
+    assert not missing.assessable and missing.reason == "不可评价：缺少 评分表!F7（重点支出安排率（重点项目支出/项目总支出）），请补填后再评分"
     assert a.basis.total == 19 and a.basis.grade is None and not a.basis.complete
 
 
@@ -104,7 +108,13 @@ def test_yueyanglou_computable_rules_from_its_figures(example):
 def test_jingmen_identities_hold_within_tolerance(example):
     _, a = example("002_jingmen_2023")
     assert a.errors == 0
-    assert {f.code for f in a.findings} == {"formula-replaced"}
+    assert {f.code for f in a.findings} == {"formula-replaced", "rules-not-applied", "rounding-difference"}
+    [f] = findings(a, "rounding-difference")         # 公开05 合计 小计 printed 3383.79 over 基本 + 项目 3383.80
+    assert (f.rule, f.sheet, f.cell, f.values) == ("gk05-total-parts", "公开05", "C7",
+                                                   {"左边": 3383.79, "右边": 3383.8, "差额": -0.01})
+    [skipped] = findings(a, "rules-not-applied")    # 公开09 三公 against 附件1, which 荆门 did not publish
+    assert (skipped.severity, skipped.table, skipped.values) == ("warning", "fj1", {"表": "fj1", "审核公式": 1})
+    assert skipped.message == "附件1 2023年度部门整体支出绩效评价基础数据表 不在本工作簿中，1 条审核公式未执行（gk09-fj1-sangong）"
     [f] = at(a, "公开01!F33")  # 类 lines sum to 3383.80, 本年支出合计 printed 3383.79
     assert f.severity == "warning"
     assert f.values == {"填报值": 3383.79, "按公式计算": pytest.approx(3383.80), "差额": pytest.approx(-0.01)}
@@ -127,14 +137,22 @@ def test_yiyang_table_identity_failures(example):
     assert (f.code, f.severity, f.values["差额"]) == ("arithmetic-mismatch", "error", pytest.approx(0.11))
     [f] = at(a, "附件1!B13")  # 2021 运行维护 + 专项 = 2682.57 ≠ 2682.5
     assert (f.code, f.severity, f.values["差额"]) == ("arithmetic-mismatch", "error", pytest.approx(-0.07))
-    [f] = at(a, "附件1!D7")   # 2022 1184.91 + 5498.15 = 6683.06: 尾数
-    assert (f.code, f.severity) == ("formula-replaced", "warning")
+    replaced, far = at(a, "附件1!D7")   # 2022 1184.91 + 5498.15 = 6683.06: 尾数
+    assert (replaced.code, replaced.severity) == ("formula-replaced", "warning")
+    # 2022 决算 6683.05 against 预算 908.63 (735%): far from 1, a 提示 on 支出总额 and on 项目支出 (5498.15 / 43.80)
+    assert (far.code, far.severity, far.rule, far.values) == (
+        "identity-mismatch", "warning", "fj1-final-far-above-budget",
+        {"左边": 6683.05, "右边": 1817.26, "差额": 4865.79})
+    assert [(f.cell, f.values["右边"]) for f in a.findings if f.rule == "fj1-final-far-above-budget"] == [
+        ("D7", 1817.26), ("D13", 87.6)]
 
 
 def test_yiyang_misfilled_fund_max_and_output_header(example):
     _, a = example("003_yiyang_2022")
     fund = at(a, "附件2!G6")
-    assert {(f.code, f.severity) for f in fund} == {("arithmetic-mismatch", "error"), ("value-coerced", "warning")}
+    # “100分” over the formula is written as the number it shows (text over a formula would leave #VALUE! in
+    # every cell that reads it), so the one finding is the figure itself
+    assert {(f.code, f.severity) for f in fund} == {("arithmetic-mismatch", "error")}
     mismatch = next(f for f in fund if f.code == "arithmetic-mismatch")
     assert (mismatch.values["填报值"], mismatch.values["按公式计算"]) == (100, 10)
     [f] = at(a, "附件2!G15")

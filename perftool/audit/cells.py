@@ -93,20 +93,42 @@ def plausibility(f: Any, value: Any) -> list[Finding]:
     return []
 
 
-def tolerance(type_name: str, operands: int) -> float:
-    """How far a figure typed over a formula may differ from the formula's result and still be 尾数.
+#: The plain 尾数 of 万元 figures: two amounts rounded to 0.01 万元 may differ by 0.01 (documents warn of it).
+PLAIN_ROUNDING = 0.01
 
-    Amounts: each of the ``operands`` and the total may be rounded by up to 0.005 (万元 to two decimals).
-    Scores are sums of two-decimal scores or a rounded product: 0.005. Rates: one percentage point, since
-    documents print them rounded to whole percent.
+
+def tolerance(type_name: str, figures: int) -> float:
+    """How far the two sides of a relation between ``figures`` rounded figures may differ and still be 尾数.
+
+    Amounts: a figure printed in 万元 to two decimals is its 元 amount rounded, off by less than 0.005 — a part
+    printed 0.00 included (it may stand for up to 49 元), a blank part not (nothing was rounded). The sides of
+    a relation between ``figures`` such figures (its parts and its total) thus differ by less than
+    0.005 × figures; differences come in whole 0.01, so by at most 0.01 × ⌊(figures − 1) / 2⌋, and never less
+    than the plain 0.01 (12 parts and a total: 0.06; 27 parts and a total: 0.13). Scores are sums of
+    two-decimal scores or a rounded product: 0.005. Rates: one percentage point, since documents print them
+    rounded to whole percent.
     """
     if type_name == "percent":
         return 0.01
     if type_name in ("amount", "number"):
-        return 0.005 * (operands + 1) + 1e-9
+        return PLAIN_ROUNDING * max(1, (figures - 1) // 2) + 1e-9
     if type_name == "count":
         return 0.5
     return 0.005 + 1e-9
+
+
+def figures_per_figure(plan: WorkbookPlan) -> int:
+    """How many rounded figures each figure of ``plan``'s workbook adds up: 1, or for a 汇总 the number of units
+    it adds (each of its figures is a sum of theirs, so its 尾数 allowance grows with them: see :func:`tolerance`)."""
+    return max(1, len(plan.members))
+
+
+def rounding_code(type_name: str, difference: float) -> str:
+    """``rounding-difference`` for a plain 尾数 (up to 0.01 万元), ``rounding-large`` for a larger one within
+    :func:`tolerance` — possible, but rare enough to be told apart."""
+    if type_name in ("amount", "number") and abs(difference) > PLAIN_ROUNDING + 1e-9:
+        return "rounding-large"
+    return "rounding-difference"
 
 
 def check_overrides(plan: WorkbookPlan, engine: Engine, as_filed: dict[str, Any],
@@ -126,7 +148,12 @@ def check_overrides(plan: WorkbookPlan, engine: Engine, as_filed: dict[str, Any]
         diff = typed - local
         values["差额"] = round(diff, 6)
         formula = "=" + plan.formulas[key].text
-        if abs(diff) <= tolerance(f.type, len(operands)):
+        within = abs(diff) <= tolerance(f.type, (len(operands) + 1) * figures_per_figure(plan))  # all rounded
+        if within and rounding_code(f.type, diff) == "rounding-large":
+            findings.append(at("rounding-large", f, f"{describe(f)} 填报 {show(f.type, typed)}，按公式 {formula} "
+                               f"计算为 {show(f.type, local)}，相差 {show_difference(f.type, diff)}：超过一般尾数 0.01，"
+                               f"在 {len(operands)} 个组成项的舍入误差上限之内，请核实", values))
+        elif within:
             note = "" if abs(diff) < 1e-9 else f"，相差 {show_difference(f.type, diff)}（尾数差异）"
             findings.append(at("formula-replaced", f, f"{describe(f)} 的公式 {formula} 被替换为数值 "
                                f"{show(f.type, typed)}{note}", values))

@@ -16,7 +16,12 @@ Rule forms (see README, "审核公式"):
   line (预算01-1's 功能分类 lines against 预算01's), optionally ``when`` an expression holds. A difference is
   reported at the line that carries the amount, so an amount put on the wrong line is reported at both lines.
 
-Equalities allow for 尾数: a difference within :func:`tolerance` is a warning, beyond it the rule's severity.
+Rule options: ``blank_parent: true`` reports a blank one-cell side facing filled figures (``parent-blank``)
+instead of skipping the rule; ``op: "!="`` with ``right: "0"`` flags an all-zero total; ``kind: by_code`` takes
+``suffix`` (``exp_201_gp``), or ``block``/``levels`` (this table's 类 rows), ``other_column`` and ``op``.
+
+Equalities allow for 尾数 (:func:`tolerance`): up to 0.01 is ``rounding-difference``, above 0.01 but within the
+rounding bound of the figures involved ``rounding-large`` (both warnings); beyond, the rule's severity.
 """
 
 from __future__ import annotations
@@ -32,12 +37,13 @@ from ..definitions.workbook import WorkbookPlan
 from ..engine import CompiledFormula, Engine
 from ..errors import DefinitionError
 from ..values import is_blank, is_number, show, show_difference
-from .cells import tolerance
-from .findings import ERROR, WARNING, Finding, at
+from .cells import figures_per_figure, rounding_code, tolerance
+from .findings import ERROR, WARNING, Finding, at, describe
 
 OPERATORS = {"=": lambda a, b, t: abs(a - b) <= t, "<=": lambda a, b, t: a <= b + t,
-             ">=": lambda a, b, t: a >= b - t, "<": lambda a, b, t: a < b + t, ">": lambda a, b, t: a > b - t}
-NEGATION = {"=": "≠", "<=": ">", ">=": "<", "<": "≥", ">": "≤"}
+             ">=": lambda a, b, t: a >= b - t, "<": lambda a, b, t: a < b + t, ">": lambda a, b, t: a > b - t,
+             "!=": lambda a, b, t: abs(a - b) > t}
+NEGATION = {"=": "≠", "<=": ">", ">=": "<", "<": "≥", ">": "≤", "!=": "="}
 
 
 @dataclass
@@ -62,6 +68,7 @@ class Comparison:
     left: Side
     right: Side
     when: Side | None = None
+    blank_parent: bool = False  # a blank single-cell side facing filled figures is reported, not skipped
 
 
 @dataclass
@@ -87,6 +94,7 @@ class RuleSet:
     structural: list[tuple[TableLayout, dict[str, Any]]]
     grades: list[GradeCheck] = field(default_factory=list)
     conditions: dict[tuple[str, str], Side] = field(default_factory=dict)  # ``when`` of structural rules
+    skipped: dict[str, list[str]] = field(default_factory=dict)  # absent table → ids of the rules that need it
 
 
 _COMPILED: dict[tuple[str, tuple[tuple[str, int], ...]], RuleSet] = {}
@@ -105,19 +113,23 @@ def _compile(plan: WorkbookPlan, engine: Engine) -> RuleSet:
     for layout in plan.layouts.values():
         for rule in layout.table.audit:
             if rule.get("kind") in ("hierarchy", "by_code", "by_line"):
-                if rule.get("kind") == "hierarchy" or rule["other"].split(".")[0] in plan.layouts:
+                other = rule["other"].split(".")[0] if rule.get("kind") != "hierarchy" else layout.table.id
+                if other in plan.layouts:
                     out.structural.append((layout, rule))
                     if "when" in rule:
                         out.conditions[(layout.table.id, rule["id"])] = _side(str(rule["when"]), None, layout, plan,
                                                                               engine, None, None)
+                elif not rule.get("optional"):
+                    out.skipped.setdefault(other, []).append(rule["id"])
                 continue
             try:
                 if rule.get("kind") == "grade":
                     out.grades.append(_grade(rule, layout, plan, engine))
                 else:
                     out.comparisons.extend(_expand(rule, layout, plan, engine))
-            except MissingTable:
-                continue  # a cross-table rule whose other table is not in this workbook
+            except MissingTable as missing:  # reported once per absent table (audit/presence.py), unless optional
+                if not rule.get("optional"):
+                    out.skipped.setdefault(missing.table, []).append(rule["id"])
     return out
 
 
@@ -134,7 +146,8 @@ def _expand(rule: dict[str, Any], layout: TableLayout, plan: WorkbookPlan, engin
         left, right, when = (_side(str(rule[k]), column, layout, plan, engine, block, index) if k in rule else None
                              for k in ("left", "right", "when"))
         out.append(Comparison(rule["id"], rule["name"], layout.table.id, rule.get("severity", ERROR), op,
-                              "tolerance" in rule and float(rule["tolerance"]) == 0, left, right, when))
+                              "tolerance" in rule and float(rule["tolerance"]) == 0, left, right, when,
+                              bool(rule.get("blank_parent"))))
     return out
 
 
@@ -162,30 +175,33 @@ def _side(expr: str, column: str | None, layout: TableLayout, plan: WorkbookPlan
 def apply_rules(plan: WorkbookPlan, engine: Engine, values: dict[str, Any]) -> list[Finding]:
     """Every rule of the plan applied to ``values`` (the workbook's figures as filed)."""
     rules = rules_for(plan, engine)
-    findings = [f for c in rules.comparisons if (f := _compare(c, values))]
+    scale = figures_per_figure(plan)
+    findings = [f for c in rules.comparisons if (f := _compare(c, values, scale))]
     findings.extend(f for g in rules.grades if (f := _check_grade(g, values)))
     for layout, rule in rules.structural:
         when = rules.conditions.get((layout.table.id, rule["id"]))
         if when is not None and when.formula(values) in (False, 0, None, ""):
             continue
         if rule["kind"] == "hierarchy":
-            findings.extend(_hierarchy(layout, rule, values))
+            findings.extend(_hierarchy(layout, rule, values, scale))
         elif rule["kind"] == "by_line":
-            findings.extend(_by_line(layout, rule, plan, values))
+            findings.extend(_by_line(layout, rule, plan, values, scale))
         else:
-            findings.extend(_by_code(layout, rule, plan, values))
+            findings.extend(_by_code(layout, rule, plan, values, scale))
     return findings
 
 
-def _compare(c: Comparison, values: dict[str, Any]) -> Finding | None:
+def _compare(c: Comparison, values: dict[str, Any], scale: int = 1) -> Finding | None:
     if c.when is not None and c.when.formula(values) in (False, 0, None, ""):
         return None
     left, right = c.left.formula(values), c.right.formula(values)
+    if c.blank_parent and (found := _blank_parent(c, left, right)):
+        return found
     if not (is_number(left) and is_number(right)):
         return None  # a side is blank (nothing filed) or not computable (already reported at its cells)
     fields = c.left.fields + c.right.fields
     filled = sum(1 for f in fields if not is_blank(values.get(f.key)))
-    tol = 1e-6 if c.exact else tolerance("amount", filled)
+    tol = 1e-6 if c.exact else tolerance("amount", filled * scale)
     if OPERATORS[c.op](left, right, 1e-6):
         return None
     where = (c.left.fields or c.right.fields or (None,))[0]
@@ -193,9 +209,12 @@ def _compare(c: Comparison, values: dict[str, Any]) -> Finding | None:
     values_shown = {"左边": round(left, 6), "右边": round(right, 6), "差额": round(left - right, 6)}
     kind = "amount" if not where else where.type
     text = (f"{c.name}：{_named(c.left, c.table)}{show(kind, left)} {NEGATION[c.op]} "
-            f"{_named(c.right, c.table)}{show(kind, right)}，相差 {show_difference(kind, left - right)}")
+            f"{_named(c.right, c.table)}{show(kind, right)}")
+    if c.op != "!=":
+        text += f"，相差 {show_difference(kind, left - right)}"
     if OPERATORS[c.op](left, right, tol):
-        return at("rounding-difference", where, text + "（在尾数允许范围内）", values_shown, rule=c.rule, cells=cells)
+        return at(rounding_code(kind, left - right), where, text + _within(kind, left - right, filled), values_shown,
+                  rule=c.rule, cells=cells)
     return at("identity-mismatch", where, text, values_shown, severity=c.severity, rule=c.rule, cells=cells)
 
 
@@ -220,11 +239,30 @@ def _check_grade(g: GradeCheck, values: dict[str, Any]) -> Finding | None:
               severity=g.severity, rule=g.rule, cells=cells)
 
 
+def _within(kind: str, difference: float, figures: int) -> str:
+    """The note on a difference within the 尾数 allowance: plain, or larger than 0.01 yet possible."""
+    if rounding_code(kind, difference) == "rounding-difference":
+        return "（在尾数允许范围内）"
+    return f"（超过一般尾数 0.01，但未超过 {figures} 个数的舍入误差上限，请核实）"
+
+
+def _blank_parent(c: Comparison, left: Any, right: Any) -> Finding | None:
+    """A one-cell side left blank while the other side's figures are filled (公用经费 blank, 办公费 filled)."""
+    for blank, value, other, theirs in ((c.left, left, c.right, right), (c.right, right, c.left, left)):
+        if len(blank.fields) != 1 or not is_blank(value) or not is_number(theirs) or theirs == 0:
+            continue
+        f = blank.fields[0]
+        shown = {"左边": None, "右边": round(theirs, 6)} if blank is c.left else {"左边": round(theirs, 6), "右边": None}
+        return at("parent-blank", f, f"{c.name}：{describe(f)} 未填写，而{_named(other, c.table)}"
+                  f"{show(f.type, theirs)} 已填写", shown, rule=c.rule, cells=[f"{x.sheet}!{x.cell}" for x in other.fields])
+    return None
+
+
 def _named(side: Side, table: str) -> str:
     """How one side is named in a message: nothing for a constant, a cell, or the expression."""
     if not side.fields:
         return ""
-    if len(side.fields) == 1:
+    if len(side.fields) == 1 and not any(op in side.text for op in "+-*/(),"):
         f = side.fields[0]
         return f"{'' if f.table == table else f.sheet + '!'}{f.cell}（{f.row_label or f.col_label}）"
     return f"{side.text} = "
@@ -240,7 +278,7 @@ def _rows(layout: TableLayout, block: str, code: str, values: dict[str, Any]) ->
     return out
 
 
-def _hierarchy(layout: TableLayout, rule: dict[str, Any], values: dict[str, Any]) -> list[Finding]:
+def _hierarchy(layout: TableLayout, rule: dict[str, Any], values: dict[str, Any], scale: int = 1) -> list[Finding]:
     tid, block = layout.table.id, rule["block"]
     rows = _rows(layout, block, rule["code"], values)
     findings: list[Finding] = []
@@ -277,9 +315,9 @@ def _hierarchy(layout: TableLayout, rule: dict[str, Any], values: dict[str, Any]
                     f"{show('amount', total)}，相差 {show('amount', abs(diff))}")
             cells = [f"{k.sheet}!{k.cell}" for k in kids]
             shown = {"左边": own_n, "右边": round(total, 6), "差额": round(diff, 6)}
-            if abs(diff) <= tolerance("amount", len(kids)):
-                findings.append(at("rounding-difference", parent, text + "（在尾数允许范围内）", shown,
-                                   rule=rule["id"], cells=cells))
+            if abs(diff) <= tolerance("amount", (len(kids) + 1) * scale):
+                findings.append(at(rounding_code("amount", diff), parent, text + _within("amount", diff, len(kids) + 1),
+                                   shown, rule=rule["id"], cells=cells))
             else:
                 findings.append(at("hierarchy-mismatch", parent, text, shown, severity=rule.get("severity", ERROR),
                                    rule=rule["id"], cells=cells))
@@ -287,36 +325,44 @@ def _hierarchy(layout: TableLayout, rule: dict[str, Any], values: dict[str, Any]
 
 
 def _by_code(layout: TableLayout, rule: dict[str, Any], plan: WorkbookPlan,
-             values: dict[str, Any]) -> list[Finding]:
+             values: dict[str, Any], scale: int = 1) -> list[Finding]:
+    """Figures by 科目代码 against the rows with that code of another table's block (``op``, default ``=``).
+
+    Mine are the fields ``<fields><code><suffix>`` (公开01 类 lines), or with ``block:`` the ``column`` of this
+    table's rows whose code has one of ``levels`` digits (公开05 类 rows); theirs the ``other_column`` (default
+    ``column``) of the row with the same code; a code they lack counts as 0.
+    """
     other_tid, block = rule["other"].split(".")
     other = plan.layouts[other_tid]
     by_code = {code: i for i, code in _rows(other, block, rule["code"], values)}
-    prefix = rule["fields"]
+    op = str(rule.get("op", "="))
     findings = []
-    for f in layout.fields.values():
-        code = f.name[len(prefix):]
-        if f.block is not None or not f.name.startswith(prefix) or not code.isdigit():
-            continue
+    for code, f in _coded_fields(layout, rule, values):
         mine = values.get(f.key)
         i = by_code.get(code)
-        theirs_field = other.fields[field_key(other_tid, rule["column"], block, i)] if i is not None else None
+        theirs_field = other.fields[field_key(other_tid, rule.get("other_column", rule["column"]), block, i)] \
+            if i is not None else None
         theirs = values.get(theirs_field.key) if theirs_field else None
         a = float(mine) if is_number(mine) else 0.0
         b = float(theirs) if is_number(theirs) else 0.0
-        if abs(a - b) < 1e-6:
+        if OPERATORS[op](a, b, 1e-6):
             continue
         where = f"{other.sheet}!{theirs_field.cell}" if theirs_field else f"{other.sheet}（无 {code} 行）"
-        text = (f"{rule['name']}：{f.row_label} {show('amount', a)} ≠ {where} 科目 {code} "
+        label = f.row_label if f.block is None else f"科目 {code} {f.col_label}"
+        text = (f"{rule['name']}：{label} {show('amount', a)} {NEGATION[op]} {where} 科目 {code} "
                 f"{show('amount', b)}，相差 {show('amount', abs(a - b))}")
         shown = {"左边": a, "右边": b, "差额": round(a - b, 6)}
-        code_kind, severity = ("rounding-difference", WARNING) if abs(a - b) <= tolerance("amount", 2) else \
-            ("identity-mismatch", rule.get("severity", ERROR))
+        if OPERATORS[op](a, b, tolerance("amount", 2 * scale)):
+            code_kind, severity, text = rounding_code("amount", a - b), WARNING, text + _within("amount", a - b, 2)
+        else:
+            code_kind, severity = "identity-mismatch", rule.get("severity", ERROR)
         findings.append(at(code_kind, f, text, shown, severity=severity, rule=rule["id"],
                            cells=[where] if theirs_field else []))
     return findings
 
 
-def _by_line(layout: TableLayout, rule: dict[str, Any], plan: WorkbookPlan, values: dict[str, Any]) -> list[Finding]:
+def _by_line(layout: TableLayout, rule: dict[str, Any], plan: WorkbookPlan, values: dict[str, Any],
+             scale: int = 1) -> list[Finding]:
     """Same-named ``<prefix><code>`` lines of two tables compared; each difference reported where the amount is.
 
     The line of the table that carries more (this table's on a tie) gets the finding, naming the other line; an
@@ -340,8 +386,26 @@ def _by_line(layout: TableLayout, rule: dict[str, Any], plan: WorkbookPlan, valu
         if moved is not None:
             text += f"；{moved[0].sheet}!{moved[0].cell}（{moved[0].row_label}）填有同一金额，疑为填错行次"
         shown = {"本表": x, "对应表": y, "差额": round(x - y, 6)}
-        code, severity = ("rounding-difference", WARNING) if abs(x - y) <= tolerance("amount", 2) else \
+        code, severity = ("rounding-difference", WARNING) if abs(x - y) <= tolerance("amount", 2 * scale) else \
             ("identity-mismatch", rule.get("severity", ERROR))
         findings.append(at(code, here, text, shown, severity=severity, rule=rule["id"],
                            cells=[f"{there.sheet}!{there.cell}"] + ([f"{moved[0].sheet}!{moved[0].cell}"] if moved else [])))
     return findings
+
+
+def _coded_fields(layout: TableLayout, rule: dict[str, Any], values: dict[str, Any]) -> list[tuple[str, Field]]:
+    """(科目代码, field) pairs on this table's side of a ``by_code`` rule."""
+    tid = layout.table.id
+    if "block" in rule:
+        levels = [int(n) for n in rule.get("levels", [3])]
+        return [(code, layout.fields[field_key(tid, rule["column"], rule["block"], i)])
+                for i, code in _rows(layout, rule["block"], rule["code"], values) if len(code) in levels]
+    prefix, suffix = rule["fields"], rule.get("suffix", "")
+    out = []
+    for f in layout.fields.values():
+        if f.block is not None or not f.name.startswith(prefix) or not f.name.endswith(suffix):
+            continue
+        code = f.name[len(prefix):len(f.name) - len(suffix)]
+        if code.isdigit():
+            out.append((code, f))
+    return out

@@ -64,6 +64,8 @@ class TableSet:
     name: str
     tables: tuple[str, ...]
     default: bool = False
+    required: tuple[str, ...] = ()  # tables a unit must return, filled or with their 说明 note
+
 
     def tables_for(self, year: int) -> list[str]:
         """The set's tables that have an edition for ``year``, in the set's order."""
@@ -83,7 +85,11 @@ def table_sets() -> dict[str, TableSet]:
         unknown = [t for t in raw["tables"] if t not in order]
         if unknown:
             raise DefinitionError(f"{source}：未知的表 {'、'.join(map(str, unknown))}（应先列入 catalog.yaml）")
-        found[path.stem] = TableSet(path.stem, str(raw["name"]), tuple(raw["tables"]), bool(raw.get("default")))
+        outside = [t for t in raw.get("required", []) if t not in raw["tables"]]
+        if outside:
+            raise DefinitionError(f"{source}：required 中的表 {'、'.join(map(str, outside))} 不在 tables 中")
+        found[path.stem] = TableSet(path.stem, str(raw["name"]), tuple(raw["tables"]), bool(raw.get("default")),
+                                    tuple(raw.get("required", [])))
     defaults = [s.id for s in found.values() if s.default]
     if len(defaults) != 1:
         raise DefinitionError(f"templates/sets：应恰有一个 default: true 的表套，实际为 {defaults or '无'}")
@@ -157,10 +163,11 @@ def _table(raw: dict[str, Any], edition: str, source: str, digest: str) -> Table
         columns=columns, header=[row(h, f"表头第 {i + 1} 行") for i, h in enumerate(raw.get("header", []))],
         rows=rows, notes=list(raw.get("notes", [])), audit=list(raw.get("audit", [])),
         defaults=dict(raw.get("defaults", {})), amount_unit=raw.get("amount_unit", "万元"),
-        unit_label=str(raw.get("unit_label", "金额单位")),
         landscape=bool(raw.get("landscape", False)), source=source, digest=digest, rules=raw.get("rules"),
         previous={str(k): str(v) for k, v in (raw.get("previous") or {}).items()},
         budget=dict(raw.get("budget") or {}),
         budget_targets={str(k): str(v) for k, v in (raw.get("budget_targets") or {}).items()},
         per_project=raw.get("per") == "project", scoring=dict(raw.get("scoring") or {}),
+        amount_label=str(raw.get("amount_label", "金额单位")), department_line=bool(raw.get("department_line", True)),
+        heading=str(raw.get("heading", "")),
     )

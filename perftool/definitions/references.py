@@ -29,7 +29,11 @@ ALLOWED_FUNCTIONS = frozenset(
 
 
 class MissingTable(DefinitionError):
-    """A reference names a table that is not part of the workbook."""
+    """A reference names a table that is not part of the workbook (``table``: its id)."""
+
+    def __init__(self, message: str, table: str) -> None:
+        super().__init__(message)
+        self.table = table
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,7 @@ def _resolve(parts: list[str], layout: TableLayout, layouts: dict[str, TableLayo
         return layout, _column(layout, parts[0], parts[1], text, source)
     other = layouts.get(parts[0])
     if other is None:
-        raise MissingTable(f"{source}：引用 {text} 所在的表 {parts[0]} 不在本工作簿中")
+        raise MissingTable(f"{source}：引用 {text} 所在的表 {parts[0]} 不在本工作簿中", parts[0])
     if len(parts) == 2:
         return other, [_field(other, parts[1], text, source)]
     return other, _column(other, parts[1], parts[2], text, source)

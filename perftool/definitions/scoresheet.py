@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from ..errors import DefinitionError
@@ -18,14 +19,29 @@ YES = "是"
 COMPARATORS = (">=", "<=", ">", "<", "=")
 
 
-@lru_cache(maxsize=8)
-def load_ruleset(name: str) -> tuple[dict[str, Any], str]:
-    """The rule set ``templates/rules/<name>.yaml`` and the sha256 of its bytes."""
+def ruleset_path(name: str) -> Path:
+    """``templates/rules/<name>.yaml`` for a rule set's name, or the file itself for a path (``*.yaml``)."""
+    if name.endswith((".yaml", ".yml")):
+        path = Path(name)
+        if not path.is_file():
+            raise DefinitionError(f"找不到评分规则集文件 {name}")
+        return path
     path = templates_dir() / "rules" / f"{name}.yaml"
     if not path.is_file():
         found = sorted(p.stem for p in (templates_dir() / "rules").glob("*.yaml"))
-        raise DefinitionError(f"找不到评分规则集 {name}（现有：{'、'.join(found) or '无'}）")
+        raise DefinitionError(f"找不到评分规则集 {name}（现有：{'、'.join(found) or '无'}；也可给出 .yaml 文件路径）")
+    return path
+
+
+@lru_cache(maxsize=8)
+def load_ruleset(name: str) -> tuple[dict[str, Any], str]:
+    """The rule set called ``name`` (or at path ``name``, see :func:`ruleset_path`) and the sha256 of its bytes."""
+    path = ruleset_path(name)
     raw, data = read_yaml(path)
+    if not isinstance(raw, dict):
+        raise DefinitionError(f"评分规则集 {name}：内容应为键值对")
+    if raw.get("kind") != "project" and (not raw.get("groups") or not raw.get("grades")):  # project sets: projects.py
+        raise DefinitionError(f"评分规则集 {name}：应有 groups（一级 → 二级 → indicators）和 grades")
     return raw, hashlib.sha256(data).hexdigest()
 
 
@@ -44,9 +60,10 @@ def _local(expr: str, ind_id: str, names: list[str]) -> str:
                   expr)
 
 
-def _points(diff: str, policy: str) -> str:
-    """Percentage points of ``diff`` (a fraction) under the rule set's policy for fractional points."""
-    points = f"MAX(0,{diff})*100"
+def _points(diff: str, policy: str, width: float = 0.01) -> str:
+    """Steps of ``width`` (default one percentage point) in ``diff`` (a fraction), under the rule set's policy
+    for fractional steps."""
+    points = f"MAX(0,{diff})*100" if width == 0.01 else f"MAX(0,{diff})/{_num(width)}"
     if policy == "whole_up":
         return f"ROUNDUP(ROUND({points},6),0)"
     if policy == "whole_down":
@@ -56,13 +73,25 @@ def _points(diff: str, policy: str) -> str:
 
 def score_formula(ind: dict[str, Any], policy: str) -> str:
     """The score formula of one indicator, over ``{<id>_value}`` and its inputs; "" when not assessable."""
+    formula = _rule_formula(ind, policy)
+    if ind.get("none"):  # a stated case: no such item this year (no completed project) → full marks
+        return f'IF({{{ind["id"]}_none}}="{YES}",{_num(ind["max"])},{formula})'
+    return formula
+
+
+def _rule_formula(ind: dict[str, Any], policy: str) -> str:
     rule, i, top = ind["rule"], ind["id"], _num(ind["max"])
     v = "{%s_value}" % i
     kind = rule["kind"]
     if kind in ("per_point_over", "per_point_under"):
         t = _num(rule["threshold"])
         diff = f"{v}-{t}" if kind == "per_point_over" else f"{t}-{v}"
-        return f'IF({v}="","",ROUND(MAX(0,{top}-{_num(rule["step"])}*{_points(diff, policy)}),2))'
+        steps = _points(diff, policy, float(rule.get("width", 0.01)))
+        return f'IF({v}="","",ROUND(MAX(0,{top}-{_num(rule["step"])}*{steps}),2))'
+    if kind == "coefficient":  # 得分系数 × 权重: the value is the coefficient, or bands map it to one
+        coefficient = _nested([("else" if op == "else" else f"{v}{op}{_num(x)}", c)
+                               for op, x, c in _bands(rule, i)], i) if "bands" in rule else v
+        return f'IF({v}="","",ROUND({top}*MIN(1,MAX(0,{coefficient})),2))'
     if kind == "per_count":
         return f'IF({v}="","",MAX(0,{top}-{_num(rule["step"])}*{v}))'
     if kind == "bands":
@@ -176,6 +205,8 @@ def scoresheet_rows(name: str, present: frozenset[str] = frozenset()) -> dict[st
         rows.append([a, b, ind["name"], standard, _num(ind["max"]), _value_cell(ind) or None, score,
                      f"@{i}_self:score", diff, reason])
         subs = [(x["label"], _input_cell(i, x, present, linked)) for x in ind.get("inputs", [])]
+        if ind.get("none"):
+            subs.append((ind["none"]["label"], f"@{i}_none:choice:{YES}/否"))
         if rule["kind"] == "checklist":
             subs = [(f"{label}（{_num(p)}分）", f"@{i}_i{k + 1}:choice:{YES}/否")
                     for k, (label, p) in enumerate(rule["items"])]
@@ -201,3 +232,32 @@ def scoresheet_rows(name: str, present: frozenset[str] = frozenset()) -> dict[st
     rows.append(["评价等次", "<", "<", "<", "<", None, "=grade:text: " + grade("{total_score}"),
                  "=self_grade:text: " + grade("{total_self}"), None, None])
     return {"rows": rows, "rules_digest": digest + "".join(f"+{t}" for t in sorted(linked))}
+
+
+_MARKS = re.compile(r"[计得](\d+(?:\.\d+)?)分")
+_DEDUCTIONS = re.compile(r"扣(\d+(?:\.\d+)?)分")
+_STEPPED = ("per_point_over", "per_point_under", "per_count")
+
+
+def check_ruleset(name: str) -> list[str]:
+    """Warnings about a rule set: a group whose ``max`` is not the sum of its parts (unless it states a
+    ``max_reason``), and a printed 评分标准 whose 计/得 N 分 or 扣 N 分 contradict the indicator's max or step."""
+    ruleset, _ = load_ruleset(name)
+    out: list[str] = []
+    for g1 in ruleset["groups"]:
+        for group, parts in [(g1, g1["groups"])] + [(g2, g2["indicators"]) for g2 in g1["groups"]]:
+            total = sum(float(p["max"]) for p in parts)
+            if abs(total - float(group["max"])) > 1e-9 and not group.get("max_reason"):
+                out.append(f"{group['name']}：分值 {_num(group['max'])} 分，所属指标分值之和为 {_num(total)} 分"
+                           "（如有意为之，请写明 max_reason）")
+    for _, _, ind in indicators(ruleset):
+        text, top, rule = str(ind.get("standard") or ""), float(ind["max"]), ind["rule"]
+        where = f"指标 {ind['id']}（{ind['name']}）"
+        marks = [float(x) for x in _MARKS.findall(text)]
+        if marks and (max(marks) != top):
+            out.append(f"{where}：评分标准写“{'、'.join(f'计{_num(m)}分' for m in marks)}”，分值为 {_num(top)} 分")
+        if rule["kind"] in _STEPPED:
+            wrong = [float(x) for x in _DEDUCTIONS.findall(text) if float(x) != float(rule["step"])]
+            if wrong:
+                out.append(f"{where}：评分标准写“扣{_num(wrong[0])}分”，规则的扣分步长为 {_num(rule['step'])} 分")
+    return out

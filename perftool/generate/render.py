@@ -88,14 +88,20 @@ def _write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values:
         ws.set_column(c, c, column.width, None, {"hidden": True} if column.hidden else {})
     visible_last = max(c for c, col in enumerate(table.columns) if not col.hidden)
 
-    ws.write_string(0, 0, table.number, styles.get(bold=True))
+    if table.heading:
+        heading = str(substitute(table.heading, {**context, "unit": plan.unit or "（单位）"}))
+        ws.merge_range(0, 0, 0, visible_last, heading, styles.get(bold=True, align="center"))
+    else:
+        ws.write_string(0, 0, table.number, styles.get(bold=True))
     ws.merge_range(1, 0, 1, visible_last, str(substitute(table.title, context)), styles.title())
     ws.set_row(1, 30)
     half = max(0, visible_last // 2)
     unit_line = f"部门：{plan.unit}" if plan.unit else "部门："
-    if table.amount_unit and half < visible_last:
+    if table.amount_unit and not table.department_line:
+        ws.merge_range(2, 0, 2, visible_last, f"{table.amount_label}：{table.amount_unit}", styles.caption("right"))
+    elif table.amount_unit and half < visible_last:
         ws.merge_range(2, 0, 2, half, unit_line, styles.caption())
-        ws.write_string(2, visible_last, f"{table.unit_label}：{table.amount_unit}", styles.caption("right"))
+        ws.write_string(2, visible_last, f"{table.amount_label}：{table.amount_unit}", styles.caption("right"))
     else:
         ws.merge_range(2, 0, 2, visible_last, unit_line, styles.caption())
 

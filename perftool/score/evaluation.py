@@ -71,8 +71,12 @@ def _num(x: Any, digits: int = 2) -> float | None:
 
 
 def score_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed: dict[str, Any],
-                     rules: str) -> Scores:
-    """Every indicator of rule set ``rules`` from the 评分表 (``pj``) fields of ``plan``."""
+                     rules: str, present: WorkbookPlan | None = None) -> Scores:
+    """Every indicator of rule set ``rules`` from the 评分表 (``pj``) fields of ``plan``.
+
+    ``present`` is the submitted workbook's plan when ``plan`` was laid out anew from another rule set: messages
+    then name only its cells, and inputs it lacks by their names.
+    """
     ruleset, _ = load_ruleset(rules)
     policy = ruleset.get("points", "pro_rata")
     out: list[Indicator] = []
@@ -89,30 +93,44 @@ def score_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed: dic
         else:
             self_field = plan.field(f"pj.{i}_self")
             self_score = _num(as_filed.get(self_field.key))
+        if present is not None:
+            self_score = None  # given against the submitted file's own rule set, not this one
         value_key = f"pj.{i}_value"
         value = computed.get(value_key) if value_key in plan.layouts["pj"].fields else None
         maximum = float(ind["max"])
         reason = (explain(ind, policy, value, score, computed, plan) if score is not None
-                  else f"{NOT_ASSESSABLE}：{missing_inputs(ind, plan, computed)}")
+                  else f"{NOT_ASSESSABLE}：{missing_inputs(ind, plan, computed, present)}")
         out.append(Indicator(i, ind["name"], g1["name"], g2["name"], maximum, score, self_score, reason,
                              _num(value, 4) if is_number(value) else value, f"{score_field.sheet}!{score_field.cell}"))
         if self_score is not None and self_score > maximum + 1e-9:
             findings.append(at("self-score-over-max", self_field, f"{ind['name']} 自评得分 {show('score', self_score)} "
                                f"超过分值 {show('score', maximum)}", {"自评得分": self_score, "分值": maximum}))
-        elif score is not None and self_score is not None and abs(self_score - score) > 0.005:
+        elif self_score is not None and self_score < maximum - 0.005 and present is None and \
+                is_blank(as_filed.get(f"pj.{i}_reason")):
+            why = plan.field(f"pj.{i}_reason")
+            findings.append(at("deduction-unexplained", why, f"{ind['name']} 自评得分 {show('score', self_score)} "
+                               f"低于分值 {show('score', maximum)}，但{why.sheet}!{why.cell}“扣分原因”为空",
+                               {"自评得分": self_score, "分值": maximum}))
+        if score is not None and self_score is not None and self_score <= maximum + 1e-9 and \
+                abs(self_score - score) > 0.005:
             findings.append(at("self-score-differs", self_field,
                                f"{ind['name']} 自评得分 {show('score', self_score)}，按评分标准计算为 "
                                f"{show('score', score)}（{reason}）",
                                {"自评得分": self_score, "计算得分": score, "差额": round(self_score - score, 2)}))
-    total = _num(computed.get("pj.total_score"))
+    total = _num(computed.get("pj.total_score")) if any(x.assessable for x in out) else None  # null, not 0
     complete = all(x.assessable for x in out)
     grade = (computed.get("pj.grade") or None) if complete else None  # no grade from a partial total
+    if present is not None:
+        return Scores("评分表", out, total, None, grade, None, complete, findings, rules, policy)
     return Scores("评分表", out, total, _num(as_filed.get("pj.total_self")), grade,
                   as_filed.get("pj.self_grade") or None, complete, findings, rules, policy)
 
 
-def missing_inputs(ind: dict[str, Any], plan: WorkbookPlan, computed: dict[str, Any]) -> str:
-    """Which blank cells leave an indicator not assessable, e.g. ``缺少 附件1!B5（编制数）``."""
+def missing_inputs(ind: dict[str, Any], plan: WorkbookPlan, computed: dict[str, Any],
+                   present: WorkbookPlan | None = None) -> str:
+    """Which blank cells leave an indicator not assessable, e.g. ``缺少 附件1!B5（编制数）``: the inputs behind
+    a formula value too (a 控制率 names its 编制数 and 实际在职人数); with ``present`` (see
+    :func:`score_evaluation`) only cells of the submitted workbook, the others by their names."""
     i = ind["id"]
     pj = plan.layouts["pj"].fields
     keys = [k for k in pj if k.startswith(f"pj.{i}_") and not k.endswith(("_score", "_self", "_diff", "_reason"))]
@@ -133,12 +151,35 @@ def missing_inputs(ind: dict[str, Any], plan: WorkbookPlan, computed: dict[str, 
         walk(pj[key], True)
     if not blanks:
         return "计算所需的数据不足（分母为 0 或数据为空）"
-    names = []
+    labels = _input_labels(ind)
+    names, absent = [], []
     for f in blanks:
-        label = f.row_label + ("／" + f.col_label if f.col_label and f.table != "pj" else "")
-        names.append(f"{f.sheet}!{f.cell}（{label.strip('　')}）")
-    shown = "、".join(dict.fromkeys(names[:4]))
-    return f"缺少 {shown}{' 等' if len(set(names)) > 4 else ''}，请补填后再评分"
+        label = labels.get(f.key) or (f.row_label + ("／" + f.col_label if f.col_label and f.table != "pj" else ""))
+        label = label.strip("　")
+        if present is None:
+            names.append(f"{f.sheet}!{f.cell}（{label}）")
+        elif f.table in present.layouts and f.key in present.layouts[f.table].fields:
+            mine = present.field(f.key)
+            names.append(f"{mine.sheet}!{mine.cell}（{label}）")
+        else:
+            absent.append(f"“{label}”")
+    parts = []
+    if names:
+        parts.append("缺少 " + "、".join(dict.fromkeys(names[:4])) + (" 等" if len(set(names)) > 4 else ""))
+    if absent:
+        parts.append("、".join(dict.fromkeys(absent)) + " 不在提交的工作簿中（需使用该规则集的评分表填写）")
+    return "；".join(parts) + "，请补填后再评分"
+
+
+def _input_labels(ind: dict[str, Any]) -> dict[str, str]:
+    """The names of an indicator's 评分表 inputs, as its rule set gives them."""
+    i, value = ind["id"], ind.get("value") or {}
+    labels = {f"pj.{i}_value": value.get("label") or ind["name"]}
+    labels |= {f"pj.{i}_{x['id']}": x["label"] for x in ind.get("inputs", [])}
+    labels |= {f"pj.{i}_i{k + 1}": label for k, (label, _) in enumerate(ind["rule"].get("items", []))}
+    if ind.get("none"):
+        labels[f"pj.{i}_none"] = ind["none"]["label"]
+    return labels
 
 
 def explain(ind: dict[str, Any], policy: str, value: Any, score: float, computed: dict[str, Any],
@@ -147,6 +188,8 @@ def explain(ind: dict[str, Any], policy: str, value: Any, score: float, computed
     rule, name, top, iid = ind["rule"], ind["name"], float(ind["max"]), ind["id"]
     kind = rule["kind"]
     lost = round(top - score, 2)
+    if ind.get("none") and computed.get(f"pj.{iid}_none") == "是":
+        return f"{ind['none']['label']}，按评分标准得满分 {show('score', top)} 分"
     vtype = (ind.get("value") or {}).get("type") or (ind.get("value") or {}).get("input") or "percent"
     v = show(vtype, value)
     if kind in ("per_point_over", "per_point_under"):
@@ -155,11 +198,17 @@ def explain(ind: dict[str, Any], policy: str, value: Any, score: float, computed
         gap = (value - t) if over else (t - value)
         if gap <= 1e-12:
             return f"{name} {v}，{'未超过' if over else '不低于'} {t:.0%}，得满分 {show('score', top)} 分"
-        points = gap * 100
-        counted = {"whole_up": "（不足一个百分点按一个计）", "whole_down": "（不足一个百分点不计）"}.get(policy, "")
+        points, width = gap * 100, float(rule.get("width", 0.01)) * 100
+        unit = "个百分点" if width == 1 else f"{width:g} 个百分点"
+        counted = {"whole_up": f"（不足{unit}按{unit}计）", "whole_down": f"（不足{unit}不计）"}.get(policy, "")
         floor = "，扣完为止" if score == 0 else ""
         return (f"{name} {v}，{'超出' if over else '低于'} {t:.0%} {points:.2f} 个百分点{counted}，"
-                f"每个百分点扣 {show('score', rule['step'])} 分，扣 {lost:.2f} 分{floor}")
+                f"每{'' if width == 1 else ' '}{unit}扣 {show('score', rule['step'])} 分，扣 {lost:.2f} 分{floor}")
+    if kind == "coefficient":
+        if "bands" in rule:
+            return f"{name} {v}，按分档得分系数 × 权重 {show('score', top)} 分 = {show('score', score)} 分"
+        return f"{ind['value'].get('label', '得分系数')} {show('number', value)} × 权重 {show('score', top)} 分 = " \
+               f"{show('score', score)} 分"
     if kind == "bands":
         return f"{name} {v}，按分档标准得 {show('score', score)} 分" + (f"，扣 {show('score', lost)} 分" if lost else "")
     if kind == "per_count":

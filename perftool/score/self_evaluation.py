@@ -1,7 +1,8 @@
 """Score the 附件2 自评表: the 年度资金总额 row, and a suggested score for every 三级指标 row from its figures.
 
 The suggestion follows the indicator method of the rule set (``self_evaluation:`` in the rule set YAML):
-quantitative rows by 完成值 against 指标值 (positive or reverse), qualitative rows by keyword bands.
+quantitative rows by 完成值 against 指标值 in the row's 指标性质 (正向, 反向, 等于; see :func:`direction`),
+qualitative rows by keyword bands.
 """
 
 from __future__ import annotations
@@ -16,17 +17,41 @@ from ..figures import read_figure
 from ..values import is_number, show
 from .evaluation import NOT_ASSESSABLE, Indicator, Scores
 
+NATURES = ("正向", "反向", "等于", "定性")  # the 指标性质 choices of 附件2
 
-def suggest(target: Any, actual: Any, maximum: float, bands: list[list[Any]]) -> tuple[float | None, str]:
-    """Suggested score of one 三级指标 row and how it was reached."""
+
+def direction(nature: Any, target: Any, name: Any, directions: list[list[str]]) -> tuple[str, str]:
+    """The 指标性质 a row is scored by (正向/反向/等于/定性) and where it came from, in that order of precedence:
+    the unit's 指标性质, a sign in the 指标值 (≤ 不超过 …), a keyword of the indicator's name (rule set
+    ``self_evaluation.directions``), else 正向."""
+    if isinstance(nature, str) and nature.strip() in NATURES:
+        return nature.strip(), "按填报的指标性质"
+    figure = read_figure(target)
+    if figure is not None and figure.sign:
+        return ("反向" if figure.reverse else "正向"), f"按指标值中的“{figure.sign}”"
+    for keyword, kind in directions:
+        if isinstance(name, str) and keyword in name:
+            return str(kind), f"按指标名称中的“{keyword}”"
+    return "正向", "未填指标性质，按正向"
+
+
+def suggest(target: Any, actual: Any, maximum: float, bands: list[list[Any]],
+            nature: tuple[str, str]) -> tuple[float | None, str]:
+    """Suggested score of one 三级指标 row and how it was reached; ``nature`` is :func:`direction`'s answer."""
+    kind, source = nature
     t, a = read_figure(target), read_figure(actual)
-    if t is not None and a is not None:
-        if t.reverse:
+    assumed = f"{kind}指标（{source}）"
+    if t is not None and a is not None and kind != "定性":
+        if kind == "反向":
             share = 1.0 if a.value <= t.value else (t.value / a.value if a.value else 1.0)
-            how = f"反向指标：完成值 {actual} {'未超过' if share == 1 else '超过'}指标值 {target}"
+            how = f"{assumed}：完成值 {actual} {'未超过' if share == 1 else '超过'}指标值 {target}"
+        elif kind == "等于":
+            high = max(a.value, t.value)
+            share = min(a.value, t.value) / high if high > 0 else 1.0
+            how = f"{assumed}：完成值 {actual} {'等于' if share == 1 else '偏离'}指标值 {target}"
         else:
             share = 1.0 if a.value >= t.value or t.value == 0 else a.value / t.value
-            how = f"完成值 {actual} {'达到' if share == 1 else '未达到'}指标值 {target}"
+            how = f"{assumed}：完成值 {actual} {'达到' if share == 1 else '未达到'}指标值 {target}"
         score = round(maximum * share, 2)
         return score, how + ("，得满分" if share == 1 else f"，按完成比例 {share:.2%} 得 {show('score', score)} 分")
     if isinstance(actual, str) and actual.strip():
@@ -48,6 +73,7 @@ def score_self_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed
     """
     ruleset, _ = load_ruleset(rules)
     bands = ruleset.get("self_evaluation", {}).get("qualitative", [])
+    directions = ruleset.get("self_evaluation", {}).get("directions", [])
     layout = plan.layouts["fj2"]
     out: list[Indicator] = []
     findings: list[Finding] = []
@@ -67,13 +93,15 @@ def score_self_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed
                          f"{fund.sheet}!{fund.cell}"))
     for block in layout.blocks.values():
         for i in range(block.count):
-            keys = {n: field_key("fj2", n, block.name, i) for n in ("name", "max", "score", "target", "actual")}
+            keys = {n: field_key("fj2", n, block.name, i)
+                    for n in ("name", "max", "score", "target", "actual", "nature")}
             name, maximum, given = (as_filed.get(keys[n]) for n in ("name", "max", "score"))
             if not is_number(maximum) and not is_number(given):
                 continue  # an empty or "……" placeholder row
             maximum = float(maximum) if is_number(maximum) else 0.0
             target, actual = as_filed.get(keys["target"]), as_filed.get(keys["actual"])
-            suggestion, reason = suggest(target, actual, maximum, bands)
+            nature = direction(as_filed.get(keys["nature"]), target, name, directions)
+            suggestion, reason = suggest(target, actual, maximum, bands, nature)
             score_field = plan.field(keys["score"])
             section = _section(layout, block.name)
             out.append(Indicator(f"{block.name}[{i}]", str(name or "").strip(), section, score_field.row_label,
@@ -85,6 +113,8 @@ def score_self_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed
                                    f"{show('score', suggestion)}（{reason}）",
                                    {"填报得分": given, "建议得分": suggestion, "差额": round(float(given) - suggestion, 2)}))
     total, self_total = _round(computed.get("fj2.total_score"), 2), _round(as_filed.get("fj2.total_score"), 2)
+    if not any(i.assessable for i in out):
+        total = None  # nothing could be scored: null, not 0
     return Scores("自评表", out, total, self_total, grade_of(total, ruleset), grade_of(self_total, ruleset),
                   out[0].assessable, findings, rules, ruleset.get("points", "pro_rata"))
 

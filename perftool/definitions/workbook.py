@@ -61,6 +61,10 @@ def available_tables(year: int) -> list[str]:
     return [t for t in catalog()["order"] if edition_for(t, year) is not None]
 
 
+#: The most rows one repeat group may have; a returned workbook's identity claiming more is refused before layout.
+MAX_REPEAT_ROWS = 5000
+
+
 def plan_workbook(year: int, unit: str = "", unit_code: str = "", tables: list[str] | None = None,
                   counts: dict[str, int] | None = None, rules: str | None = None) -> WorkbookPlan:
     """Choose editions, lay out the tables and translate their formulas.
@@ -68,6 +72,9 @@ def plan_workbook(year: int, unit: str = "", unit_code: str = "", tables: list[s
     ``counts`` maps ``table.block`` (or ``*`` for every group) to the number of rows of a repeat group;
     ``rules`` names the rule set the 评分表 is laid out from (default: the one its definition names).
     """
+    for name, n in (counts or {}).items():
+        if n > MAX_REPEAT_ROWS:
+            raise UsageError(f"可变行 {name} 为 {n} 行，最多 {MAX_REPEAT_ROWS} 行")
     order: list[str] = catalog()["order"]
     chosen = list(tables) if tables else available_tables(year)
     if not chosen:

@@ -6,9 +6,11 @@ naming the path; the target keeps what it held before. JSON is written strictly 
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +29,8 @@ def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path in ``target``'s folder; on success rename it to ``target``, else remove it."""
     target = Path(target)
     tmp: Path | None = None
+    previous = sys.unraisablehook
+    sys.unraisablehook = _quiet(previous)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + PARTIAL, dir=target.parent)
@@ -35,10 +39,30 @@ def atomic_path(target: Path) -> Iterator[Path]:
         yield tmp
         os.replace(tmp, target)
     except (OSError, FileCreateError) as exc:
-        raise OutputError(target, exc) from None
+        error = OutputError(target, exc)
+        for e in (exc, exc.__context__, *exc.args):  # free the failed writer's frames now, under the quiet hook
+            if isinstance(e, BaseException):
+                e.__traceback__ = None
+        del exc, e
+        gc.collect()
+        raise error from None
     finally:
+        sys.unraisablehook = previous
         if tmp is not None and tmp.exists():
             tmp.unlink()
+
+
+def _quiet(previous: Any) -> Any:
+    """An unraisable-exception hook silent about one case: XlsxWriter leaves its half-written zip to the garbage
+    collector when a write fails, and closing it on a full disk fails again (the write failure itself is
+    reported)."""
+
+    def hook(unraisable: Any) -> None:
+        if not (isinstance(unraisable.exc_value, OSError)
+                and getattr(unraisable.object, "__qualname__", "") == "ZipFile.__del__"):
+            previous(unraisable)
+
+    return hook
 
 
 def remove_partials(folder: Path) -> int:

@@ -231,8 +231,9 @@ class _Worker:
             return None
         try:
             if self.conn.poll():
+                record = self.conn.recv()
                 path, self.task = self.task, None
-                return path, Row(**self.conn.recv())
+                return path, Row(**record)
         except (EOFError, OSError):
             return self.fail("too-large", "处理时进程异常退出（内存超过上限或被系统终止）")
         if not self.process.is_alive():
@@ -241,9 +242,8 @@ class _Worker:
             return self.fail("timeout", f"处理超过 {self.seconds:g} 秒，已中止")
         return None
 
-    def fail(self, code: str, detail: str) -> tuple[Path, Row]:
+    def fail(self, code: str, detail: str) -> tuple[Path, Row]:  # only while it has a task
         path, self.task = self.task, None
-        assert path is not None
         self.stop()
         return path, Row(str(path.relative_to(self.inbox)), UNREADABLE, str(UnreadableWorkbook(code, path.name, detail)),
                          code)

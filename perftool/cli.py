@@ -196,7 +196,8 @@ def codes() -> None:
 
 LIMIT_OPTION = click.option(
     "--limit", multiple=True, metavar="NAME=VALUE",
-    help="读取上限，可多次使用：file_mb part_mb total_mb ratio entries cells seconds text（默认值见 README）。")
+    help="读取上限，可多次使用：file_mb part_mb total_mb ratio entries cells seconds text elements rows hyperlinks "
+         "merges names strings runs formula；批量时每个文件另有 file_seconds memory_mb（默认值见 README）。")
 
 
 def _limits(items: tuple[str, ...]) -> Limits:

@@ -128,7 +128,7 @@ def opc_names(good: Path, dst: Path, n: int = 1) -> Path:
     return dst
 
 
-#: Shape → (size that once hurt, what it must give with default limits). Used by the fuzz run at random sizes.
+#: Every shape by name (the fuzz run builds them at random sizes).
 SHAPES = {
     "many_runs": many_runs, "identity_rows": identity_rows, "long_formula": long_formula,
     "repeated_rows": repeated_rows, "hyperlinks": hyperlinks, "empty_elements": empty_elements, "merges": merges,

@@ -416,6 +416,7 @@ def test_repeated_rows_are_counted(good, tmp_path):
     ("merges", 21_000, {}, "合并单元格超过 20000 个"),
     ("defined_names", 11_000, {}, "名称超过 10000 个"),
     ("shared_strings", 3000, {"strings": 2000}, "共享字符串超过 2000 个"),
+    ("empty_elements", 60_000, {"elements": 50_000}, "XML 元素超过 50000 个"),
 ])
 def test_repeated_elements_have_their_own_limits(good, tmp_path, shape, n, limit, detail):
     e = bounded(lambda: failure(getattr(hostile, shape)(good, tmp_path / f"{shape}.xlsx", n), **limit))

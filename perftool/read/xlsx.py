@@ -53,11 +53,12 @@ class Limits:
     cells: int = 2_000_000  # cells across all sheets
     seconds: float = 60  # wall-clock time to read the file
     text: int = 2000  # characters in a text cell before it is reported as too long (and cut when read)
+    elements: int = 1_000_000  # XML elements across all parts
     rows: int = 100_000  # row elements across all sheets
     hyperlinks: int = 10_000  # hyperlinks across all sheets
     merges: int = 20_000  # merged ranges across all sheets
     names: int = 10_000  # defined names
-    strings: int = 500_000  # shared strings
+    strings: int = 200_000  # shared strings
     runs: int = 1000  # rich-text runs in one string
     formula: int = 8192  # characters in one formula (Excel's own maximum)
     file_seconds: float = 300  # batch: wall-clock time for one file (read, score, annotate) before its worker is
@@ -171,7 +172,7 @@ class _Reader:
     def __init__(self, path: Path, limits: Limits, first: str | None, window: Window):
         self.path, self.limits, self.first, self.window = path, limits, first, window
         self.name = path.name
-        self.inflated = 0
+        self.inflated = self.elements = 0
         self.counts: dict[str, int] = {}
         self.deadline = time.monotonic() + limits.seconds
 
@@ -189,6 +190,13 @@ class _Reader:
     def check_time(self) -> None:
         if time.monotonic() > self.deadline:
             raise self.fail("timeout", f"超过 {self.limits.seconds:g} 秒")
+
+    def check_progress(self, events: int) -> None:
+        """Called every 1,024 parse events: the deadline, and the number of XML elements read so far."""
+        self.check_time()
+        self.elements += events // 2
+        if self.elements > self.limits.elements:
+            raise self.fail("too-complex", f"XML 元素超过 {self.limits.elements} 个")
 
     def count(self, kind: str, sheet: str | None = None) -> int:
         """One more element of ``kind`` (a field of :class:`Limits`); past its limit the file is refused."""
@@ -289,7 +297,7 @@ class _Reader:
             for event, el in self.events(book, part):
                 events += 1
                 if not events & 1023:
-                    self.check_time()
+                    self.check_progress(1024)
                 if event == "start":
                     stack.append(el)
                     if held or _local(el.tag) in holders:
@@ -411,7 +419,7 @@ class _Reader:
             for event, el in self.events(book, part):
                 events += 1
                 if not events & 1023:
-                    self.check_time()
+                    self.check_progress(1024)
                 if event == "start":
                     push(el)
                     if in_cell:

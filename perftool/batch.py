@@ -260,6 +260,9 @@ class _Worker:
 def _serve(conn: Connection, inbox: Path, out: Path, settings: Settings) -> None:
     """A worker's loop: a path in, its row out, until the supervisor closes the pipe."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor stops its workers itself
+    for held in _HELD:  # the lock on OUT is the supervisor's: a killed supervisor must release it
+        held.close()
+    _HELD.clear()
     _limit_memory(settings.limits.memory_mb)
     while True:
         try:
@@ -393,9 +396,16 @@ def output_lock(out: Path) -> Iterator[None]:
             pass
         except OSError:
             raise PerftoolError(f"输出目录 {out} 正由另一个批量审核任务使用；请等它结束后再运行，或用 -o 另选输出目录") from None
+        _HELD.append(fh)
         yield
     finally:
+        if fh in _HELD:
+            _HELD.remove(fh)
         fh.close()
+
+
+#: The lock files this process holds (a forked worker closes its copies).
+_HELD: list[IO[str]] = []
 
 
 def flag_duplicates(rows: list[Row]) -> None:

@@ -5,8 +5,9 @@ encrypted formats are told apart), the zip is checked against size, ratio and en
 inflated, every part is inflated through a counting stream, and XML is parsed with DTDs and entities
 forbidden (defusedxml). Only regular files are opened. Every element is dropped as soon as the reader leaves
 it and only the cells inside a window around the template's tables are kept, so memory stays bounded however
-large a sheet claims to be; the deadline is checked in the parse loop itself, and every kind of element that
-can be repeated (rows, hyperlinks, merges, names, strings, runs of a string) is counted against its own limit.
+large a sheet claims to be; the deadline is checked in the parse loop itself, and elements and every kind of
+element that can be repeated (rows, hyperlinks, merges, names, strings, runs of a string) are counted against
+their own limits.
 """
 
 from __future__ import annotations
@@ -61,8 +62,7 @@ class Limits:
     strings: int = 200_000  # shared strings
     runs: int = 1000  # rich-text runs in one string
     formula: int = 8192  # characters in one formula (Excel's own maximum)
-    file_seconds: float = 300  # batch: wall-clock time for one file (read, score, annotate) before its worker is
-    # stopped
+    file_seconds: float = 300  # batch: wall-clock time for one file (read, score, annotate) in its worker
     memory_mb: float = 1024  # batch: memory one file's worker may take beyond what it started with
 
     @classmethod
@@ -198,12 +198,11 @@ class _Reader:
         if self.elements > self.limits.elements:
             raise self.fail("too-complex", f"XML 元素超过 {self.limits.elements} 个")
 
-    def count(self, kind: str, sheet: str | None = None) -> int:
+    def count(self, kind: str, sheet: str | None = None) -> None:
         """One more element of ``kind`` (a field of :class:`Limits`); past its limit the file is refused."""
         n = self.counts[kind] = self.counts.get(kind, 0) + 1
         if n > getattr(self.limits, kind):
             raise self.fail("too-complex", f"{_KINDS[kind]}超过 {getattr(self.limits, kind)} 个", sheet=sheet)
-        return n
 
     # -- the package --------------------------------------------------------------------------------------
     def open_file(self) -> IO[bytes]:

@@ -162,3 +162,55 @@ def test_duplicate_flags_stay_linear():
     assert rows[0].flags == ["重复报送（内容相同）：第 1 组，共 2000 份"]
     assert rows[-1].flags == ["重复报送（内容不同）：第 2 组，共 2 份"]
     assert sum(len(f) for r in rows for f in r.flags) < 2002 * 40
+
+
+def test_every_hostile_shape_with_the_examples_in_one_batch(example, good, tmp_path):
+    """The corpus of tests/hostile.py together with the bundled examples: the batch finishes, the good files and
+    the valid-but-unusual ones are scored, every bad one gets its row with its code."""
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    shutil.copy(example("000_yueyang_2022")[0], inbox / "000_yueyang_2022.xlsx")
+    sizes = {"many_runs": 5000, "identity_rows": 1_000_000, "long_formula": 300_000, "repeated_rows": 1_000_000,
+             "hyperlinks": 12_000, "empty_elements": 1_000_000, "merges": 21_000, "defined_names": 11_000,
+             "shared_strings": 1000, "huge_string": 1_000_000, "negative_index": -1}
+    for name, shape in hostile.SHAPES.items():
+        shape(good, inbox / f"{name}.xlsx", sizes.get(name, 1))
+    os.mkfifo(inbox / "fifo.xlsx")
+    (inbox / "zero.xlsx").symlink_to("/dev/zero")
+    out = tmp_path / "输出"
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["batch", str(inbox), "-o", str(out), "--jobs", "2"])
+    assert result.exit_code == 2 and time.monotonic() - started < 60, result.output
+    codes = {name.removesuffix(".xlsx"): r["code"] or r["status"] for name, r in rows_of(out).items()}
+    assert codes == {
+        "000_yueyang_2022": "已评分", "shared_strings": "已评分", "huge_string": "已评分", "outside_calls": "已评分",
+        "opc_names": "已评分", "many_runs": "too-complex", "identity_rows": "identity-damaged",
+        "long_formula": "too-complex", "repeated_rows": "zip-bomb", "hyperlinks": "too-complex",
+        "empty_elements": "zip-bomb", "merges": "too-complex", "defined_names": "too-complex",
+        "negative_index": "xml-malformed", "duplicate_part": "zip-corrupt", "fifo": "not-regular-file",
+        "zero": "not-regular-file"}
+    assert rows_of(out)["000_yueyang_2022.xlsx"]["total"] == 98.73
+
+
+def test_a_file_that_became_unreadable_gets_its_row_on_a_re_run(good, tmp_path, monkeypatch):
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    shutil.copy(good, inbox / "a.xlsx")
+    out = tmp_path / "输出"
+    assert CliRunner().invoke(main, ["batch", str(inbox), "-o", str(out)]).exit_code == 1
+    import perftool.read.xlsx as xlsx
+
+    real_open = os.open
+
+    def refused(path, *args, **kwargs):  # as root chmod 000 would not stop the read
+        if Path(path).name == "a.xlsx":
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "sha256_of", lambda path: (_ for _ in ()).throw(
+        batch.UnreadableWorkbook("unreadable", path.name, "没有访问权限")))
+    monkeypatch.setattr(xlsx.os, "open", refused)  # inherited by the forked worker
+    result = CliRunner().invoke(main, ["batch", str(inbox), "-o", str(out)])
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    row = rows_of(out)["a.xlsx"]
+    assert row["code"] == "unreadable" and "a.xlsx：文件无法打开（没有访问权限）" in row["reason"], (row, result.output)

@@ -98,7 +98,7 @@ def score_one(path: Path, inbox: Path, out: Path, settings: Settings) -> Row:
     """Assess, annotate and write the JSON of one submission; never raises for a bad file or a failed write."""
     name = str(path.relative_to(inbox))
     try:
-        if path.is_symlink() and Path(inbox).resolve() not in path.resolve().parents:
+        if Path(inbox).resolve() not in path.resolve().parents:  # a link, or a folder link, leaving the inbox
             raise UnreadableWorkbook("not-regular-file", path.name, "是指向收件目录以外的链接，不予读取")
         a = assess(path, settings.rules, settings.limits, settings.previous)
         if settings.year and a.plan.year != settings.year:
@@ -192,12 +192,12 @@ def supervise(todo: list[Path], inbox: Path, out: Path, settings: Settings, jobs
                 workers[-1].give(pending.popleft())
             busy = [w for w in workers if w.task is not None]
             wait([x for w in busy for x in (w.conn, w.process.sentinel)],
-                 max(0.0, min(w.deadline for w in busy) - time.monotonic()))
+                 max(0.0, min((w.deadline for w in busy), default=0.0) - time.monotonic()))
             for w in list(workers):
                 finished = w.collect()
                 if finished is not None:
                     yield finished
-                if not w.alive or (w.task is None and not pending):
+                if not w.alive or (w.task is None and (not pending or not w.process.is_alive())):
                     w.stop()
                     workers.remove(w)
     finally:

@@ -231,9 +231,11 @@ class _Worker:
             return None
         try:
             if self.conn.poll():
-                record = self.conn.recv()
+                row = Row(**self.conn.recv())
                 path, self.task = self.task, None
-                return path, Row(**record)
+                if row.code == "too-large":
+                    self.stop()  # it leaves after a too-large file (see _serve)
+                return path, row
         except (EOFError, OSError):
             return self.fail("too-large", "处理时进程异常退出（内存超过上限或被系统终止）")
         if not self.process.is_alive():
@@ -263,13 +265,18 @@ def _serve(conn: Connection, inbox: Path, out: Path, settings: Settings) -> None
     for held in _HELD:  # the lock on OUT is the supervisor's: a killed supervisor must release it
         held.close()
     _HELD.clear()
+    quiet = os.open(os.devnull, os.O_WRONLY)  # what a worker has to say is in its rows
+    os.dup2(quiet, 2)
     _limit_memory(settings.limits.memory_mb)
     while True:
         try:
             task = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(asdict(score_one(Path(task), inbox, out, settings)))
+        row = score_one(Path(task), inbox, out, settings)
+        conn.send(asdict(row))
+        if row.code == "too-large":
+            return  # it may have run out of memory: a fresh worker takes the next file
 
 
 def _limit_memory(megabytes: float) -> None:

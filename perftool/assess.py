@@ -26,7 +26,9 @@ from .audit.structure import check_structure
 from .definitions.workbook import WorkbookPlan, plan_workbook
 from .data import nest, nest_projects
 from .engine import engine_for
+from .errors import os_reason
 from .identity import FORMAT
+from .read.failures import UnreadableWorkbook
 from .read.workbook import read_cells, recognise
 from .read.xlsx import Limits
 from .score.evaluation import Scores, score_evaluation
@@ -166,11 +168,15 @@ def cell_position(cell: str | None) -> tuple[int, int]:
 
 
 def sha256_of(path: Path) -> str:
-    """The SHA-256 of a file's content (how a submission is told apart from another, and from itself re-sent)."""
+    """The SHA-256 of a file's content (how a submission is told apart from another, and from itself re-sent);
+    a file that cannot be read is an ``unreadable`` failure."""
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(2**20), b""):
-            digest.update(chunk)
+    try:
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(2**20), b""):
+                digest.update(chunk)
+    except OSError as exc:
+        raise UnreadableWorkbook("unreadable", path.name, os_reason(exc)) from None
     return digest.hexdigest()
 
 

@@ -5,7 +5,6 @@ Exit codes of ``audit`` and ``score``: 0 no errors, 1 errors found, 2 the file c
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 import unicodedata
@@ -29,8 +28,8 @@ from .audit.budget import Budget, load_budgets
 from .audit.previous import Reported, last_year, load_reported, prefill
 from .audit.targets import load_declared, prefill as prefill_targets
 from .codes import codes_markdown
-from .batch import SCORED, Settings, run_batch, submissions, write_summary_data
-from .output import atomic_path
+from .batch import SCORED, Settings, output_lock, run_batch, submissions, write_summary_data
+from .output import atomic_path, json_text
 from .read.workbook import read_cells, recognise
 from .read.xlsx import Limits
 from .generate.render import render
@@ -268,7 +267,8 @@ def codes() -> None:
 
 LIMIT_OPTION = click.option(
     "--limit", multiple=True, metavar="NAME=VALUE",
-    help="读取上限，可多次使用：file_mb part_mb total_mb ratio entries cells seconds text（默认值见 README）。")
+    help="读取上限，可多次使用：file_mb part_mb total_mb ratio entries cells seconds text elements rows hyperlinks "
+         "merges names strings runs formula；批量时每个文件另有 file_seconds memory_mb（默认值见 README）。")
 
 
 def _limits(items: tuple[str, ...]) -> Limits:
@@ -312,7 +312,7 @@ def _print_findings(a: Assessment) -> None:
 
 
 def _emit_json(doc: dict, output: Path | None) -> None:
-    text = json.dumps(doc, ensure_ascii=False, indent=2)
+    text = json_text(doc)
     if output is None:
         click.echo(text)
         return
@@ -396,13 +396,17 @@ def batch(inbox: Path, output: Path, jobs: int | None, rules: str | None, previo
     settings = Settings(rules, year, _limits(limit), _previous(previous) if previous else {},
                         _budgets(budget) if budget else [],
                         load_declared(targets_dir, assess) if targets_dir else {})
-    if sys.stdout.isatty() and total > 1:
-        with click.progressbar(length=total, label="审核评分中") as bar:
-            rows, reused = run_batch(inbox, output, settings, jobs, lambda _row: bar.update(1), force)
-    else:
-        rows, reused = run_batch(inbox, output, settings, jobs, None, force)
-    write_summary_data(rows, output, settings)
-    write_summary_workbook(rows, output / "汇总表.xlsx")
+    try:
+        with output_lock(output):
+            if sys.stdout.isatty() and total > 1:
+                with click.progressbar(length=total, label="审核评分中") as bar:
+                    rows, reused = run_batch(inbox, output, settings, jobs, lambda _row: bar.update(1), force)
+            else:
+                rows, reused = run_batch(inbox, output, settings, jobs, None, force)
+            write_summary_data(rows, output, settings)
+            write_summary_workbook(rows, output / "汇总表.xlsx")
+    except PerftoolError as exc:
+        _fail(exc)
     widths = (32, 6, 8, 8, 8, 6, 6, 6)
     click.echo(" ".join(_pad(h, w) for h, w in zip(("单位", "年度", "评分依据", "计算总分", "自评总分", "等次", "错误",
                                                      "提示"), widths, strict=True)) + "状态")

@@ -1,25 +1,97 @@
-"""Writing outputs safely: to a temporary file beside the target, renamed into place when complete."""
+"""Writing outputs safely: to a temporary file beside the target, renamed into place when complete.
+
+A write the operating system refuses (disk full, read-only, no permission) becomes an :class:`OutputError`
+naming the path; the target keeps what it held before. JSON is written strictly (no NaN or Infinity).
+"""
 
 from __future__ import annotations
 
+import gc
+import json
+import math
 import os
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+from xlsxwriter.exceptions import FileCreateError
+
+from .errors import OutputError
+
+PARTIAL = ".part"
 
 
 @contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """Yield a temporary path in ``target``'s folder; on success rename it to ``target``, else remove it."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".part", dir=target.parent)
-    os.close(fd)
-    tmp = Path(name)
+    tmp: Path | None = None
+    previous = sys.unraisablehook
+    sys.unraisablehook = _quiet(previous)
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + PARTIAL, dir=target.parent)
+        os.close(fd)
+        tmp = Path(name)
         yield tmp
         os.replace(tmp, target)
+    except (OSError, FileCreateError) as exc:
+        error = OutputError(target, exc)
+        for e in (exc, exc.__context__, *exc.args):  # free the failed writer's frames now, under the quiet hook
+            if isinstance(e, BaseException):
+                e.__traceback__ = None
+        del exc, e
+        gc.collect()
+        raise error from None
     finally:
-        if tmp.exists():
+        sys.unraisablehook = previous
+        if tmp is not None and tmp.exists():
             tmp.unlink()
+
+
+def _quiet(previous: Any) -> Any:
+    """An unraisable-exception hook silent about one case: XlsxWriter leaves its half-written zip to the garbage
+    collector when a write fails, and closing it on a full disk fails again (the write failure itself is
+    reported)."""
+
+    def hook(unraisable: Any) -> None:
+        if not (isinstance(unraisable.exc_value, OSError)
+                and getattr(unraisable.object, "__qualname__", "") == "ZipFile.__del__"):
+            previous(unraisable)
+
+    return hook
+
+
+def remove_partials(folder: Path) -> int:
+    """Remove temporary files a killed run left under ``folder``; return how many."""
+    removed = 0
+    for p in Path(folder).rglob(f".*{PARTIAL}"):
+        try:
+            p.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+def strict(value: Any, keep: bool = False) -> Any:
+    """``value`` made strict JSON: NaN and ±Infinity become null (their text, ``"NaN"``, where ``keep``).
+
+    Within a finding (a mapping with a ``code``) non-finite numbers are kept as text, so the original is not lost.
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return ("NaN" if value != value else "Infinity" if value > 0 else "-Infinity") if keep else None
+    if isinstance(value, dict):
+        keep = keep or "code" in value
+        return {k: strict(v, keep) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict(v, keep) for v in value]
+    return value
+
+
+def json_text(doc: Any) -> str:
+    """``doc`` as strict, indented JSON (Chinese kept readable)."""
+    return json.dumps(strict(doc), ensure_ascii=False, indent=2, allow_nan=False)

@@ -1,8 +1,10 @@
-"""Random damage to generated workbooks (cells, XML parts, zip entries, raw bytes): perftool returns a result or a
-catalogued failure, within the limits, never a traceback. ``make fuzz`` runs many more mutations."""
+"""Random damage to generated workbooks (cells, XML parts, zip entries, raw bytes) and the hostile shapes of
+tests/hostile.py at random sizes: perftool returns a result or a catalogued failure, within the limits, never a
+traceback. ``make fuzz`` runs many more mutations, and the shapes up to the sizes that once hurt."""
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import time
@@ -17,6 +19,8 @@ from perftool.generate.render import render
 from perftool.read.failures import FAILURES, UnreadableWorkbook
 from perftool.read.xlsx import Limits
 from perftool.synthetic import inject_mistakes, random_inputs
+
+import hostile
 
 RUNS = int(os.environ.get("PERFTOOL_FUZZ_RUNS", "300"))
 SEED = int(os.environ.get("PERFTOOL_FUZZ_SEED", "20261121"))
@@ -114,3 +118,29 @@ def test_random_damage_gives_a_result_or_a_catalogued_failure(base, tmp_path):
         assert time.monotonic() - started < LIMITS.seconds + 10, what
     assert not problems, "\n".join(problems[:20])
     assert outcomes["scored"] and len(outcomes) > 3, outcomes  # the mutations reach both outcomes
+
+
+#: Sizes each hostile shape is built at: small ones in ``make test``, up to the size that once hurt in ``make fuzz``.
+SIZES = {"many_runs": (1, 50_000), "identity_rows": (1, 10_000_000), "long_formula": (1, 300_000),
+         "repeated_rows": (1, 1_000_000), "hyperlinks": (1, 20_000), "empty_elements": (1, 300_000),
+         "merges": (1, 30_000), "defined_names": (1, 15_000), "shared_strings": (1, 600_000),
+         "huge_string": (1, 5_000_000), "outside_calls": (1, 100), "negative_index": (-3, 10**9),
+         "duplicate_part": (1, 1), "opc_names": (1, 1)}
+
+
+@pytest.mark.parametrize("shape", sorted(hostile.SHAPES))
+def test_hostile_shapes_at_random_sizes(base, tmp_path, shape):
+    """Each shape of tests/hostile.py at random sizes (log-uniform): a result or a catalogued failure, in time."""
+    rnd = random.Random(f"{SEED}-{shape}")
+    low, high = SIZES[shape]
+    rounds = max(1, RUNS // 500)  # make test: 1 round at a small size; make fuzz: 10 rounds up to full size
+    ceiling = high if RUNS >= 1000 else min(high, max(low, 2000))
+    for _ in range(rounds):
+        n = low if low < 1 and rnd.random() < 0.5 else int(math.exp(rnd.uniform(0, math.log(max(ceiling, 1)))))
+        path = hostile.SHAPES[shape](base, tmp_path / f"{shape}.xlsx", n)
+        started = time.monotonic()
+        try:
+            assess(path)
+        except UnreadableWorkbook as exc:
+            assert exc.code in FAILURES and exc.code != "internal-error", (shape, n, exc)
+        assert time.monotonic() - started < 10, (shape, n)

@@ -4,7 +4,12 @@ nothing lost, reading bounded. The corpus is built here from a generated workboo
 from __future__ import annotations
 
 import csv
+import json
+import os
 import re
+import shutil
+import subprocess
+import time
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -22,8 +27,10 @@ from perftool.read.failures import FAILURES, UnreadableWorkbook
 from perftool.read.xlsx import Limits, read_book
 from perftool.synthetic import random_inputs
 
-TABLES = ["gk01", "fj1", "fj2", "pj"]
-FJ1 = "xl/worksheets/sheet2.xml"  # 附件1, the second sheet of the workbook below
+import hostile
+from hostile import FJ1, part, rezip
+
+TABLES = ["gk01", "fj1", "fj2", "pj"]  # 附件1 is the second sheet (hostile.FJ1)
 
 
 @pytest.fixture(scope="module")
@@ -32,25 +39,6 @@ def good(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("good") / "good.xlsx"
     render(plan, {**plan.default_inputs(), **random_inputs(plan, 5)}, path)
     return path
-
-
-def rezip(src: Path, dst: Path, change: dict[str, bytes | None] | None = None, add: dict[str, bytes] | None = None,
-          compression: int = zipfile.ZIP_DEFLATED) -> Path:
-    """Copy the package ``src`` to ``dst`` with parts replaced (None removes them) or added."""
-    change = change or {}
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", compression) as zout:
-        for info in zin.infolist():
-            data = change.get(info.filename, zin.read(info.filename))
-            if data is not None:
-                zout.writestr(info.filename, data)
-        for name, data in (add or {}).items():
-            zout.writestr(name, data)
-    return dst
-
-
-def part(path: Path, name: str) -> str:
-    with zipfile.ZipFile(path) as z:
-        return z.read(name).decode("utf-8")
 
 
 def failure(path: Path, **limits) -> UnreadableWorkbook:
@@ -374,6 +362,193 @@ def test_submission_is_never_modified_and_no_partial_output_is_left(good, tmp_pa
         score_one(inbox / "a.xlsx", inbox, tmp_path / "出", Settings())
     assert (inbox / "a.xlsx").read_bytes() == before
     assert not [p for p in (tmp_path / "出").rglob("*") if p.is_file()]
+
+
+# -- limits enforced where the work happens (issue 16: each once hung or took gigabytes) ------------------------
+
+def bounded(run, seconds: float = 10, megabytes: float = 300):
+    """``run()``'s result, asserting it took at most ``seconds`` and ``megabytes`` of traced memory."""
+    started = time.monotonic()
+    result, peak = traced(run)
+    assert time.monotonic() - started < seconds and peak < megabytes * 2**20, (time.monotonic() - started, peak)
+    return result
+
+
+def test_rich_text_runs_are_counted_not_rescanned(good, tmp_path):
+    """50,000 runs in one shared string once looped quadratically; now refused at the runs limit, and a string of
+    runs with a phonetic reading reads as the runs alone."""
+    e = bounded(lambda: failure(hostile.many_runs(good, tmp_path / "片段.xlsx", 20_000)))
+    assert e.code == "too-complex" and "一个字符串含超过 1000 个格式片段" in str(e)
+    book = read_book(hostile.many_runs(good, tmp_path / "少.xlsx", 12), window=(10, 10))
+    assert book.sheets["附件1"]  # read; the string itself is checked through read_book's shared strings below
+    from perftool.read.xlsx import _Reader
+    reader = _Reader(tmp_path / "少.xlsx", Limits(), None, (10, 10))
+    with zipfile.ZipFile(tmp_path / "少.xlsx") as z:
+        assert reader.shared_strings(z, {}, set(z.namelist()))[-1] == "012345678901"  # without the reading "yomi"
+
+
+def test_identity_claiming_a_million_rows_is_refused_before_layout(good, tmp_path):
+    e = bounded(lambda: failure(hostile.identity_rows(good, tmp_path / "百万行.xlsx", 1_000_000)), 5, 50)
+    assert (e.code, e.sheet) == ("identity-damaged", SHEET)
+    assert "可变行 fj1.special 为 1000000 行，应为 1 到 5000 行" in str(e)
+
+
+def test_long_formula_is_refused_without_backtracking(good, tmp_path):
+    e = bounded(lambda: failure(hostile.long_formula(good, tmp_path / "括号.xlsx", 300_000)), 5)
+    assert (e.code, e.sheet) == ("too-complex", "附件1") and "公式长 300000 字，上限 8192 字" in str(e)
+    from perftool.read.xlsx import reaches_outside
+    started = time.monotonic()
+    assert not reaches_outside("[" * 900_000) and reaches_outside("[" * 9000 + "]") and reaches_outside("x|'a'!A0")
+    assert time.monotonic() - started < 0.5
+
+
+def test_repeated_rows_are_counted(good, tmp_path):
+    path = hostile.repeated_rows(good, tmp_path / "重复行.xlsx", 5000)
+    e = bounded(lambda: failure(path, rows=2000))
+    assert (e.code, e.sheet) == ("too-complex", "附件1") and "行超过 2000 个" in str(e)
+    big = hostile.repeated_rows(good, tmp_path / "百万行.xlsx", 1_000_000)  # the corpus case: refused at once
+    assert bounded(lambda: failure(big), 5).code == "zip-bomb"
+    assert assess(path).plan.layouts["fj1"]  # within the default limit it is read as usual
+
+
+@pytest.mark.parametrize("shape, n, limit, detail", [
+    ("hyperlinks", 12_000, {}, "超链接超过 10000 个"),
+    ("merges", 21_000, {}, "合并单元格超过 20000 个"),
+    ("defined_names", 11_000, {}, "名称超过 10000 个"),
+    ("shared_strings", 3000, {"strings": 2000}, "共享字符串超过 2000 个"),
+    ("empty_elements", 60_000, {"elements": 50_000}, "XML 元素超过 50000 个"),
+])
+def test_repeated_elements_have_their_own_limits(good, tmp_path, shape, n, limit, detail):
+    e = bounded(lambda: failure(getattr(hostile, shape)(good, tmp_path / f"{shape}.xlsx", n), **limit))
+    assert e.code == "too-complex" and detail in str(e)
+
+
+def test_elements_are_dropped_as_the_reader_leaves_them(good, tmp_path):
+    """Empty elements inside extLst (15.7 M once took 1.4 GB): memory does not grow with their number."""
+    peaks = []
+    for n in (5000, 60_000):
+        path = hostile.empty_elements(good, tmp_path / f"空元素{n}.xlsx", n)
+        book, peak = traced(lambda: read_book(path, Limits(ratio=1e6), window=(100, 10)))
+        assert book.sheets["附件1"].cells
+        peaks.append(peak)
+    assert peaks[1] - peaks[0] < 2 * 2**20, peaks  # kept, 55,000 more elements would take some 5 MB more
+    links = hostile.hyperlinks(good, tmp_path / "链接.xlsx", 5000)
+    a = bounded(lambda: assess(links), 10, 60)
+    found = {f.message for f in a.findings if f.code == "hyperlink-present"}
+    assert len(found) == 21 and "附件1 另有 4980 处超链接（未打开）" in found  # bounded findings
+
+
+def test_huge_shared_string_in_many_cells_costs_its_size_once(good, tmp_path):
+    path = hostile.huge_string(good, tmp_path / "长串.xlsx", 3_000_000)
+    a = bounded(lambda: assess(path), 20, 120)
+    invalid = [f for f in a.findings if f.code == "value-invalid" and f.sheet == "附件1"]
+    assert len(invalid) > 20 and all(len(f.message) < 2200 for f in invalid)
+
+
+def test_fifo_device_and_symlinks_are_not_opened(tmp_path):
+    fifo = tmp_path / "管道.xlsx"
+    os.mkfifo(fifo)
+    e = bounded(lambda: failure(fifo), 2)
+    assert e.code == "not-regular-file" and "是命名管道（FIFO）" in str(e)
+    zero = tmp_path / "零.xlsx"
+    zero.symlink_to("/dev/zero")
+    e = bounded(lambda: failure(zero), 2)
+    assert e.code == "not-regular-file" and "是指向设备文件" in str(e)
+
+
+def test_unreadable_input_is_its_own_code(good, tmp_path, monkeypatch):
+    import perftool.read.xlsx as xlsx
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(xlsx.os, "open", refused)  # as root chmod 000 would not stop the read
+    e = failure(good)
+    assert e.code == "unreadable" and str(e).startswith("good.xlsx：文件无法打开（没有访问权限）")
+
+
+def test_misreads_closed(good, tmp_path):
+    e = failure(hostile.duplicate_part(good, tmp_path / "重复部件.xlsx"))
+    assert e.code == "zip-corrupt" and f"部件 {FJ1} 重复出现" in str(e)
+    e = failure(hostile.negative_index(good, tmp_path / "负索引.xlsx"))
+    assert (e.code, e.sheet) == ("xml-malformed", "附件1") and "单元格值 '-1' 无法识别" in str(e)
+
+
+def test_calls_outside_in_names_and_far_formulas_are_reported(good, tmp_path):
+    a = assess(hostile.outside_calls(good, tmp_path / "外部.xlsx"))
+    external = {(f.sheet, f.cell, f.message) for f in a.findings if f.code == "external-reference"}
+    assert (None, None, '工作簿含外部链接 名称 网页=WEBSERVICE("http://example.com/x")（未打开）') in external
+    assert (None, None, "工作簿含外部链接 名称 命令=cmd|'/c calc'!A0（未打开）") in external
+    assert ("附件1", "A900000", "附件1!A900000 的公式引用外部文件或程序（未计算，按表样公式处理）") in external
+
+
+def test_legal_opc_names_are_read(good, tmp_path):
+    a = assess(hostile.opc_names(good, tmp_path / "OPC.xlsx"))
+    b = assess(good)
+    assert a.basis.total == b.basis.total and a.inputs == b.inputs
+
+
+def test_strict_json_keeps_the_original_text(good, tmp_path):
+    text = part(good, FJ1)
+    first = re.search(r'<c r="B8"[^>]*><v>[^<]*</v>', text)
+    path = rezip(good, tmp_path / "nan.xlsx", {FJ1: text.replace(first.group(0), re.sub(
+        r"<v>[^<]*</v>", "<v>NaN</v>", first.group(0))).encode()})
+    result = CliRunner().invoke(main, ["score", str(path), "--json"])
+    assert result.exit_code == 1
+
+    def refuse(name):
+        raise ValueError(name)
+    doc = json.loads(result.output, parse_constant=refuse)  # strict: no NaN or Infinity anywhere
+    [found] = [f for f in doc["findings"] if f["code"] == "value-invalid" and f["cell"] == "B8"]
+    assert "NaN" in json.dumps(found["values"], ensure_ascii=False)
+
+
+def fill(path: Path) -> None:
+    """Write ``path`` until its file system is full."""
+    with path.open("wb", buffering=0) as fh:
+        try:
+            while True:
+                fh.write(b"\0" * 4096)
+        except OSError:
+            pass
+
+
+def test_full_disk_and_read_only_output(good, tmp_path):
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("needs root to mount a small tmpfs")
+    disk = tmp_path / "小盘"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(disk)]).returncode:
+        pytest.skip("cannot mount tmpfs here")
+    try:
+        inbox = tmp_path / "收件"
+        inbox.mkdir()
+        shutil.copy(good, inbox / "a.xlsx")
+        fill(disk / "占满")
+        result = CliRunner().invoke(main, ["score", str(good), "-o", str(disk / "批注.xlsx")])
+        assert result.exit_code == 2 and f"无法写入 {disk / '批注.xlsx'}：磁盘空间不足" in result.output
+        assert "Traceback" not in result.output and not list(disk.glob(".*.part"))
+        result = CliRunner().invoke(main, ["score", str(good), "--json-file", str(disk / "a.json")])
+        assert result.exit_code == 2 and "磁盘空间不足" in result.output
+        (disk / "占满").unlink()
+        out = disk / "出"
+        assert CliRunner().invoke(main, ["batch", str(inbox), "-o", str(out)]).exit_code == 1  # scored, with errors
+        before = (out / "汇总.json").read_bytes()
+        fill(disk / "占满")
+        shutil.copy(good, inbox / "b.xlsx")
+        result = CliRunner().invoke(main, ["batch", str(inbox), "-o", str(out), "--force"])
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        assert f"无法写入 {out / '汇总.json'}：磁盘空间不足" in result.output
+        assert (out / "汇总.json").read_bytes() == before  # the last summary is never lost
+        assert [r["file"] for r in json.loads(before)["rows"]] == ["a.xlsx"]
+        from perftool.batch import Settings, score_one
+        row = score_one(inbox / "b.xlsx", inbox, out, Settings())
+        assert (row.status, row.code) == ("写入失败", "write-failed") and "磁盘空间不足" in row.reason
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        result = CliRunner().invoke(main, ["score", str(good), "-o", str(disk / "只读.xlsx")])
+        assert result.exit_code == 2 and f"无法写入 {disk / '只读.xlsx'}：文件系统只读" in result.output
+    finally:
+        subprocess.run(["umount", "-l", str(disk)])
 
 
 def test_every_failure_code_is_exercised_here():

@@ -4,20 +4,17 @@ carries that perftool never follows (external links, DDE, hyperlinks) or must no
 
 from __future__ import annotations
 
-import re
-
 from openpyxl.utils.cell import get_column_letter
 
 from ..definitions.workbook import WorkbookPlan
 from ..generate.styles import FORMULA_LEADS
 from ..identity import FINDINGS_SHEET, SCORES_SHEET, SHEET
 from ..read.workbook import Cells, changed_labels
-from ..read.xlsx import Book, Limits
+from ..read.xlsx import Book, Limits, text_length
 from .findings import Finding, at, describe, on
 
-#: Formula text that reaches outside the workbook: another file (``[1]Sheet!A1``), DDE (``cmd|'/c calc'!A0``)
-#: or functions that call out.
-_EXTERNAL = re.compile(r"\[[^\]]*\]|\w\|'?|\b(DDE|DDEAUTO|WEBSERVICE|CALL|REGISTER|EXEC|HYPERLINK|RTD)\s*\(", re.I)
+#: Hyperlinks reported one by one on a sheet; the rest are counted in one more finding.
+LISTED_LINKS = 20
 
 
 def check_structure(book: Book, plan: WorkbookPlan, cells: Cells, limits: Limits) -> list[Finding]:
@@ -43,23 +40,30 @@ def check_structure(book: Book, plan: WorkbookPlan, cells: Cells, limits: Limits
             where = f"{get_column_letter(c1 + 1)}{r1 + 1}:{get_column_letter(c2 + 1)}{r2 + 1}"
             out.append(on("merge-broken", tid, sheet.name, where.split(":")[0],
                           f"{sheet.name}!{where} 的合并单元格被拆分"))
-        for ref in sheet.hyperlinks:
+        for ref in sheet.hyperlinks[:LISTED_LINKS]:
             out.append(on("hyperlink-present", tid, sheet.name, ref.split(":")[0],
                           f"{sheet.name}!{ref} 带有超链接（未打开，也不会出现在输出中）"))
-        for (r, c), (formula, _) in sorted(sheet.cells.items()):
-            if formula is not None and _EXTERNAL.search(formula):
-                where = f"{get_column_letter(c + 1)}{r + 1}"
-                out.append(on("external-reference", tid, sheet.name, where,
-                              f"{sheet.name}!{where} 的公式引用外部文件或程序（未计算，按表样公式处理）",
-                              {"公式": "=" + formula[:200]}))
-    for link in book.external_links:
+        if len(sheet.hyperlinks) > LISTED_LINKS:
+            out.append(on("hyperlink-present", tid, sheet.name, None,
+                          f"{sheet.name} 另有 {len(sheet.hyperlinks) - LISTED_LINKS} 处超链接（未打开）"))
+        for where, formula in sheet.external[:LISTED_LINKS]:
+            out.append(on("external-reference", tid, sheet.name, where,
+                          f"{sheet.name}!{where} 的公式引用外部文件或程序（未计算，按表样公式处理）",
+                          {"公式": "=" + formula[:200]}))
+        if len(sheet.external) > LISTED_LINKS:
+            out.append(on("external-reference", tid, sheet.name, None,
+                          f"{sheet.name} 另有 {len(sheet.external) - LISTED_LINKS} 个公式引用外部文件或程序"))
+    for link in book.external_links[:LISTED_LINKS]:
         out.append(on("external-reference", None, None, None, f"工作簿含外部链接 {link}（未打开）"))
+    if len(book.external_links) > LISTED_LINKS:
+        out.append(on("external-reference", None, None, None,
+                      f"工作簿另有 {len(book.external_links) - LISTED_LINKS} 个外部链接或名称引用外部内容（未打开）"))
     for f in plan.fields():
         value = cells.values.get(f.key)
         if not isinstance(value, str):
             continue
-        if len(value) > limits.text:
-            out.append(at("text-too-long", f, f"{describe(f)} 的文本有 {len(value)} 字，超过 {limits.text} 字",
+        if text_length(value) > limits.text:
+            out.append(at("text-too-long", f, f"{describe(f)} 的文本有 {text_length(value)} 字，超过 {limits.text} 字",
                           {"开头": value[:60] + "…"}))
         if f.type == "text" and value.lstrip().startswith(FORMULA_LEADS):
             out.append(at("text-formula-like", f, f"{describe(f)} 的文本以“{value.lstrip()[0]}”开头，"

@@ -81,6 +81,10 @@ def available_tables(year: int) -> list[str]:
     return [t for t in catalog()["order"] if edition_for(t, year) is not None]
 
 
+#: The most rows one repeat group may have; a returned workbook's identity claiming more is refused before layout.
+MAX_REPEAT_ROWS = 5000
+
+
 def plan_workbook(year: int, unit: str = "", unit_code: str = "", tables: list[str] | None = None,
                   counts: dict[str, int] | None = None, rules: str | None = None,
                   set_name: str | None = None, projects: list[dict[str, Any]] | None = None) -> WorkbookPlan:
@@ -92,6 +96,9 @@ def plan_workbook(year: int, unit: str = "", unit_code: str = "", tables: list[s
     set the 评分表 is laid out from (default: the one its definition names). ``projects`` (dicts with name, code,
     dept, budget) instance every per-project table once per project, each on its own sheet (``projects.py``).
     """
+    for name, n in (counts or {}).items():
+        if n > MAX_REPEAT_ROWS:
+            raise UsageError(f"可变行 {name} 为 {n} 行，最多 {MAX_REPEAT_ROWS} 行")
     order: list[str] = catalog()["order"]
     chosen_set = table_set(set_name) if set_name or not tables else None
     if tables:

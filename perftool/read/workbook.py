@@ -12,7 +12,7 @@ from openpyxl.utils.cell import get_column_letter
 from ..definitions.cells import Label
 from ..definitions.model import TableLayout
 from ..definitions.projects import issued
-from ..definitions.workbook import WorkbookPlan, plan_workbook
+from ..definitions.workbook import MAX_REPEAT_ROWS, WorkbookPlan, plan_workbook
 from ..identity import FORMAT, SHEET, Identity
 from .failures import UnreadableWorkbook
 from .xlsx import Book, Limits, Sheet, read_book
@@ -49,7 +49,18 @@ def read_identity(book: Book) -> Identity:
 
 
 def plan_for(identity: Identity, name: str) -> WorkbookPlan:
-    """Re-create the plan the workbook was generated from; refuse it if the definitions have changed since."""
+    """Re-create the plan the workbook was generated from; refuse it if the definitions have changed since.
+
+    The identity's repeat-row counts are checked against the definitions' maximum first: an edited identity
+    must not make perftool lay out a million-row plan.
+    """
+    counts = identity.counts
+    if not isinstance(counts, dict) or len(counts) > 1000:
+        raise UnreadableWorkbook("identity-damaged", name, "标识项 counts 无法识别", sheet=SHEET)
+    for key, n in counts.items():
+        if type(n) is not int or not 0 < n <= MAX_REPEAT_ROWS:
+            raise UnreadableWorkbook("identity-damaged", name, f"可变行 {str(key)[:40]} 为 {str(n)[:20]} 行，"
+                                     f"应为 1 到 {MAX_REPEAT_ROWS} 行", sheet=SHEET)
     try:
         plan = plan_workbook(identity.year, identity.unit, identity.unit_code, identity.tables, identity.counts,
                              identity.rules or None, identity.table_set or None, issued(identity.projects))

@@ -3,21 +3,28 @@
 Nothing in a submission is evaluated or followed. The file is recognised by its first bytes (legacy and
 encrypted formats are told apart), the zip is checked against size, ratio and entry limits before anything is
 inflated, every part is inflated through a counting stream, and XML is parsed with DTDs and entities
-forbidden (defusedxml). Only the cells inside a window around the template's tables are kept, so memory stays
-bounded however large a sheet claims to be.
+forbidden (defusedxml). Only regular files are opened. Every element is dropped as soon as the reader leaves
+it and only the cells inside a window around the template's tables are kept, so memory stays bounded however
+large a sheet claims to be; the deadline is checked in the parse loop itself, and elements and every kind of
+element that can be repeated (rows, hyperlinks, merges, names, strings, runs of a string) are counted against
+their own limits.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import posixpath
 import re
+import stat
 import time
 import zipfile
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from urllib.parse import unquote
 from typing import IO, Any
 
 from defusedxml import DefusedXmlException
@@ -27,6 +34,7 @@ from openpyxl.utils.exceptions import CellCoordinatesException
 from openpyxl.utils.cell import coordinate_from_string, column_index_from_string, get_column_letter
 from xml.etree.ElementTree import ParseError
 
+from ..errors import os_reason
 from .failures import UnreadableWorkbook
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -45,7 +53,17 @@ class Limits:
     entries: int = 2000  # parts in the zip
     cells: int = 2_000_000  # cells across all sheets
     seconds: float = 60  # wall-clock time to read the file
-    text: int = 2000  # characters in a text cell before it is reported as too long
+    text: int = 2000  # characters in a text cell before it is reported as too long (and cut when read)
+    elements: int = 1_000_000  # XML elements across all parts
+    rows: int = 100_000  # row elements across all sheets
+    hyperlinks: int = 10_000  # hyperlinks across all sheets
+    merges: int = 20_000  # merged ranges across all sheets
+    names: int = 10_000  # defined names
+    strings: int = 200_000  # shared strings
+    runs: int = 1000  # rich-text runs in one string
+    formula: int = 8192  # characters in one formula (Excel's own maximum)
+    file_seconds: float = 300  # batch: wall-clock time for one file (read, score, annotate) in its worker
+    memory_mb: float = 1024  # batch: memory one file's worker may take beyond what it started with
 
     @classmethod
     def parse(cls, items: list[str] | tuple[str, ...]) -> Limits:
@@ -66,6 +84,38 @@ class Limits:
         return cls(**values)
 
 
+class Clipped(str):
+    """A text cut to the ``text`` limit when read; ``length`` is how long it was."""
+
+    length: int
+
+    def __new__(cls, text: str, limit: int) -> Clipped:
+        out = super().__new__(cls, text[:limit])
+        out.length = len(text)
+        return out
+
+
+def clip(text: str, limit: int) -> str:
+    """``text``, or its first ``limit`` characters as :class:`Clipped` (one huge string shared by many cells
+    costs its size once, not once per cell)."""
+    return text if len(text) <= limit else Clipped(text, limit)
+
+
+def text_length(value: str) -> int:
+    """How long a text read from a workbook was before it was clipped."""
+    return getattr(value, "length", len(value))
+
+
+_OUTSIDE = re.compile(r"\w\||\b(?:DDE|DDEAUTO|WEBSERVICE|FILTERXML|CALL|REGISTER|EXEC|HYPERLINK|RTD)\s*\(", re.I)
+
+
+def reaches_outside(formula: str) -> bool:
+    """Formula text that reaches outside the workbook: another file (``[1]Sheet!A1``), DDE (``cmd|'/c calc'!A0``)
+    or a function that calls out (WEBSERVICE, CALL, …). Linear in the text's length (no backtracking)."""
+    start = formula.find("[")
+    return (start >= 0 and formula.find("]", start) > 0) or _OUTSIDE.search(formula) is not None
+
+
 @dataclass
 class Sheet:
     """One worksheet as read: cells inside the window as (row, col) → (formula text or None, value)."""
@@ -75,6 +125,7 @@ class Sheet:
     merges: set[tuple[int, int, int, int]] = field(default_factory=set)
     protected: bool = False
     hyperlinks: list[str] = field(default_factory=list)  # cells carrying a hyperlink (never followed)
+    external: list[tuple[str, str]] = field(default_factory=list)  # (cell, formula) reaching outside, any cell
 
     def value(self, row: int, col: int) -> Any:
         return self.cells.get((row, col), (None, None))[1]
@@ -121,8 +172,8 @@ class _Reader:
     def __init__(self, path: Path, limits: Limits, first: str | None, window: Window):
         self.path, self.limits, self.first, self.window = path, limits, first, window
         self.name = path.name
-        self.inflated = 0
-        self.cells = 0
+        self.inflated = self.elements = 0
+        self.counts: dict[str, int] = {}
         self.deadline = time.monotonic() + limits.seconds
 
     def fail(self, code: str, detail: str = "", **where: Any) -> UnreadableWorkbook:
@@ -140,29 +191,66 @@ class _Reader:
         if time.monotonic() > self.deadline:
             raise self.fail("timeout", f"超过 {self.limits.seconds:g} 秒")
 
+    def check_progress(self, events: int) -> None:
+        """Called every 1,024 parse events: the deadline, and the number of XML elements read so far."""
+        self.check_time()
+        self.elements += events // 2
+        if self.elements > self.limits.elements:
+            raise self.fail("too-complex", f"XML 元素超过 {self.limits.elements} 个")
+
+    def count(self, kind: str, sheet: str | None = None) -> None:
+        """One more element of ``kind`` (a field of :class:`Limits`); past its limit the file is refused."""
+        n = self.counts[kind] = self.counts.get(kind, 0) + 1
+        if n > getattr(self.limits, kind):
+            raise self.fail("too-complex", f"{_KINDS[kind]}超过 {getattr(self.limits, kind)} 个", sheet=sheet)
+
     # -- the package --------------------------------------------------------------------------------------
-    def open(self) -> zipfile.ZipFile:
-        size = self.path.stat().st_size
-        if size > self.limits.file_mb * 2**20:
-            raise self.fail("too-large", f"{size / 2**20:.1f} MB，上限 {self.limits.file_mb:g} MB")
-        with self.path.open("rb") as fh:
+    def open_file(self) -> IO[bytes]:
+        """The file opened for reading, if it is a regular file within the size limit (never blocks on a FIFO)."""
+        try:
+            if not stat.S_ISREG(os.stat(self.path).st_mode):
+                raise self.fail("not-regular-file", _file_kind(self.path))
+            fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        except OSError as exc:
+            raise self.fail("unreadable", os_reason(exc)) from None
+        fh = os.fdopen(fd, "rb")
+        info = os.fstat(fd)  # the file actually opened (it may have been swapped since the check above)
+        if not stat.S_ISREG(info.st_mode):
+            fh.close()
+            raise self.fail("not-regular-file", _file_kind(self.path))
+        if info.st_size > self.limits.file_mb * 2**20:
+            fh.close()
+            raise self.fail("too-large", f"{info.st_size / 2**20:.1f} MB，上限 {self.limits.file_mb:g} MB")
+        return fh
+
+    def open(self, fh: IO[bytes]) -> zipfile.ZipFile:
+        try:
             head = fh.read(8)
             if head == _OLE_MAGIC:  # a compound document: legacy .xls/.et, or an encrypted .xlsx
                 body = head + fh.read()
                 if _ENCRYPTED_MARK in body:
                     raise self.fail("encrypted")
                 raise self.fail("wps-et" if self.path.suffix.lower() == ".et" else "legacy-xls")
+            fh.seek(0)
+        except OSError as exc:
+            raise self.fail("unreadable", os_reason(exc)) from None
         if head[:4] != b"PK\x03\x04":
-            if head[:2] == b"PK" or zipfile.is_zipfile(self.path):
+            if head[:2] == b"PK" or zipfile.is_zipfile(fh):
                 raise self.fail("zip-corrupt")
             raise self.fail("not-spreadsheet", _sniff(head))
         try:
-            book = zipfile.ZipFile(self.path)
+            book = zipfile.ZipFile(fh)
             infos = book.infolist()
         except (zipfile.BadZipFile, OSError, ValueError) as exc:
             raise self.fail("zip-corrupt", str(exc)) from None
         if len(infos) > self.limits.entries:
             raise self.fail("zip-bomb", f"{len(infos)} 个条目，上限 {self.limits.entries}")
+        seen: set[str] = set()
+        for i in infos:  # part names compare case-insensitively; readers disagree on which duplicate they take
+            key = i.filename.casefold()
+            if key in seen:
+                raise self.fail("zip-corrupt", f"部件 {i.filename} 重复出现")
+            seen.add(key)
         declared = sum(i.file_size for i in infos)
         if declared > self.limits.total_mb * 2**20:
             raise self.fail("zip-bomb", f"声明解压后 {declared / 2**20:.0f} MB，上限 {self.limits.total_mb:g} MB")
@@ -181,11 +269,16 @@ class _Reader:
         except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
             raise self.fail("zip-corrupt", f"{part}：{exc}") from None
 
-    def parse(self, book: zipfile.ZipFile, part: str, events: tuple[str, ...] = ("end",)) -> Any:
-        """Events of ``part``'s XML, parsed with DTDs, entities and external references forbidden."""
-        stream = self.stream(book, part)
+    def events(self, book: zipfile.ZipFile, part: str) -> Iterator[tuple[str, Any]]:
+        """Start and end events of ``part``'s XML, parsed with DTDs, entities and external references forbidden
+        (iterate within :meth:`xml_errors`)."""
+        return iterparse(io.BufferedReader(self.stream(book, part), 65536), events=("start", "end"), forbid_dtd=True)
+
+    @contextmanager
+    def xml_errors(self, part: str) -> Iterator[None]:
+        """Whatever goes wrong while ``part`` is parsed, as a catalogued failure naming the part."""
         try:
-            yield from iterparse(io.BufferedReader(stream, 65536), events=events, forbid_dtd=True)
+            yield
         except DefusedXmlException as exc:
             raise self.fail("xml-unsafe", f"{part}：{type(exc).__name__}") from None
         except (ParseError, LookupError, UnicodeError) as exc:  # LookupError: an unknown declared encoding
@@ -193,8 +286,33 @@ class _Reader:
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # damage shows up while inflating
             raise self.fail("zip-corrupt", f"{part}：{exc}") from None
 
+    def parse(self, book: zipfile.ZipFile, part: str, holders: frozenset[str] = frozenset()
+              ) -> Iterator[tuple[str, Any]]:
+        """End events of ``part``'s XML. Each element leaves the tree once its end event was handled, except
+        within a ``holders`` element (a string item), which keeps its children until its own end."""
+        stack: list[Any] = []
+        held = events = 0
+        with self.xml_errors(part):
+            for event, el in self.events(book, part):
+                events += 1
+                if not events & 1023:
+                    self.check_progress(1024)
+                if event == "start":
+                    stack.append(el)
+                    if held or _local(el.tag) in holders:
+                        held += 1
+                    continue
+                stack.pop()
+                yield event, el
+                if held:
+                    held -= 1
+                    if held:
+                        continue
+                if stack:
+                    del stack[-1][-1]  # the element just left is its parent's last (and only remaining) child
+
     def read(self) -> Book:
-        with self.open() as book:
+        with self.open_file() as fh, self.open(fh) as book:
             names = set(book.namelist())
             types = _read_small(book, "[Content_Types].xml", self) if "[Content_Types].xml" in names else ""
             if "xl/vbaProject.bin" in names or any(t in types for t in _MACRO_TYPES):
@@ -218,7 +336,7 @@ class _Reader:
             raise self.fail("not-spreadsheet", "缺少 _rels/.rels，不是 Office 文档")
         for _, el in self.parse(book, "_rels/.rels"):
             if _local(el.tag) == "Relationship" and el.get("Type", "").endswith("/officeDocument"):
-                target = el.get("Target", "").lstrip("/")
+                target = _part_name("", el.get("Target", ""), names)
                 if target in names and "workbook" in target.lower():
                     return target
         kind = "Word 文档" if "word/document.xml" in names else "PowerPoint 文稿" if "ppt/presentation.xml" in names \
@@ -230,14 +348,13 @@ class _Reader:
         folder, base = posixpath.split(main)
         part = posixpath.join(folder, "_rels", base + ".rels")
         out: dict[str, tuple[str, str]] = {}
-        if part not in book.namelist():
+        names = set(book.namelist())
+        if part not in names:
             return out
         for _, el in self.parse(book, part):
-            if _local(el.tag) == "Relationship":
-                target = el.get("Target", "")
-                path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder,
-                                                                                                            target))
-                out[el.get("Id", "")] = (el.get("Type", "").rpartition("/")[2], path)
+            if _local(el.tag) == "Relationship" and el.get("TargetMode") != "External":
+                out[el.get("Id", "")] = (el.get("Type", "").rpartition("/")[2],
+                                         _part_name(folder, el.get("Target", ""), names))
         return out
 
     def workbook(self, book: zipfile.ZipFile, main: str, rels: dict[str, tuple[str, str]]
@@ -254,8 +371,10 @@ class _Reader:
                     sheets[el.get("name", "")] = part
             elif tag == "workbookPr":
                 date1904 = el.get("date1904", "0") in ("1", "true")
-            elif tag == "definedName" and el.text and "[" in el.text:
-                external.append(f"名称 {el.get('name')}={el.text[:80]}")
+            elif tag == "definedName":
+                self.count("names")
+                if el.text and (len(el.text) > self.limits.formula or reaches_outside(el.text)):
+                    external.append(f"名称 {el.get('name', '')[:80]}={el.text[:80]}")
         return sheets, external, date1904
 
     def shared_strings(self, book: zipfile.ZipFile, rels: dict[str, tuple[str, str]], names: set[str]) -> list[str]:
@@ -263,12 +382,27 @@ class _Reader:
         strings: list[str] = []
         if part not in names:
             return strings
-        for _, el in self.parse(book, part):
+        for _, el in self.parse(book, part, _STRING):
             if _local(el.tag) == "si":
-                strings.append("".join(t.text or "" for t in el.iter() if _local(t.tag) == "t"
-                                       and not _in_phonetic(el, t)))
-                el.clear()
+                self.count("strings")
+                strings.append(self.string(el))
         return strings
+
+    def string(self, el: Any) -> str:
+        """The text of a string item (``si`` or inline ``is``): its ``t``, or its runs' ``t``; phonetic runs
+        (``rPh``, the reading of a Japanese name) are left out."""
+        texts: list[str] = []
+        runs = 0
+        for child in el:
+            tag = _local(child.tag)
+            if tag == "t":
+                texts.append(child.text or "")
+            elif tag == "r":
+                runs += 1
+                if runs > self.limits.runs:
+                    raise self.fail("too-complex", f"一个字符串含超过 {self.limits.runs} 个格式片段")
+                texts.extend(t.text or "" for t in child if _local(t.tag) == "t")
+        return clip("".join(texts), self.limits.text)
 
     def sheet(self, book: zipfile.ZipFile, name: str, part: str, strings: list[str],
               window: tuple[int, int]) -> Sheet:
@@ -276,43 +410,75 @@ class _Reader:
         max_row, max_col = window
         masters: dict[str, tuple[str, str]] = {}  # shared formula index → (text, origin cell)
         row, col = 0, -1
-        data = None
-        for event, el in self.parse(book, part, ("start", "end")):
-            tag = _local(el.tag)
-            if event == "start":
-                if tag == "row":
-                    row, col = self.row_number(el.get("r"), row, name), -1
-                elif tag == "sheetData":
-                    data = el
-                continue
-            if tag == "c":
-                self.cells += 1
-                if self.cells > self.limits.cells:
-                    raise self.fail("too-many-cells", f"超过 {self.limits.cells} 个", sheet=name)
-                if self.cells % 4096 == 0:
-                    self.check_time()
-                ref = el.get("r")
-                if ref:
-                    row, col = self.position(ref, name)
+        cells = self.counts.get("cells", 0)
+        stack: list[Any] = []  # the open elements; each leaves the tree as soon as it ends (a cell: with its children)
+        push, pop, local = stack.append, stack.pop, _LOCAL.get
+        in_cell = events = 0
+        with self.xml_errors(part):
+            for event, el in self.events(book, part):
+                events += 1
+                if not events & 1023:
+                    self.check_progress(1024)
+                if event == "start":
+                    push(el)
+                    if in_cell:
+                        in_cell += 1
+                        continue
+                    tag = local(el.tag) or _local(el.tag)
+                    if tag == "c":
+                        in_cell = 1
+                    elif tag == "row":
+                        self.count("rows", name)
+                        row, col = self.row_number(el.get("r"), row, name), -1
+                    continue
+                pop()
+                if in_cell:
+                    in_cell -= 1
+                    if in_cell:
+                        continue  # a cell's value or formula: read when the cell ends
+                    cells += 1
+                    if cells > self.limits.cells:
+                        raise self.fail("too-many-cells", f"超过 {self.limits.cells} 个", sheet=name)
+                    ref = el.get("r")
+                    if ref:
+                        row, col = self.position(ref, name)
+                    else:
+                        col += 1
+                    if row < max_row and col < max_col:
+                        out.cells[(row, col)] = self.cell(el, strings, masters, row, col, out)
+                    else:
+                        self.outside(el, row, col, out)
                 else:
-                    col += 1
-                if row < max_row and col < max_col:
-                    out.cells[(row, col)] = self.cell(el, strings, masters, row, col, name)
-                el.clear()
-            elif tag == "row":
-                if data is not None and len(data) and data[-1] is el:
-                    data.remove(el)
-                else:
-                    el.clear()
-            elif tag == "mergeCell":
-                bounds = _bounds(el.get("ref", ""))
-                if bounds:
-                    out.merges.add(bounds)
-            elif tag == "sheetProtection":
-                out.protected = el.get("sheet", "0") in ("1", "true")
-            elif tag == "hyperlink":
-                out.hyperlinks.append(el.get("ref", ""))
+                    tag = local(el.tag) or _local(el.tag)
+                    if tag == "mergeCell":
+                        self.count("merges", name)
+                        bounds = _bounds(el.get("ref", ""))
+                        if bounds:
+                            out.merges.add(bounds)
+                    elif tag == "sheetProtection":
+                        out.protected = el.get("sheet", "0") in ("1", "true")
+                    elif tag == "hyperlink":
+                        self.count("hyperlinks", name)
+                        out.hyperlinks.append(el.get("ref", "")[:40])
+                if stack:
+                    del stack[-1][-1]  # the element just left is its parent's last (and only remaining) child
+        self.counts["cells"] = cells
         return out
+
+    def formula(self, text: str, here: str, sheet: Sheet) -> str:
+        """A formula's text, refused if longer than Excel allows; one reaching outside is noted on the sheet."""
+        if len(text) > self.limits.formula:
+            raise self.fail("too-complex", f"公式长 {len(text)} 字，上限 {self.limits.formula} 字", sheet=sheet.name,
+                            cell=here)
+        if reaches_outside(text):
+            sheet.external.append((here, text))
+        return text
+
+    def outside(self, el: Any, row: int, col: int, sheet: Sheet) -> None:
+        """A cell outside the window is not kept, but a formula in it is still checked."""
+        for child in el:
+            if _local(child.tag) == "f" and child.text:
+                self.formula(child.text, f"{get_column_letter(col + 1)}{row + 1}", sheet)
 
     def row_number(self, text: str | None, previous: int, sheet: str) -> int:
         if text is None:
@@ -332,16 +498,16 @@ class _Reader:
         return int(m.group(2)) - 1, col
 
     def cell(self, el: Any, strings: list[str], masters: dict[str, tuple[str, str]], row: int, col: int,
-             sheet: str) -> tuple[str | None, Any]:
+             sheet: Sheet) -> tuple[str | None, Any]:
         kind = el.get("t", "n")
         formula = value = None
         for child in el:
             tag = _local(child.tag)
             if tag == "f":
-                formula = child.text or ""
+                here = f"{get_column_letter(col + 1)}{row + 1}"
+                formula = self.formula(child.text or "", here, sheet)
                 if child.get("t") == "shared":
                     index = child.get("si", "")
-                    here = f"{get_column_letter(col + 1)}{row + 1}"
                     if formula:
                         masters[index] = (formula, here)
                     elif index in masters:
@@ -353,15 +519,20 @@ class _Reader:
             elif tag == "v":
                 value = child.text
             elif tag == "is":
-                value = "".join(t.text or "" for t in child.iter() if _local(t.tag) == "t")
-        if value is not None and kind not in ("str", "inlineStr"):
-            value = self.typed(kind, value, sheet, row, col, strings)
-        return formula, value
+                value = self.string(child)
+        if value is None:
+            return formula, value
+        if kind in ("str", "inlineStr"):
+            return formula, clip(value, self.limits.text)
+        return formula, self.typed(kind, value, sheet.name, row, col, strings)
 
     def typed(self, kind: str, text: str, sheet: str, row: int, col: int, strings: list[str]) -> Any:
         try:
             if kind == "s":
-                return strings[int(text)]
+                index = int(text)
+                if not 0 <= index < len(strings):  # -1 must not read the last string
+                    raise IndexError(index)
+                return strings[index]
             if kind == "b":
                 return text.strip() in ("1", "true")
             if kind in ("e", "d"):  # an error value such as #DIV/0!, or an ISO date: kept as text
@@ -385,6 +556,8 @@ def read_book(path: Path, limits: Limits | None = None, window: Window = (1000, 
     path = Path(path)
     try:
         return _Reader(path, limits or Limits(), first, window).read()
+    except OSError as exc:  # the file became unreadable while it was read (a disk error, a removed mount)
+        raise UnreadableWorkbook("unreadable", path.name, os_reason(exc)) from None
     except MemoryError:
         raise UnreadableWorkbook("too-large", path.name, "读取时内存不足") from None
     except RecursionError:
@@ -397,6 +570,27 @@ def _read_small(book: zipfile.ZipFile, part: str, reader: _Reader) -> str:
         return stream.read(2**20).decode("utf-8", "replace")
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
         raise reader.fail("zip-corrupt", f"{part}：{exc}") from None
+
+
+def _file_kind(path: Path) -> str:
+    """What a path that is not a regular file is, in a word."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return "链接指向的文件不存在"
+    kind = ("命名管道（FIFO）" if stat.S_ISFIFO(mode) else "设备文件" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "套接字" if stat.S_ISSOCK(mode) else "目录" if stat.S_ISDIR(mode) else "特殊文件")
+    return ("是指向" if path.is_symlink() else "是") + kind
+
+
+def _part_name(folder: str, target: str, names: set[str]) -> str:
+    """A relationship target as a part name: relative to ``folder`` unless absolute, ``./`` and ``..`` resolved,
+    percent-encoding decoded (``sheet%201.xml`` is the part ``sheet 1.xml``), as OPC says."""
+    raw = target.split("#", 1)[0]
+    joined = raw.lstrip("/") if raw.startswith("/") else posixpath.join(folder, raw)
+    plain = posixpath.normpath(joined).lstrip("/")
+    decoded = posixpath.normpath(unquote(joined)).lstrip("/")
+    return decoded if decoded in names or plain not in names else plain
 
 
 def _sniff(head: bytes) -> str:
@@ -412,6 +606,9 @@ def _sniff(head: bytes) -> str:
 
 
 _CELL = re.compile(r"\$?([A-Z]{1,3})\$?(\d{1,7})$")
+_STRING = frozenset({"si"})
+_KINDS = {"rows": "行", "hyperlinks": "超链接", "merges": "合并单元格", "names": "名称",
+          "strings": "共享字符串"}
 _COLUMNS: dict[str, int] = {}
 _LOCAL: dict[str, str] = {}
 
@@ -424,10 +621,6 @@ def _local(tag: str) -> str:
         if len(_LOCAL) < 1000:
             _LOCAL[tag] = local
     return local
-
-
-def _in_phonetic(root: Any, target: Any) -> bool:
-    return any(_local(p.tag) == "rPh" and any(t is target for t in p.iter()) for p in root)
 
 
 def _bounds(ref: str) -> tuple[int, int, int, int] | None:

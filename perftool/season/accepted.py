@@ -30,6 +30,8 @@ def accepted(out: Path) -> tuple[list[Accepted], list[str]]:
         raise UsageError(f"{out} 中没有可用的 汇总.json：请先运行 perftool batch 收件目录 -o {out}") from None
     if not isinstance(doc, dict) or doc.get("format") != SUMMARY_FORMAT:
         raise UsageError(f"{out / '汇总.json'} 不是 perftool batch 的汇总文件（格式应为 {SUMMARY_FORMAT}）")
+    if doc.get("complete") is False:
+        raise UsageError(f"{out} 的批量审核尚未完成（或被中断）：请再运行一次 perftool batch 收件目录 -o {out}，完成后再汇总")
     found, skipped = [], []
     for row in doc.get("rows", []):
         name = row.get("unit") or row.get("file", "")

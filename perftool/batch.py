@@ -65,6 +65,13 @@ def submissions(inbox: Path) -> list[Path]:
                   and not p.name.startswith(("~$", ".")))
 
 
+def skipped_files(inbox: Path) -> list[str]:
+    """Files under ``inbox`` that are not spreadsheets (a stray .pdf or .docx), relative to it; temporary and
+    hidden files are not listed."""
+    return sorted(str(p.relative_to(inbox)) for p in inbox.rglob("*") if p.is_file()
+                  and p.suffix.lower() not in SUFFIXES and not p.name.startswith(("~$", ".")))
+
+
 @dataclass(frozen=True)
 class Settings:
     """What a batch's results depend on besides the files; a re-run with other settings scores everything."""

@@ -5,6 +5,7 @@ Exit codes of ``audit`` and ``score``: 0 no errors, 1 errors found, 2 the file c
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 import time
@@ -25,12 +26,19 @@ from .assess import Assessment, assess
 from .audit.findings import ERROR, SEVERITY_ZH
 from .audit.previous import Reported, last_year, load_reported, prefill
 from .codes import codes_markdown
-from .batch import SCORED, Settings, run_batch, submissions, write_summary_data
+from .batch import SCORED, Settings, run_batch, skipped_files, submissions, write_summary_data
+from .cli_zh import ChineseGroup, chinese_metavars, install
 from .output import atomic_path
 from .read.workbook import read_cells, recognise
 from .read.xlsx import Limits
 from .generate.render import render
 from .generate.units import read_units, safe_filename
+
+
+install()
+
+#: The earliest fiscal year a workbook can be generated for (older years have no edition of any table).
+FIRST_YEAR = 2000
 
 
 def _fail(exc: PerftoolError) -> None:
@@ -53,8 +61,37 @@ def _parse_rows(spec: str | None) -> dict[str, int]:
     return counts
 
 
-@click.group(help="perftool：部门决算公开表、绩效评价表的生成、审核与评分。")
-@click.version_option(__version__, prog_name="perftool")
+def _check_year(year: int) -> int:
+    """A fiscal year perftool can generate: not before the oldest edition, not after next year."""
+    last = dt.date.today().year + 1
+    if not FIRST_YEAR <= year <= last:
+        raise UsageError(f"年度 {year} 不合理：应为 {FIRST_YEAR} 到 {last} 之间的会计年度，请检查 --year")
+    return year
+
+
+def _workbook_output(output: Path) -> None:
+    """``-o`` for one workbook: a file name ending in .xlsx, not an existing folder."""
+    if output.is_dir():
+        raise UsageError(f"-o {output} 是已存在的目录；请给出工作簿文件名，如 {output / '单位.xlsx'}"
+                         "（每个单位一个文件请用 --units 单位清单.csv）")
+    if output.suffix.lower() != ".xlsx":
+        raise UsageError(f"-o {output} 的扩展名应为 .xlsx（输出的是 Excel 工作簿），请改为 {output.with_suffix('.xlsx')}")
+
+
+def _folder_output(output: Path) -> None:
+    """``-o`` for a folder of outputs: not an existing file."""
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"-o {output} 是已存在的文件；这里需要一个输出目录，请另选目录名")
+
+
+def _json_output(output: Path | None) -> None:
+    if output is not None and output.suffix.lower() != ".json":
+        click.secho(f"注意：{output} 写入的是 JSON，扩展名通常为 .json", fg="yellow", err=True)
+
+
+@click.group(cls=ChineseGroup, help="perftool：部门决算公开表、绩效评价表的生成、审核与评分。",
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="perftool", help="显示版本并退出。")
 def main() -> None:
     pass
 
@@ -63,13 +100,20 @@ def main() -> None:
 @click.option("--year", type=int, help="只列出适用于该年度的表。")
 def templates(year: int | None) -> None:
     try:
+        shown = 0
         for tid in catalog()["order"]:
             found = editions(tid)
             if not found or (year and tid not in available_tables(year)):
                 continue
             table = load_table(tid, found[-1])
-            click.echo(f"{tid:<5} {table.number:<8} {table.sheet:<6} {table.title.replace('{year}', '')}"
+            title = table.title.replace("{year}", str(year) if year else "××××")
+            click.echo(f"{tid:<5} {table.number:<8} {table.sheet:<6} {title}"
                        f"  （版本：{'、'.join(f'{e}年起' for e in found)}）")
+            shown += 1
+        if not shown:
+            first = min(e for tid in catalog()["order"] for e in editions(tid))
+            raise UsageError(f"没有适用于 {year} 年度的表样（最早的表样适用于 {first} 年度起），"
+                             "请换一个年度，或不带 --year 列出全部表样")
     except PerftoolError as exc:
         _fail(exc)
 
@@ -95,6 +139,11 @@ def generate(year: int | None, unit: str | None, unit_code: str | None, tables: 
         year = year or meta.get("year")
         if not year:
             raise UsageError("请用 --year 指定会计年度（或在数据文件的 workbook: 段写明 year）")
+        _check_year(int(year))
+        if units_csv is None:
+            _workbook_output(output)
+        else:
+            _folder_output(output)
         chosen = [t.strip() for t in tables.split(",") if t.strip()] or meta.get("tables") or None
         counts = {**(row_counts(data) if data else {}), **_parse_rows(rows)}
         if units_csv is None:
@@ -148,6 +197,7 @@ def fill(template: Path, data_file: Path, output: Path) -> None:
     try:
         if output.resolve() == template.resolve():
             raise UsageError("输出文件不能与表样是同一个文件（不覆盖原文件），请用 -o 指定新文件名")
+        _workbook_output(output)
         book, plan = recognise(template)
         present = read_cells(book, plan).values
         data = load_data(data_file)
@@ -167,6 +217,7 @@ def fill(template: Path, data_file: Path, output: Path) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="输出 JSON 文件；省略时打印到屏幕。")
 def export(workbook: Path, output: Path | None) -> None:
     try:
+        _json_output(output)
         book, plan = recognise(workbook)
         values = engine_for(plan).compute(read_cells(book, plan).values)
         doc = {"year": plan.year, "unit": plan.unit, "unit_code": plan.unit_code, "editions": plan.editions,
@@ -266,6 +317,12 @@ def audit(workbook: Path, as_json: bool, limit: tuple[str, ...]) -> None:
 @LIMIT_OPTION
 def score(workbook: Path, rules: str | None, output: Path | None, as_json: bool, json_file: Path | None,
           limit: tuple[str, ...]) -> None:
+    try:
+        if output is not None:
+            _workbook_output(output)
+        _json_output(json_file)
+    except PerftoolError as exc:
+        _fail(exc)
     a = _assess(workbook, rules, limit)
     try:
         if output is not None:
@@ -311,6 +368,16 @@ def batch(inbox: Path, output: Path, jobs: int | None, rules: str | None, previo
     total = len(submissions(inbox))
     if output.resolve() == inbox.resolve() or inbox.resolve() in output.resolve().parents:
         _fail(UsageError("输出目录不能位于收件目录内（以免把输出当作报送文件），请另选 -o"))
+    try:
+        _folder_output(output)
+    except PerftoolError as exc:
+        _fail(exc)
+    others = skipped_files(inbox)
+    if others:
+        click.secho(f"注意：{inbox} 中有 {len(others)} 个文件不是工作簿，未处理（已列入汇总表“未识别文件”）："
+                    + "、".join(others), fg="yellow", err=True)
+    if not total:
+        click.secho(f"注意：{inbox} 中没有找到工作簿（.xlsx）；请确认收件目录是否正确", fg="yellow", err=True)
     settings = Settings(rules, year, _limits(limit), _previous(previous) if previous else {})
     if sys.stdout.isatty() and total > 1:
         with click.progressbar(length=total, label="审核评分中") as bar:
@@ -318,7 +385,7 @@ def batch(inbox: Path, output: Path, jobs: int | None, rules: str | None, previo
     else:
         rows, reused = run_batch(inbox, output, settings, jobs, None, force)
     write_summary_data(rows, output, settings)
-    write_summary_workbook(rows, output / "汇总表.xlsx")
+    write_summary_workbook(rows, output / "汇总表.xlsx", skipped=others)
     widths = (32, 6, 8, 8, 8, 6, 6, 6)
     click.echo(" ".join(_pad(h, w) for h, w in zip(("单位", "年度", "评分依据", "计算总分", "自评总分", "等次", "错误",
                                                      "提示"), widths, strict=True)) + "状态")
@@ -334,3 +401,6 @@ def batch(inbox: Path, output: Path, jobs: int | None, rules: str | None, previo
                f"，用时 {time.monotonic() - started:.1f} 秒。汇总表：{output / '汇总表.xlsx'}"
                + ("（* 部分指标缺少数据不可评价，总分只含可评价指标）" if any(not r.complete for r in rows) else ""))
     sys.exit(2 if failed else 1 if with_errors else 0)
+
+
+chinese_metavars(main)

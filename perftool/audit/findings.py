@@ -73,6 +73,8 @@ CATALOGUE: dict[str, Kind] = {
         Kind("self-score-differs", WARNING, "自评得分与计算得分不一致", "#评分",
              "单位自评得分与按评分标准计算的得分不同。"),
         Kind("self-score-over-max", ERROR, "得分超过分值", "#评分", "自评得分高于该指标的分值。"),
+        Kind("total-over-max", ERROR, "总分超过满分", "#评分",
+             "计算总分高于评分标准的满分（各指标分值之和有误）；该总分不评等次、不参与排名。"),
         Kind("indicator-score-differs", WARNING, "指标得分与完成情况不符", "#评分",
              "按“完成值/指标值”计算的建议得分与填报得分不同。"),
     )

@@ -140,23 +140,34 @@ def _compare(c: Comparison, values: dict[str, Any]) -> Finding | None:
         return None
     where = (c.left.fields or c.right.fields or (None,))[0]
     cells = [f"{f.sheet}!{f.cell}" for f in fields]
-    values_shown = {"左边": round(left, 6), "右边": round(right, 6), "差额": round(left - right, 6)}
+    left_name, right_name = _named(c.left), _named(c.right)
+    if right_name == left_name:
+        left_name, right_name = left_name + "（左式）", right_name + "（右式）"
+    values_shown = {left_name: round(left, 6), right_name: round(right, 6), "差额": round(left - right, 6)}
     kind = "amount" if not where else where.type
-    text = (f"{c.name}：{_named(c.left, c.table)}{show(kind, left)} {NEGATION[c.op]} "
-            f"{_named(c.right, c.table)}{show(kind, right)}，相差 {show_difference(kind, left - right)}")
+    text = (f"{c.name}：{left_name} {show(kind, left)} {NEGATION[c.op]} "
+            f"{right_name} {show(kind, right)}，相差 {show_difference(kind, left - right)}")
     if OPERATORS[c.op](left, right, tol):
         return at("rounding-difference", where, text + "（在尾数允许范围内）", values_shown, rule=c.rule, cells=cells)
     return at("identity-mismatch", where, text, values_shown, severity=c.severity, rule=c.rule, cells=cells)
 
 
-def _named(side: Side, table: str) -> str:
-    """How one side is named in a message: nothing for a constant, a cell, or the expression."""
+def _named(side: Side) -> str:
+    """How one side is named in a message and in 现场数据: its label and sheet-qualified cell(s)."""
     if not side.fields:
-        return ""
+        return "规定值"
+    f = side.fields[0]
     if len(side.fields) == 1:
-        f = side.fields[0]
-        return f"{'' if f.table == table else f.sheet + '!'}{f.cell}（{f.row_label or f.col_label}）"
-    return f"{side.text} = "
+        return f"{_label(f)}（{f.sheet}!{f.cell}）"
+    sheets = list(dict.fromkeys(g.sheet for g in side.fields))
+    shown = "、".join(f"{g.sheet}!{g.cell}" if len(sheets) > 1 else g.cell for g in side.fields[:3])
+    more = f" 等 {len(side.fields)} 格" if len(side.fields) > 3 else ""
+    return f"按 {'' if len(sheets) > 1 else sheets[0] + '!'}{shown}{more} 计算"
+
+
+def _label(f: Field) -> str:
+    """A field's row and column labels (``财政供养人员情况（人）／实有人数``), without padding."""
+    return "／".join(x.strip("　 ") for x in (f.row_label, f.col_label) if x.strip("　 ")) or f.name
 
 
 def _rows(layout: TableLayout, block: str, code: str, values: dict[str, Any]) -> list[tuple[int, str]]:
@@ -205,7 +216,7 @@ def _hierarchy(layout: TableLayout, rule: dict[str, Any], values: dict[str, Any]
             text = (f"{level} {code} 的{parent.col_label} {show('amount', own_n)} ≠ 所属{sub}之和 "
                     f"{show('amount', total)}，相差 {show('amount', abs(diff))}")
             cells = [f"{k.sheet}!{k.cell}" for k in kids]
-            shown = {"左边": own_n, "右边": round(total, 6), "差额": round(diff, 6)}
+            shown = {f"{level} {code}": own_n, f"所属{sub}之和": round(total, 6), "差额": round(diff, 6)}
             if abs(diff) <= tolerance("amount", len(kids)):
                 findings.append(at("rounding-difference", parent, text + "（在尾数允许范围内）", shown,
                                    rule=rule["id"], cells=cells))
@@ -237,7 +248,7 @@ def _by_code(layout: TableLayout, rule: dict[str, Any], plan: WorkbookPlan,
         where = f"{other.sheet}!{theirs_field.cell}" if theirs_field else f"{other.sheet}（无 {code} 行）"
         text = (f"{rule['name']}：{f.row_label} {show('amount', a)} ≠ {where} 科目 {code} "
                 f"{show('amount', b)}，相差 {show('amount', abs(a - b))}")
-        shown = {"左边": a, "右边": b, "差额": round(a - b, 6)}
+        shown = {f"{_label(f)}（{f.sheet}!{f.cell}）": a, f"{where} 科目 {code}": b, "差额": round(a - b, 6)}
         code_kind, severity = ("rounding-difference", WARNING) if abs(a - b) <= tolerance("amount", 2) else \
             ("identity-mismatch", rule.get("severity", ERROR))
         findings.append(at(code_kind, f, text, shown, severity=severity, rule=rule["id"],

@@ -62,6 +62,25 @@ class Scores:
     findings: list[Finding] = field(default_factory=list)
     rules: str | None = None
     points: str | None = None
+    full: float = 100.0  # the rule set's full marks
+
+    @property
+    def over_max(self) -> bool:
+        """The total exceeds the full marks: reported, never graded or ranked."""
+        return self.total is not None and self.total > self.full + 0.005
+
+
+def full_marks(ruleset: dict[str, Any]) -> float:
+    """A rule set's full marks: the sum of its 一级指标 maxima."""
+    return float(sum(float(g["max"]) for g in ruleset["groups"]))
+
+
+def check_total(total: float | None, full: float, where: Any, source: str) -> list[Finding]:
+    """A ``total-over-max`` finding when ``total`` exceeds ``full`` marks."""
+    if total is None or total <= full + 0.005:
+        return []
+    return [at("total-over-max", where, f"{source}计算总分 {show('score', total)} 超过满分 {show('score', full)}，"
+               "请核对各指标的分值和得分；该总分不评等次、不参与排名", {"计算总分": total, "满分": full})]
 
 
 def _num(x: Any, digits: int = 2) -> float | None:
@@ -105,9 +124,12 @@ def score_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed: dic
                                {"自评得分": self_score, "计算得分": score, "差额": round(self_score - score, 2)}))
     total = _num(computed.get("pj.total_score"))
     complete = all(x.assessable for x in out)
-    grade = (computed.get("pj.grade") or None) if complete else None  # no grade from a partial total
+    full = full_marks(ruleset)
+    findings += check_total(total, full, plan.field("pj.total_score"), "评分表")
+    # no grade from a partial total, nor from one above the full marks
+    grade = (computed.get("pj.grade") or None) if complete and total is not None and total <= full + 0.005 else None
     return Scores("评分表", out, total, _num(as_filed.get("pj.total_self")), grade,
-                  as_filed.get("pj.self_grade") or None, complete, findings, rules, policy)
+                  as_filed.get("pj.self_grade") or None, complete, findings, rules, policy, full)
 
 
 def missing_inputs(ind: dict[str, Any], plan: WorkbookPlan, computed: dict[str, Any]) -> str:

@@ -16,7 +16,7 @@ from ..definitions.layout import field_key
 from ..definitions.scoresheet import load_ruleset
 from ..definitions.workbook import WorkbookPlan
 from ..values import is_number, show
-from .evaluation import NOT_ASSESSABLE, Indicator, Scores
+from .evaluation import NOT_ASSESSABLE, Indicator, Scores, check_total, full_marks
 
 MAX_FIGURE_TEXT = 12  # longer 完成值 texts are narratives, read as qualitative
 _REVERSE = ("≤", "<=", "<", "不超过", "不高于", "不多于", "低于", "控制在")
@@ -116,8 +116,10 @@ def score_self_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed
                                    f"{show('score', suggestion)}（{reason}）",
                                    {"填报得分": given, "建议得分": suggestion, "差额": round(float(given) - suggestion, 2)}))
     total, self_total = _round(computed.get("fj2.total_score"), 2), _round(as_filed.get("fj2.total_score"), 2)
-    return Scores("自评表", out, total, self_total, grade_of(total, ruleset), grade_of(self_total, ruleset),
-                  out[0].assessable, findings, rules, ruleset.get("points", "pro_rata"))
+    full = full_marks(ruleset)
+    findings += check_total(total, full, plan.field("fj2.total_score"), "自评表")
+    return Scores("自评表", out, total, self_total, grade_of(total, ruleset, full), grade_of(self_total, ruleset, full),
+                  out[0].assessable, findings, rules, ruleset.get("points", "pro_rata"), full)
 
 
 def _section(layout: Any, block: str) -> str:
@@ -128,9 +130,9 @@ def _section(layout: Any, block: str) -> str:
     raise KeyError(block)
 
 
-def grade_of(total: float | None, ruleset: dict[str, Any]) -> str | None:
-    """The grade (优/良/中/差) of a total under the rule set's ``grades``."""
-    if total is None:
+def grade_of(total: float | None, ruleset: dict[str, Any], full: float) -> str | None:
+    """The grade (优/良/中/差) of a total under the rule set's ``grades``; none above the ``full`` marks."""
+    if total is None or total > full + 0.005:
         return None
     return next(g for low, g in ruleset["grades"] if total >= low)
 

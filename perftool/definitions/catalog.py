@@ -108,6 +108,7 @@ def _table(raw: dict[str, Any], edition: str, source: str, digest: str) -> Table
         columns=columns, header=[row(h, f"表头第 {i + 1} 行") for i, h in enumerate(raw.get("header", []))],
         rows=rows, notes=list(raw.get("notes", [])), audit=list(raw.get("audit", [])),
         defaults=dict(raw.get("defaults", {})), amount_unit=raw.get("amount_unit", "万元"),
-        landscape=bool(raw.get("landscape", False)), source=source, digest=digest, rules=raw.get("rules"),
+        landscape=bool(raw.get("landscape", False)), one_page=bool(raw.get("one_page", False)),
+        source=source, digest=digest, rules=raw.get("rules"),
         previous={str(k): str(v) for k, v in (raw.get("previous") or {}).items()},
     )

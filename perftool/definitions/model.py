@@ -37,6 +37,7 @@ class TableDef:
     digest: str
     rules: str | None = None  # the rule set a 评分表 is laid out from
     previous: dict[str, str] = field(default_factory=dict)  # this year's field ← last year's field (上年数)
+    one_page: bool = False  # printed on one page, as the official form is
 
 
 @dataclass

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from ..definitions.workbook import WorkbookPlan
 from ..engine import engine_for
 from ..identity import SHEET as IDENTITY_SHEET, Identity
 from ..output import atomic_path
+from .measure import Block, fit_rows, page_fit
 from .styles import BODY_FONT, Styles, write_text
 
 
@@ -44,7 +44,8 @@ def render(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks: Mar
     stamp = dt.datetime.now().replace(microsecond=0).isoformat()
     with atomic_path(path) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                              "strings_to_urls": False, "in_memory": True})
+                                              "strings_to_urls": False, "in_memory": True,
+                                              "default_format_properties": {"font_name": BODY_FONT, "font_size": 10}})
         styles = Styles(book)
         if front is not None:
             front(book, styles)
@@ -84,13 +85,14 @@ def _write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values:
     table = layout.table
     context = _context(plan)
     last_col = len(table.columns) - 1
+    widths = [0.0 if col.hidden else col.width for col in table.columns]
     for c, column in enumerate(table.columns):
         ws.set_column(c, c, column.width, None, {"hidden": True} if column.hidden else {})
     visible_last = max(c for c, col in enumerate(table.columns) if not col.hidden)
 
     ws.write_string(0, 0, table.number, styles.get(bold=True))
     ws.merge_range(1, 0, 1, visible_last, str(substitute(table.title, context)), styles.title())
-    ws.set_row(1, 30)
+    heights: dict[int, float] = {0: 16.0, 1: 30.0, 2: 18.0}
     half = max(0, visible_last // 2)
     unit_line = f"部门：{plan.unit}" if plan.unit else "部门："
     if table.amount_unit and half < visible_last:
@@ -100,51 +102,58 @@ def _write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values:
         ws.merge_range(2, 0, 2, visible_last, unit_line, styles.caption())
 
     merged = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in layout.merges}
+    blocks: list[Block] = []
     for r in range(layout.header_first, layout.body_last + 1):
         in_header = r < layout.body_first
+        heights[r] = 20.0 if in_header else 16.0
         for c, spec in enumerate(layout.grid[r]):
             if isinstance(spec, Merge):
                 continue
-            fmt, write = _cell_writer(ws, layout, plan, r, c, spec, values, given, styles, context, in_header)
+            fmt, write, text = _cell_writer(ws, layout, plan, r, c, spec, values, given, styles, context, in_header)
+            r2, c2 = merged.get((r, c), (r, c))
             if (r, c) in merged:
-                r2, c2 = merged[(r, c)]
                 ws.merge_range(r, c, r2, c2, "", fmt)
             write(fmt)
-        if in_header:
-            ws.set_row(r, 28)
+            if text:
+                blocks.append(Block(r, c, r2, c2, text, 10.0))
 
     _write_validations(ws, layout)
     row = layout.body_last + 1
     for note in table.notes:
-        ws.merge_range(row, 0, row, visible_last, str(substitute(note, context)), styles.note())
-        total_width = sum(col.width for col in table.columns if not col.hidden)
-        ws.set_row(row, 14 * max(1, math.ceil(len(note) * 2.1 / total_width)))
+        text = str(substitute(note, context))
+        ws.merge_range(row, 0, row, visible_last, text, styles.note())
+        blocks.append(Block(row, 0, row, visible_last, text, 10.0))
+        heights[row] = 15.0
         row += 1
-
-    _page_setup(ws, layout, last_col)
+    last_row = row - 1
+    fit_rows(blocks, widths, heights)
+    for r, h in heights.items():
+        ws.set_row(r, round(h, 1))
+    _page_setup(ws, layout, last_col, [heights.get(r, 15.0) for r in range(last_row + 1)], widths, plan)
 
 
 def _cell_writer(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, r: int, c: int, spec: Any,
                  values: Mapping[str, Any], given: set[str], styles: Styles, context: dict[str, str],
                  in_header: bool):
-    """Return the format of one cell and a function that writes it."""
+    """Return the format of one cell, a function that writes it, and the wrapped text it shows (or "")."""
     if isinstance(spec, Label):
         text = substitute(spec.text, context)
         numeric = isinstance(text, (int, float))
         fmt = styles.header() if in_header else styles.label(numeric)
         if numeric:
-            return fmt, lambda f: ws.write_number(r, c, text, f)
-        return fmt, lambda f: ws.write_string(r, c, str(text), f)
+            return fmt, lambda f: ws.write_number(r, c, text, f), ""
+        return fmt, lambda f: ws.write_string(r, c, str(text), f), str(text)
     if isinstance(spec, Blank):
-        return (styles.header() if in_header else styles.blank()), lambda f: ws.write_blank(r, c, None, f)
+        return (styles.header() if in_header else styles.blank()), lambda f: ws.write_blank(r, c, None, f), ""
     field = layout.cell_fields[(r, c)]
     value = values.get(field.key)
     if isinstance(spec, Input) or field.key in given and isinstance(spec, Formula):
         fmt = styles.input(field.type) if isinstance(spec, Input) else styles.formula(field.type)
-        return fmt, lambda f: _write_value(ws, r, c, value, field, f, styles)
-    text = "=" + plan.formulas[field.key].text
+        shown = str(value) if isinstance(value, str) and not TYPES[field.type].numeric else ""
+        return fmt, lambda f: _write_value(ws, r, c, value, field, f, styles), shown
+    formula = "=" + plan.formulas[field.key].text
     cached = "" if value is None else value
-    return styles.formula(field.type), lambda f: ws.write_formula(r, c, text, f, cached)
+    return styles.formula(field.type), lambda f: ws.write_formula(r, c, formula, f, cached), ""
 
 
 def _write_value(ws: Worksheet, r: int, c: int, value: Any, field: Field, fmt: Any, styles: Styles) -> None:
@@ -189,18 +198,29 @@ def _validation(field: Field) -> dict[str, Any]:
     return rule
 
 
-def _page_setup(ws: Worksheet, layout: TableLayout, last_col: int) -> None:
+def _page_setup(ws: Worksheet, layout: TableLayout, last_col: int, heights: list[float], widths: list[float],
+                plan: WorkbookPlan) -> None:
+    """A4, the table's orientation, a scale that fits its width, page breaks only between blocks of rows (never
+    through a merged label), the header rows repeated on every page and the year in the print header."""
+    table = layout.table
     ws.set_paper(9)  # A4
-    if layout.table.landscape:
+    if table.landscape:
         ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    crossing = {r for r1, _, r2, _ in layout.merges for r in range(r1 + 1, r2 + 1)}
+    cuts = {r for r in range(layout.body_first + 1, len(heights)) if r not in crossing}
+    repeat = sum(heights[layout.header_first:layout.body_first])
+    fit = page_fit(widths, heights, table.landscape, repeat, table.one_page, cuts)
+    ws.set_print_scale(fit.scale)
+    if fit.breaks:
+        ws.set_h_pagebreaks(fit.breaks)
     ws.center_horizontally()
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.set_header("&L&A&R" + (f"{plan.year}年度部门决算" if table.id.startswith("gk") else f"{plan.year}年度"))
     ws.set_footer("&C第 &P 页，共 &N 页")
     if layout.body_first > layout.header_first:
         ws.repeat_rows(layout.header_first, layout.body_first - 1)
     ws.freeze_panes(layout.body_first, 0)
-    ws.print_area(0, 0, layout.body_last + len(layout.table.notes), last_col)
+    ws.print_area(0, 0, len(heights) - 1, last_col)
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True,
                     "format_rows": True})
 

@@ -164,7 +164,7 @@ def score(a: Assessment, rules: str | None) -> None:
             inputs = {k: v for k, v in a.inputs.items() if k in known}
             computed = engine.compute(inputs)
             as_filed = engine.compute({**inputs, **{k: v for k, v in a.overrides.items() if k in known}})
-        a.evaluation = score_evaluation(scoring, computed, as_filed, rules)
+        a.evaluation = score_evaluation(scoring, computed, as_filed, rules, tuple(plan.layouts))
         if scoring is not plan:
             for ind in a.evaluation.indicators:
                 ind.cell = None  # the 评分表 is not in the workbook

@@ -57,6 +57,8 @@ class Row:
     result: str = ""
     sha256: str = ""
     flags: list[str] = field(default_factory=list)
+    tables: str = ""  # the workbook's tables (gk01,…,fj2): units are ranked among workbooks of the same tables
+    over_max: bool = False  # the total exceeds the rule set's full marks: reported, not graded or ranked
 
 
 def submissions(inbox: Path) -> list[Path]:
@@ -118,7 +120,8 @@ def score_one(path: Path, inbox: Path, out: Path, settings: Settings) -> Row:
         counted[key] = counted.get(key, 0) + 1
     return Row(name, SCORED, "", "", a.plan.unit, a.plan.unit_code, a.plan.year, doc["basis"], doc["total"],
                doc["self_total"], doc["grade"], doc["self_grade"], doc["complete"], a.errors, a.warnings, groups, counted,
-               str(annotated.relative_to(out)), str(result.relative_to(out)), a.sha256)
+               str(annotated.relative_to(out)), str(result.relative_to(out)), a.sha256,
+               tables=",".join(a.plan.layouts), over_max=bool(basis and basis.over_max))
 
 
 def run_batch(inbox: Path, out: Path, settings: Settings | None = None, jobs: int | None = None,

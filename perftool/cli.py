@@ -392,8 +392,9 @@ def batch(inbox: Path, output: Path, jobs: int | None, rules: str | None, previo
     for r in rows:
         cells = ((r.unit or r.file)[:16], str(r.year or ""), r.basis or "—", _score(r.total, r.complete),
                  _score(r.self_total, True), r.grade or "—", str(r.errors), str(r.warnings))
+        over = ["计算总分超过满分，不评等次、不排名"] if r.over_max else []
         click.echo(" ".join(_pad(c, w) for c, w in zip(cells, widths, strict=True)) + r.status
-                   + (f"：{r.reason}" if r.reason else "") + "".join(f"；{f}" for f in r.flags))
+                   + (f"：{r.reason}" if r.reason else "") + "".join(f"；{f}" for f in [*over, *r.flags]))
     failed = sum(1 for r in rows if r.status != SCORED)
     with_errors = sum(1 for r in rows if r.errors)
     click.echo(f"完成：{len(rows)} 份，已评分 {len(rows) - failed} 份（其中有错误 {with_errors} 份），"

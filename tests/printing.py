@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import unicodedata
 import xml.etree.ElementTree as ET
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,3 +80,34 @@ def overlaps(page: Page, tolerance: float = 1.5) -> list[tuple[Line, Line]]:
             if min(a.x1, b.x1) - max(a.x0, b.x0) > tolerance and min(a.y1, b.y1) - max(a.y0, b.y0) > tolerance:
                 found.append((a, b))
     return found
+
+
+def missing_text(workbook: Path, printed: list[Page]) -> dict[str, str]:
+    """Per sheet, the characters of its printed text cells that appear on none of its pages (text a row too
+    low for it cuts off: LibreOffice prints only the lines that fit)."""
+    import openpyxl
+    from openpyxl.utils.cell import range_boundaries
+
+    book = openpyxl.load_workbook(workbook)
+    out = {}
+    for ws in book.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        area = ws.print_area
+        area = area[0] if isinstance(area, list) else area
+        bounds = range_boundaries(area.split(",")[0].split("!")[-1].replace("$", "")) if area else None
+        wanted: Counter[str] = Counter()
+        for row in ws.iter_rows():
+            for cell in row:
+                if not isinstance(cell.value, str) or cell.data_type == "f" \
+                        or ws.column_dimensions[cell.column_letter].hidden:
+                    continue
+                if bounds and not (bounds[0] <= cell.column <= bounds[2] and bounds[1] <= cell.row <= bounds[3]):
+                    continue
+                wanted.update(ch for ch in unicodedata.normalize("NFKC", cell.value) if not ch.isspace())
+        got = Counter(ch for p in printed if p.sheet == ws.title for w in p.lines
+                      for ch in unicodedata.normalize("NFKC", w.text))
+        lost = wanted - got
+        if lost:
+            out[ws.title] = "".join(sorted(lost.elements()))[:80]
+    return out

@@ -95,7 +95,7 @@ def test_yueyanglou_computable_rules_from_its_figures(example):
     assert (indicator(ev, "asset_use").value, indicator(ev, "asset_use").score) == (1.0, 3)
     assert not any(isinstance(v, str) and v.startswith("#") for v in a.computed.values())
     missing = indicator(ev, "key_spending")
-    assert not missing.assessable and missing.reason == "不可评价：缺少 评分表!F7（重点支出安排率），请补填后再评分"
+    assert not missing.assessable and missing.reason == "不可评价：由评价人填写：评分表!F7（重点支出安排率）"
     assert a.basis.total == 19 and a.basis.grade is None and not a.basis.complete
 
 

@@ -17,8 +17,10 @@ Equalities allow for 尾数: a difference within :func:`tolerance` is a warning,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from ..definitions.catalog import catalog, editions, load_table
 from ..definitions.layout import field_key
 from ..definitions.model import Field, TableLayout
 from ..definitions.references import MissingTable, translate
@@ -27,7 +29,7 @@ from ..engine import CompiledFormula, Engine
 from ..errors import DefinitionError
 from ..values import is_blank, is_number, show, show_difference
 from .cells import tolerance
-from .findings import ERROR, WARNING, Finding, at
+from .findings import CATALOGUE, ERROR, WARNING, Finding, at
 
 OPERATORS = {"=": lambda a, b, t: abs(a - b) <= t, "<=": lambda a, b, t: a <= b + t,
              ">=": lambda a, b, t: a >= b - t, "<": lambda a, b, t: a < b + t, ">": lambda a, b, t: a > b - t}
@@ -113,6 +115,33 @@ def _side(expr: str, column: str | None, layout: TableLayout, plan: WorkbookPlan
           block: str | None, index: int | None) -> Side:
     t = translate(expr.replace("%s", column) if column else expr, layout, plan.layouts, block, index)
     return Side(t.text, CompiledFormula(t.text, layout.sheet, engine.positions), t.fields)
+
+
+@dataclass(frozen=True)
+class RuleText:
+    """An audit rule or finding kind as people read it: its Chinese name and a one-line explanation."""
+
+    name: str
+    explain: str
+
+
+def rule_text(key: str) -> RuleText:
+    """The name and explanation of an audit rule id from the definitions, or of a catalogued finding code."""
+    texts = _rule_texts()
+    if key in texts:
+        return texts[key]
+    kind = CATALOGUE.get(key)
+    return RuleText(kind.title, kind.description) if kind else RuleText(key, "")
+
+
+@lru_cache(maxsize=1)
+def _rule_texts() -> dict[str, RuleText]:
+    out = {}
+    for tid in catalog()["order"]:
+        for edition in editions(tid):
+            for rule in load_table(tid, edition).audit:
+                out.setdefault(rule["id"], RuleText(rule["name"], rule["explain"]))
+    return out
 
 
 def apply_rules(plan: WorkbookPlan, engine: Engine, values: dict[str, Any]) -> list[Finding]:

@@ -89,8 +89,9 @@ def _num(x: Any, digits: int = 2) -> float | None:
 
 
 def score_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed: dict[str, Any],
-                     rules: str) -> Scores:
-    """Every indicator of rule set ``rules`` from the 评分表 (``pj``) fields of ``plan``."""
+                     rules: str, own_tables: tuple[str, ...] = ("pj",)) -> Scores:
+    """Every indicator of rule set ``rules`` from the 评分表 (``pj``) fields of ``plan``; ``own_tables`` are the
+    tables of the workbook itself (``plan`` may add a 评分表 it lacks)."""
     ruleset, _ = load_ruleset(rules)
     policy = ruleset.get("points", "pro_rata")
     out: list[Indicator] = []
@@ -111,7 +112,7 @@ def score_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed: dic
         value = computed.get(value_key) if value_key in plan.layouts["pj"].fields else None
         maximum = float(ind["max"])
         reason = (explain(ind, policy, value, score, computed, plan) if score is not None
-                  else f"{NOT_ASSESSABLE}：{missing_inputs(ind, plan, computed)}")
+                  else f"{NOT_ASSESSABLE}：{missing_inputs(ind, plan, computed, own_tables)}")
         out.append(Indicator(i, ind["name"], g1["name"], g2["name"], maximum, score, self_score, reason,
                              _num(value, 4) if is_number(value) else value, f"{score_field.sheet}!{score_field.cell}"))
         if self_score is not None and self_score > maximum + 1e-9:
@@ -132,8 +133,10 @@ def score_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed: dic
                   as_filed.get("pj.self_grade") or None, complete, findings, rules, policy, full)
 
 
-def missing_inputs(ind: dict[str, Any], plan: WorkbookPlan, computed: dict[str, Any]) -> str:
-    """Which blank cells leave an indicator not assessable, e.g. ``缺少 附件1!B5（编制数）``."""
+def missing_inputs(ind: dict[str, Any], plan: WorkbookPlan, computed: dict[str, Any],
+                   own_tables: tuple[str, ...] = ("pj",)) -> str:
+    """Which blank cells leave an indicator not assessable, e.g. ``缺少 附件1!B5（编制数）``; what the evaluator
+    enters is said to be theirs, in the 评分表 when the workbook (``own_tables``) has one."""
     i = ind["id"]
     pj = plan.layouts["pj"].fields
     keys = [k for k in pj if k.startswith(f"pj.{i}_") and not k.endswith(("_score", "_self", "_diff", "_reason"))]
@@ -146,12 +149,25 @@ def missing_inputs(ind: dict[str, Any], plan: WorkbookPlan, computed: dict[str, 
             blanks.append(f)
     if not blanks:
         return "计算所需的数据不足（分母为 0 或数据为空）"
+    evaluator = [f for f in blanks if f.table == "pj"]
+    unit = [f for f in blanks if f.table != "pj"]
+    parts = []
+    if unit:
+        parts.append(f"缺少 {_names(unit)}，请补填后再评分")
+    if evaluator:
+        parts.append(f"由评价人填写：{_names(evaluator)}" if "pj" in own_tables
+                     else "由评价人在评分表中评定（本工作簿没有评分表）")
+    return "；".join(parts)
+
+
+def _names(fields: list[Any]) -> str:
+    """``附件1!B5（编制数）、…`` for at most four cells."""
     names = []
-    for f in blanks:
+    for f in fields:
         label = f.row_label + ("／" + f.col_label if f.col_label and f.table != "pj" else "")
         names.append(f"{f.sheet}!{f.cell}（{label.strip('　')}）")
-    shown = "、".join(dict.fromkeys(names[:4]))
-    return f"缺少 {shown}{' 等' if len(set(names)) > 4 else ''}，请补填后再评分"
+    unique = list(dict.fromkeys(names))
+    return "、".join(unique[:4]) + (" 等" if len(unique) > 4 else "")
 
 
 def explain(ind: dict[str, Any], policy: str, value: Any, score: float, computed: dict[str, Any],

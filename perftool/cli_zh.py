@@ -27,6 +27,7 @@ MESSAGES = {
     "Invalid value: {message}": "值无效：{message}",
     "Missing argument": "缺少参数",
     "Missing option": "缺少选项",
+    "Missing parameter: {param_name}.": "缺少参数：{param_name}。",
     "Missing parameter": "缺少参数",
     "Missing parameter: {param_name}": "缺少参数：{param_name}",
     "Missing {param_type}": "缺少{param_type}",
@@ -119,6 +120,9 @@ class ChineseGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:  # output piped into a command that stopped reading (| head)
+            sys.stderr.close()
+            sys.exit(0)
         except OSError as exc:
             click.secho(f"错误：{os_error_message(exc)}", fg="red", err=True)
             sys.exit(2)

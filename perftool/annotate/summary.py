@@ -143,7 +143,7 @@ def _summary(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles, title: 
     chart.set_title({"name": "等次分布", "name_font": {"name": "宋体", "size": 11}})
     chart.set_legend({"none": True})
     chart.set_size({"width": 480, "height": 240})
-    ws.insert_chart(top, 3, chart)
+    ws.insert_chart(top, 3, chart, {"y_offset": 4})  # inside its row: LibreOffice prints a chart on a page edge twice
     end = top + 13  # rows the chart covers
     for r in range(top, end):
         heights.setdefault(r, 15.0)

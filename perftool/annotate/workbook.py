@@ -206,7 +206,7 @@ def _scores_section(book: xlsxwriter.Workbook, sheet: _Sheet, row: int, s: Score
     chart.set_title({"name": f"{name}：各一级指标得分", "name_font": {"name": "宋体", "size": 11}})
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": 620, "height": CHART_HEIGHT})
-    ws.insert_chart(top, 5, chart)
+    ws.insert_chart(top, 5, chart, {"y_offset": 4})  # inside its row: LibreOffice prints a chart on a page edge twice
     end = top + math.ceil(CHART_HEIGHT * 0.75 / 15.0)  # rows the chart covers at the default height
     for r in range(top, end + 1):
         sheet.heights.setdefault(r, 15.0)

@@ -111,9 +111,11 @@ def _summary(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles, title: 
                 ws.write_number(row, c, v, fmt)
             else:
                 text = "" if v is None else str(v)
-                write_text(ws, row, c, text, body, styles)
                 if text:
+                    write_text(ws, row, c, text, body, styles)
                     blocks.append(Block(row, c, row, c, text))
+                else:
+                    ws.write_blank(row, c, None, body)
         c = len(values)
         if r.annotated:
             ws.write_url(row, c, "external:" + r.annotated, link, string=Path(r.annotated).name)

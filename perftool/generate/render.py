@@ -153,7 +153,8 @@ def _cell_writer(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, r: int,
         return fmt, lambda f: _write_value(ws, r, c, value, field, f, styles), shown
     formula = "=" + plan.formulas[field.key].text
     cached = "" if value is None else value
-    return styles.formula(field.type), lambda f: ws.write_formula(r, c, formula, f, cached), ""
+    fmt = styles.formula(field.type, hide_zero=field.block is not None)  # blank repeat rows stay empty
+    return fmt, lambda f: ws.write_formula(r, c, formula, f, cached), ""
 
 
 def _write_value(ws: Worksheet, r: int, c: int, value: Any, field: Field, fmt: Any, styles: Styles) -> None:
@@ -175,25 +176,28 @@ def _write_validations(ws: Worksheet, layout: TableLayout) -> None:
     groups: dict[str, tuple[dict[str, Any], list[str]]] = {}
     for f in layout.fields.values():
         if f.kind == "input":
-            rule = _validation(f)
+            rule = _validation(f, layout)
             groups.setdefault(json.dumps(rule, ensure_ascii=False, sort_keys=True, default=str),
                               (rule, []))[1].append(xl_rowcol_to_cell(f.row, f.col))
     for rule, cells in groups.values():
         ws.data_validation(cells[0], {**rule, "multi_range": " ".join(cells)})
 
 
-def _validation(field: Field) -> dict[str, Any]:
+def _validation(field: Field, layout: TableLayout) -> dict[str, Any]:
+    """An input's validation: its type's rule, titled by the caption beside it (else its column's)."""
     t = TYPES[field.type]
     rule = dict(t.validation)
     if field.type == "choice":
         rule["source"] = list(field.options)
-    where = field.col_label or field.row_label or t.label
+    beside = layout.labels.get((field.row, field.col - 1), "")
+    where = (field.row_label if beside and beside == field.row_label else field.col_label or field.row_label) or t.label
+    named = "／".join(x for x in (field.row_label, field.col_label) if x)
     rule.update({
-        "input_title": (where or t.label)[:32],
+        "input_title": where[:32],
         "input_message": t.prompt[:255],
         "error_type": "stop",
         "error_title": "输入不符合要求",
-        "error_message": f"{field.row_label} {field.col_label}：{t.prompt}".strip()[:255],
+        "error_message": (f"{named}：{t.prompt}" if named else t.prompt)[:255],
     })
     return rule
 

@@ -104,7 +104,7 @@ def _write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values:
     merged = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in layout.merges}
     blocks: list[Block] = []
     for r in range(layout.header_first, layout.body_last + 1):
-        in_header = r < layout.body_first
+        in_header = r < layout.body_first or _caption_row(layout.grid[r])
         heights[r] = 20.0 if in_header else 16.0
         for c, spec in enumerate(layout.grid[r]):
             if isinstance(spec, Merge):
@@ -130,6 +130,14 @@ def _write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values:
     for r, h in heights.items():
         ws.set_row(r, round(h, 1))
     _page_setup(ws, layout, last_col, [heights.get(r, 15.0) for r in range(last_row + 1)], widths, plan)
+
+
+def _caption_row(row: list[Any]) -> bool:
+    """A body row of column captions only (附件1's 编制数/实际在职人数/控制率, 附件2's 一级指标/二级指标/…): styled
+    like the header rows of the 公开 tables."""
+    cells = [s for s in row if not isinstance(s, Merge)]
+    texts = [s.text for s in cells if isinstance(s, Label) and isinstance(s.text, str)]
+    return len(texts) >= 2 and all(isinstance(s, (Label, Blank)) for s in cells)
 
 
 def _cell_writer(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, r: int, c: int, spec: Any,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import importlib
+import re
 import sys
 from typing import Any
 
@@ -100,7 +101,8 @@ def chinese_metavars(group: click.Group) -> None:
 
 def os_error_message(exc: OSError) -> str:
     """``无法使用 out/x.xlsx：是一个目录（这里需要文件名）``."""
-    where = exc.filename or ""
+    # the target, not the temporary ".name.random.xlsx.part" it is written through
+    where = re.sub(r"(^|/)\.(.+)\.[^./]+(\.[^./]+)\.part$", r"\1\2\3", str(exc.filename or ""))
     return f"无法使用 {where}：{OS_ERRORS.get(exc.errno or 0, exc.strerror or '系统错误')}，请检查路径后重试"
 
 

@@ -70,6 +70,14 @@ def test_findings_name_rules_in_chinese_with_labels_not_formulas(example, tmp_pa
     assert "=" not in total.message and "''" not in total.message
 
 
+def test_mismatches_name_their_parts_not_formulas(example):
+    _, a = example("003_yiyang_2022")
+    messages = {f.cell: f.message for f in a.findings if f.code == "arithmetic-mismatch"}
+    assert messages["G6"] == "附件2!G6（年度资金总额／分值） 填报 100，按表样计算应为 10，相差 90"
+    assert messages["B7"] == ("附件1!B7（支出总额／2021年决算数） 填报 3,960.32，按其组成项（附件1!B8（基本支出／"
+                              "2021年决算数）、附件1!B13（项目支出／2021年决算数））计算应为 3,960.21，相差 0.11")
+
+
 def test_every_audit_rule_has_a_chinese_name_and_explanation():
     for tid in catalog()["order"]:
         for edition in editions(tid):
@@ -178,16 +186,20 @@ def test_truncated_file_message_is_chinese(example, tmp_path):
     assert "zip" not in result.output.lower().replace(".xlsx", "")
 
 
-def test_outputs_follow_the_umask(tmp_path, batch):
+def test_outputs_follow_the_umask(tmp_path, example):
+    """Templates, annotated copies and the 汇总表 on a shared folder: 0644 under umask 022, not mkstemp's 0600."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    (inbox / "a.xlsx").write_bytes(example("000_yueyang_2022")[0].read_bytes())
     old = os.umask(0o022)
     try:
         out = tmp_path / "t.xlsx"
-        assert CliRunner().invoke(main, ["generate", "--year", "2024", "--tables", "gk01", "-o", str(out)]).exit_code == 0
-        files = [out]
+        generated = CliRunner().invoke(main, ["generate", "--year", "2024", "--tables", "gk01", "-o", str(out)])
+        assert generated.exit_code == 0
+        assert CliRunner().invoke(main, ["batch", str(inbox), "-o", str(tmp_path / "out")]).exit_code == 1
     finally:
         os.umask(old)
-    _, _, _, batch_out = batch  # made under the test process's umask, which is 022 in make test
-    if old == 0o022:
-        files += [batch_out / "汇总表.xlsx", batch_out / "汇总.json", *batch_out.glob("批注/*.xlsx")]
+    files = [out, *(tmp_path / "out").rglob("*.*")]
+    assert len(files) == 1 + 5  # 汇总表.xlsx, 汇总.csv, 汇总.json, one annotated copy, one result JSON
     for f in files:
         assert stat.S_IMODE(f.stat().st_mode) == 0o644, f

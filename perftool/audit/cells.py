@@ -134,7 +134,7 @@ def check_overrides(plan: WorkbookPlan, engine: Engine, as_filed: dict[str, Any]
                                f"{show(f.type, typed)}{note}", values, cells=_cells_of(plan, key)))
         else:
             findings.append(at("arithmetic-mismatch", f, f"{describe(f)} 填报 {show(f.type, typed)}，"
-                               f"按其组成项（{_parts(plan, key)}）计算应为 {show(f.type, local)}，"
+                               f"{_parts(plan, key)}计算应为 {show(f.type, local)}，"
                                f"相差 {show_difference(f.type, diff)}", values, cells=_cells_of(plan, key)))
     return findings
 
@@ -177,9 +177,12 @@ def _cells_of(plan: WorkbookPlan, key: str) -> list[str]:
 
 
 def _parts(plan: WorkbookPlan, key: str) -> str:
-    """The cells a formula reads, named for a message: ``公开01!C7（一般公共预算财政拨款收入）、…``."""
+    """How a formula's result is reached, for a message: ``按其组成项（公开01!C7（…）、…）`` or ``按表样``."""
     fields = plan.formulas[key].fields
-    return "、".join(describe(g) for g in fields[:4]) + (f" 等 {len(fields)} 项" if len(fields) > 4 else "")
+    if not fields:
+        return "按表样"
+    named = "、".join(describe(g) for g in fields[:4]) + (f" 等 {len(fields)} 项" if len(fields) > 4 else "")
+    return f"按其组成项（{named}）"
 
 
 def _shown(type_name: str, value: Any) -> str:

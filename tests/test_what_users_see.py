@@ -203,3 +203,20 @@ def test_outputs_follow_the_umask(tmp_path, example):
     assert len(files) == 1 + 5  # 汇总表.xlsx, 汇总.csv, 汇总.json, one annotated copy, one result JSON
     for f in files:
         assert stat.S_IMODE(f.stat().st_mode) == 0o644, f
+
+
+def test_template_polish(tmp_path):
+    out = tmp_path / "t.xlsx"
+    assert CliRunner().invoke(main, ["generate", "--year", "2024", "-o", str(out)]).exit_code == 0
+    book = openpyxl.load_workbook(out)
+    titles = {s: {str(dv.sqref).split()[0]: dv for dv in book[s].data_validations.dataValidation}
+              for s in ("附件1", "附件2")}
+    assert titles["附件1"]["D58"].promptTitle == "填报日期" and titles["附件2"]["E55"].promptTitle == "填报日期"
+    assert titles["附件1"]["B57"].promptTitle == "厉行节约保障措施"
+    assert titles["附件2"]["D4"].error.startswith("预算部门：")  # no stray space before the colon
+    assert titles["附件1"]["A17"].prompt.startswith("每行填写一个专项资金项目：A 列项目名称")
+    assert book["公开02"]["C8"].number_format == "#,##0.00;-#,##0.00;;@"  # a blank repeat row shows no 0.00
+    assert book["公开02"]["C7"].number_format == "#,##0.00"                 # the 合计 row does
+    assert book["附件1"]["A4"].fill.fgColor.rgb == book["公开01"]["A4"].fill.fgColor.rgb  # headers alike
+    assert ("D5:G5" in {str(m) for m in book["附件1"].merged_cells.ranges})  # no empty bordered columns
+    assert book["公开03"].oddHeader.right.text == "2024年度部门决算"

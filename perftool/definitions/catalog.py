@@ -103,7 +103,7 @@ def _table(raw: dict[str, Any], edition: str, source: str, digest: str) -> Table
     for i, item in enumerate(raw.get("rows", [])):
         if isinstance(item, dict) and "repeat" in item:
             rows.append(RepeatDef(item["repeat"], int(item.get("count", 10)),
-                                  row(item["cells"], f"可变行组 {item['repeat']}")))
+                                  row(item["cells"], f"可变行组 {item['repeat']}"), str(item.get("hint", ""))))
         else:
             rows.append(row(item, f"表体第 {i + 1} 行"))
     return TableDef(

@@ -47,6 +47,7 @@ class RepeatDef:
     name: str
     count: int
     cells: list[CellSpec]
+    hint: str = ""  # what to enter in the group's rows (the prompt of its inputs)
 
 
 @dataclass
@@ -82,6 +83,7 @@ class Block:
     first_row: int
     count: int
     columns: dict[str, int]
+    hint: str = ""
 
 
 @dataclass

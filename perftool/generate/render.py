@@ -191,14 +191,27 @@ def _write_validations(ws: Worksheet, layout: TableLayout) -> None:
         ws.data_validation(cells[0], {**rule, "multi_range": " ".join(cells)})
 
 
+def _pair_row(row: list[Any]) -> bool:
+    """A row of caption–input pairs (填表人 … 填报日期 … 联系电话 …): each input is named by the caption before it."""
+    cells = [s for s in row if not isinstance(s, Merge)]
+    pairs = sum(1 for a, b in zip(cells, cells[1:]) if isinstance(a, Label) and isinstance(b, (Input, Formula)))
+    return pairs >= 2
+
+
 def _validation(field: Field, layout: TableLayout) -> dict[str, Any]:
-    """An input's validation: its type's rule, titled by the caption beside it (else its column's)."""
+    """An input's validation: its type's rule, titled by its column's caption (by its row's caption when it spans
+    several columns or stands in a row of caption–input pairs), or as its repeat group's hint says."""
     t = TYPES[field.type]
     rule = dict(t.validation)
     if field.type == "choice":
         rule["source"] = list(field.options)
-    beside = layout.labels.get((field.row, field.col - 1), "")
-    where = (field.row_label if beside and beside == field.row_label else field.col_label or field.row_label) or t.label
+    hint = layout.blocks[field.block].hint if field.block else ""
+    if hint:  # a repeat group's rows are entered as its hint says, whatever the column
+        return {**rule, "input_title": "逐项填写", "input_message": f"{hint}（{t.prompt}）"[:255],
+                "error_type": "stop", "error_title": "输入不符合要求", "error_message": t.prompt[:255]}
+    wide = any(r1 == field.row and c1 == field.col and c2 > c1 for r1, c1, _, c2 in layout.merges)
+    by_row = wide or _pair_row(layout.grid[field.row])  # a wide text, or a caption–input pair: the caption names it
+    where = (field.row_label if by_row else field.col_label or field.row_label) or t.label
     named = "／".join(x for x in (field.row_label, field.col_label) if x)
     rule.update({
         "input_title": where[:32],

@@ -81,8 +81,20 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
     return text
 
 
+class ChineseFormatter(click.HelpFormatter):
+    """Help text with full-width colons after its headings (``选项：``)."""
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
+
+class ChineseContext(click.Context):
+    formatter_class = ChineseFormatter
+
+
 def install() -> None:
-    """Point click's message lookups at the Chinese table (idempotent)."""
+    """Point click's message lookups at the Chinese table, and help at the Chinese formatter (idempotent)."""
+    click.Command.context_class = ChineseContext
     for name in ("core", "exceptions", "formatting", "types", "decorators", "parser", "termui"):
         module = importlib.import_module(f"click.{name}")
         if hasattr(module, "_"):

@@ -5,7 +5,6 @@ page overlap, and no text of a cell is cut off by a row too low for it."""
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import openpyxl
 import pytest

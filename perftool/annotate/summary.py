@@ -77,7 +77,7 @@ def _summary(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles, title: 
     groups = list(dict.fromkeys(g for r in rows for g in r.groups))
     headers = ["排名", "单位名称", "年度", "报送的表", "评分依据", "计算总分", "自评总分", "等次", "自评等次",
                *groups, "错误", "提示", "状态", "说明", "单位编码", "批注文件", "报送文件"]
-    widths = [5, 24, 5, 12, 7, 8, 8, 5, 7, *[8] * len(groups), 5, 5, 7, 36, 12, 30, 30]
+    widths = [5, 16, 5, 10, 6, 7, 7, 4, 5, *[6.5] * len(groups), 4, 4, 6, 30, 12, 30, 30]
     printed = len(headers) - 3  # the file columns stay on screen, off the printout
     ws.merge_range(0, 0, 0, printed - 1, title, styles.title())
     heights: dict[int, float] = {0: 30.0, 1: 18.0, 2: 30.0}

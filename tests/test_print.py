@@ -31,6 +31,7 @@ EXPECTED = {
     "002_jingmen_2023_审核": {"审核结果": 1, "评分结果": 1, **PUBLIC},
     "003_yiyang_2022_审核": {"审核结果": 2, "评分结果": 2, "附件1": 1, "附件2": 1},
     "汇总表": {"汇总表": 1, "按公式统计": 1, "按单位统计": 1},
+    "long_fj1": {"附件1": 2},  # 80 专项资金 rows
 }
 
 
@@ -40,6 +41,10 @@ def printed(example, workbook_2024, tmp_path_factory):
     folder = tmp_path_factory.mktemp("print")
     books = {"blank_2024": folder / "blank_2024.xlsx"}
     books["blank_2024"].write_bytes(workbook_2024[0].read_bytes())
+    books["long_fj1"] = folder / "long_fj1.xlsx"
+    result = CliRunner().invoke(main, ["generate", "--year", "2024", "--tables", "fj1", "--rows", "fj1.special=80",
+                                       "-o", str(books["long_fj1"])])
+    assert result.exit_code == 0, result.output
     inbox = folder / "inbox"
     inbox.mkdir()
     for name in EXAMPLES:
@@ -93,3 +98,10 @@ def test_the_group_table_and_its_chart_share_a_page(printed):
     assert len(chart) == 1
     words = {w.text for w in chart[0].lines}
     assert {"年度资金总额", "产出指标", "效益指标", "满意度指标"} <= words
+
+
+def test_a_table_without_header_rows_repeats_its_column_captions(printed):
+    """附件1 has no header rows: split after 80 专项资金 rows, its 经费控制情况 caption row heads the next page."""
+    _, found = printed["long_fj1"]
+    second = sorted(found[1].lines, key=lambda w: (round(w.y0), w.x0))
+    assert [w.text for w in second[:3]] == ["附件1", "2024年度", "经费控制情况（万元）"]

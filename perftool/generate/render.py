@@ -226,15 +226,22 @@ def _validation(field: Field, layout: TableLayout) -> dict[str, Any]:
 def _page_setup(ws: Worksheet, layout: TableLayout, last_col: int, heights: list[float], widths: list[float],
                 plan: WorkbookPlan) -> None:
     """A4, the table's orientation, a scale that fits its width, page breaks only between blocks of rows (never
-    through a merged label), the header rows repeated on every page and the year in the print header."""
+    through a merged label), the header rows (or the column captions) repeated on every page and the year in the
+    print header."""
     table = layout.table
     ws.set_paper(9)  # A4
     if table.landscape:
         ws.set_landscape()
+    repeat = sum(heights[layout.header_first:layout.body_first])
     crossing = {r for r1, _, r2, _ in layout.merges for r in range(r1 + 1, r2 + 1)}
     cuts = {r for r in range(layout.body_first + 1, len(heights)) if r not in crossing}
-    repeat = sum(heights[layout.header_first:layout.body_first])
     fit = page_fit(widths, heights, table.landscape, repeat, table.one_page, cuts)
+    titles = (layout.header_first, layout.body_first - 1) if layout.body_first > layout.header_first else None
+    if fit.breaks and titles is None:  # no header rows: the column captions above the first break repeat instead
+        captions = [r for r in range(layout.body_first, fit.breaks[0]) if _caption_row(layout.grid[r])]
+        if captions:
+            titles = (captions[-1], captions[-1])
+            fit = page_fit(widths, heights, table.landscape, heights[captions[-1]], cuts=cuts)
     ws.set_print_scale(fit.scale)
     if fit.breaks:
         ws.set_h_pagebreaks(fit.breaks)
@@ -242,8 +249,8 @@ def _page_setup(ws: Worksheet, layout: TableLayout, last_col: int, heights: list
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     ws.set_header("&L&A&R" + (f"{plan.year}年度部门决算" if table.id.startswith("gk") else f"{plan.year}年度"))
     ws.set_footer("&C第 &P 页，共 &N 页")
-    if layout.body_first > layout.header_first:
-        ws.repeat_rows(layout.header_first, layout.body_first - 1)
+    if titles:
+        ws.repeat_rows(*titles)
     ws.freeze_panes(layout.body_first, 0)
     ws.print_area(0, 0, len(heights) - 1, last_col)
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True,

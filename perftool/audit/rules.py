@@ -140,7 +140,7 @@ def _rule_texts() -> dict[str, RuleText]:
     for tid in catalog()["order"]:
         for edition in editions(tid):
             for rule in load_table(tid, edition).audit:
-                out.setdefault(rule["id"], RuleText(rule["name"], rule["explain"]))
+                out.setdefault(rule["id"], RuleText(rule["name"], rule.get("explain", "")))
     return out
 
 

@@ -96,9 +96,6 @@ def _table(raw: dict[str, Any], edition: str, source: str, digest: str) -> Table
                 check_functions(cell.expr, f"{source} {where}")
         return parsed
 
-    for rule in raw.get("audit", []):
-        if not all(isinstance(rule.get(k), str) and rule[k].strip() for k in ("id", "name", "explain")):
-            raise DefinitionError(f"{source}：审核公式 {rule.get('id', '？')} 须有 id、中文 name 和一句 explain（说明）")
     rows: list = []
     for i, item in enumerate(raw.get("rows", [])):
         if isinstance(item, dict) and "repeat" in item:

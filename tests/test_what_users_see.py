@@ -109,7 +109,7 @@ def test_over_full_total_is_reported_and_neither_graded_nor_ranked(example, batc
     result, rows, _, _ = batch
     yiyang = rows["益阳市行政审批服务局"]
     assert (yiyang["排名"].value, yiyang["计算总分"].value, yiyang["等次"].value) == (None, 110, None)
-    assert "计算总分超过满分（100 分），不评等次、不排名" in yiyang["说明"].value
+    assert "计算总分超过评分标准的满分，不评等次、不排名" in yiyang["说明"].value
     assert "计算总分超过满分，不评等次、不排名" in result.output
     assert rows["岳阳市行政审批服务局"]["排名"].value == 1  # the one complete 2022 total of 附件1、附件2
 

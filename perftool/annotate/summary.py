@@ -66,7 +66,7 @@ def _tables_named(r: Row) -> str:
 def _note(r: Row) -> str:
     notes = [r.reason]
     if r.over_max:
-        notes.append("计算总分超过满分（100 分），不评等次、不排名，请核对分值和得分")
+        notes.append("计算总分超过评分标准的满分，不评等次、不排名，请核对分值和得分")
     elif r.status == SCORED and r.basis and not r.complete:
         notes.append("部分指标不可评价，总分只含可评价指标（*），不排名")
     return "；".join(x for x in [*notes, *r.flags] if x)

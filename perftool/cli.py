@@ -344,6 +344,8 @@ def score(workbook: Path, rules: str | None, output: Path | None, as_json: bool,
             click.echo(f"  {_pad(ind.name[:20], 40)} {ind.max:>6.2f} {shown(ind.score):>7} {shown(ind.self_score):>7}"
                        f"  {ind.reason}")
         partial = "" if basis.complete else "（部分指标不可评价，未计入）"
+        if basis.over_max:
+            partial += f"（超过满分 {basis.full:.0f} 分，不评等次）"
         self_total = "—" if basis.self_total is None else f"{basis.self_total:.2f}"
         total = "—" if basis.total is None else f"{basis.total:.2f}"
         click.echo(f"  总分 {total}{partial}，自评总分 {self_total}，等次 {basis.grade or '—'}")

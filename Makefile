@@ -14,12 +14,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-## LibreOffice (headless Calc) is the real spreadsheet engine the tests check generated workbooks against.
+## LibreOffice (headless Calc) is the real spreadsheet engine the tests check generated workbooks against; the
+## print test renders them to PDF (a CJK font, or Chinese prints as boxes) and reads the pages with poppler.
 libreoffice:
-	@command -v soffice >/dev/null 2>&1 || { \
-	  echo "安装 LibreOffice Calc（无界面版）…"; \
+	@{ command -v soffice && command -v pdftotext && fc-list :lang=zh | grep -q .; } >/dev/null 2>&1 || { \
+	  echo "安装 LibreOffice Calc（无界面版）、poppler-utils 和中文字体 fonts-noto-cjk…"; \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libreoffice-calc-nogui >/dev/null; }
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libreoffice-calc-nogui poppler-utils \
+	    fonts-noto-cjk >/dev/null; }
 
 ## The main job on the bundled examples: fill the four seed documents into generated workbooks, then audit,
 ## score and annotate them as a finance bureau would, with a summary. Errors found in them are expected (exit 1).

@@ -138,7 +138,7 @@ def assess(path: Path, rules: str | None = None, limits: Limits | None = None,
     out = Assessment(Path(path), digest, plan, entries.inputs, entries.overrides,
                      as_filed, computed, list(entries.findings))
     out.findings += check_overrides(plan, engine, as_filed, entries.overrides)
-    out.findings += check_cache(plan, cells.cached, as_filed)
+    out.findings += check_cache(plan, cells.cached, as_filed, entries.texts)
     out.findings += apply_rules(plan, engine, as_filed)
     out.findings += check_presence(plan, as_filed, rules_for(plan, engine))
     before = last_year(previous, plan) if previous else None

@@ -77,6 +77,8 @@ class Row:
     projects: list[dict[str, Any]] = field(default_factory=list)  # one entry per project sheet (batch_projects.py)
     expenditure: dict[str, float] = field(default_factory=dict)  # 公开05 项目支出 by line, for the cross-check
     cross_checks: list[dict[str, Any]] = field(default_factory=list)
+    tables: str = ""  # the workbook's tables (gk01,…,fj2): units are ranked among workbooks of the same tables
+    over_max: bool = False  # the total exceeds the rule set's full marks: reported, not graded or ranked
 
 
 def submissions(inbox: Path) -> list[Path]:
@@ -84,6 +86,13 @@ def submissions(inbox: Path) -> list[Path]:
     that are not regular files (a FIFO, a device, a link) are listed too: each gets its row."""
     return sorted(p for p in inbox.rglob("*") if p.suffix.lower() in SUFFIXES and not p.name.startswith(("~$", "."))
                   and (p.is_symlink() or not p.is_dir()))
+
+
+def skipped_files(inbox: Path) -> list[str]:
+    """Files under ``inbox`` that are not spreadsheets (a stray .pdf or .docx), relative to it; temporary and
+    hidden files are not listed."""
+    return sorted(str(p.relative_to(inbox)) for p in inbox.rglob("*") if p.is_file()
+                  and p.suffix.lower() not in SUFFIXES and not p.name.startswith(("~$", ".")))
 
 
 @dataclass(frozen=True)
@@ -145,7 +154,8 @@ def score_one(path: Path, inbox: Path, out: Path, settings: Settings) -> Row:
     return Row(name, SCORED, "", "", a.plan.unit, a.plan.unit_code, a.plan.year, basis_name, doc["total"],
                doc["self_total"], doc["grade"], doc["self_grade"], doc["complete"], a.errors, a.warnings, groups, counted,
                str(annotated.relative_to(out)), str(result.relative_to(out)), a.sha256, [], a.plan.table_set,
-               project_entries(a), project_expenditure(a))
+               project_entries(a), project_expenditure(a), tables=",".join(a.plan.layouts),
+               over_max=bool(basis and basis.over_max))
 
 
 def run_batch(inbox: Path, out: Path, settings: Settings | None = None, jobs: int | None = None,

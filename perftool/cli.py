@@ -5,6 +5,7 @@ Exit codes of ``audit`` and ``score``: 0 no errors, 1 errors found, 2 the file c
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 import time
 import unicodedata
@@ -28,13 +29,20 @@ from .audit.budget import Budget, load_budgets
 from .audit.previous import Reported, last_year, load_reported, prefill
 from .audit.targets import load_declared, prefill as prefill_targets
 from .codes import codes_markdown
-from .batch import SCORED, Settings, output_lock, run_batch, submissions, write_summary_data
+from .batch import SCORED, Settings, output_lock, run_batch, skipped_files, submissions, write_summary_data
+from .cli_zh import ChineseGroup, chinese_metavars, install
 from .output import atomic_path, json_text
 from .read.workbook import read_cells, recognise
 from .read.xlsx import Limits
 from .generate.render import render
 from .generate.projects import read_projects
 from .generate.units import read_units, safe_filename
+
+
+install()
+
+#: The earliest fiscal year a workbook can be generated for (older years have no edition of any table).
+FIRST_YEAR = 2000
 
 
 def _fail(exc: PerftoolError) -> None:
@@ -57,8 +65,37 @@ def _parse_rows(spec: str | None) -> dict[str, int]:
     return counts
 
 
-@click.group(help="perftool：部门决算公开表、绩效评价表的生成、审核与评分。")
-@click.version_option(__version__, prog_name="perftool")
+def _check_year(year: int) -> int:
+    """A fiscal year perftool can generate: not before the oldest edition, not after next year."""
+    last = dt.date.today().year + 1
+    if not FIRST_YEAR <= year <= last:
+        raise UsageError(f"年度 {year} 不合理：应为 {FIRST_YEAR} 到 {last} 之间的会计年度，请检查 --year")
+    return year
+
+
+def _workbook_output(output: Path) -> None:
+    """``-o`` for one workbook: a file name ending in .xlsx, not an existing folder."""
+    if output.is_dir():
+        raise UsageError(f"-o {output} 是已存在的目录；请给出工作簿文件名，如 {output / '单位.xlsx'}"
+                         "（每个单位一个文件请用 --units 单位清单.csv）")
+    if output.suffix.lower() != ".xlsx":
+        raise UsageError(f"-o {output} 的扩展名应为 .xlsx（输出的是 Excel 工作簿），请改为 {output.with_suffix('.xlsx')}")
+
+
+def _folder_output(output: Path) -> None:
+    """``-o`` for a folder of outputs: not an existing file."""
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"-o {output} 是已存在的文件；这里需要一个输出目录，请另选目录名")
+
+
+def _json_output(output: Path | None) -> None:
+    if output is not None and output.suffix.lower() != ".json":
+        click.secho(f"注意：{output} 写入的是 JSON，扩展名通常为 .json", fg="yellow", err=True)
+
+
+@click.group(cls=ChineseGroup, help="perftool：部门决算公开表、绩效评价表的生成、审核与评分。",
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="perftool", help="显示版本并退出。")
 def main() -> None:
     pass
 
@@ -73,13 +110,20 @@ def templates(year: int | None) -> None:
             if tables:
                 click.echo(f"  {s.id:<16} {s.name}{'（默认）' if s.default else ''}：{'、'.join(tables)}")
         click.echo("表：")
+        shown = 0
         for tid in catalog()["order"]:
             found = editions(tid)
             if not found or (year and tid not in available_tables(year)):
                 continue
             table = load_table(tid, found[-1])
-            click.echo(f"  {tid:<5} {table.number:<8} {table.sheet:<6} {table.title.replace('{year}', '')}"
+            title = table.title.replace("{year}", str(year) if year else "××××")
+            click.echo(f"  {tid:<5} {table.number:<8} {table.sheet:<6} {title}"
                        f"  （版本：{'、'.join(f'{e}年起' for e in found)}）")
+            shown += 1
+        if not shown:
+            first = min(e for tid in catalog()["order"] for e in editions(tid))
+            raise UsageError(f"没有适用于 {year} 年度的表样（最早的表样适用于 {first} 年度起），"
+                             "请换一个年度，或不带 --year 列出全部表样")
         click.echo("评分规则集（generate/score --rules 的取值，也可给出 .yaml 文件路径）：")
         for path in sorted((templates_dir() / "rules").glob("*.yaml")):
             ruleset, _ = load_ruleset(path.stem)
@@ -124,6 +168,11 @@ def generate(year: int | None, unit: str | None, unit_code: str | None, set_name
         year = year or meta.get("year")
         if not year:
             raise UsageError("请用 --year 指定会计年度（或在数据文件的 workbook: 段写明 year）")
+        _check_year(int(year))
+        if units_csv is None and projects_csv is None:
+            _workbook_output(output)
+        else:  # one workbook per unit
+            _folder_output(output)
         chosen = [t.strip() for t in tables.split(",") if t.strip()] or meta.get("tables") or None
         set_name = set_name or meta.get("set")
         counts = {**(row_counts(data) if data else {}), **_parse_rows(rows)}
@@ -216,6 +265,7 @@ def fill(template: Path, data_file: Path, output: Path) -> None:
     try:
         if output.resolve() == template.resolve():
             raise UsageError("输出文件不能与表样是同一个文件（不覆盖原文件），请用 -o 指定新文件名")
+        _workbook_output(output)
         book, plan = recognise(template)
         present = read_cells(book, plan).values
         data = load_data(data_file)
@@ -237,6 +287,7 @@ def fill(template: Path, data_file: Path, output: Path) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="输出 JSON 文件；省略时打印到屏幕。")
 def export(workbook: Path, output: Path | None) -> None:
     try:
+        _json_output(output)
         book, plan = recognise(workbook)
         values = engine_for(plan).compute(read_cells(book, plan).values)
         doc = {"year": plan.year, "unit": plan.unit, "unit_code": plan.unit_code, "editions": plan.editions,
@@ -344,6 +395,12 @@ def audit(workbook: Path, as_json: bool, limit: tuple[str, ...]) -> None:
 @LIMIT_OPTION
 def score(workbook: Path, rules: str | None, output: Path | None, as_json: bool, json_file: Path | None,
           limit: tuple[str, ...]) -> None:
+    try:
+        if output is not None:
+            _workbook_output(output)
+        _json_output(json_file)
+    except PerftoolError as exc:
+        _fail(exc)
     a = _assess(workbook, rules, limit)
     try:
         if output is not None:
@@ -365,6 +422,8 @@ def score(workbook: Path, rules: str | None, output: Path | None, as_json: bool,
             click.echo(f"  {_pad(ind.name[:20], 40)} {ind.max:>6.2f} {shown(ind.score):>7} {shown(ind.self_score):>7}"
                        f"  {ind.reason}")
         partial = "" if basis.complete else "（部分指标不可评价，未计入）"
+        if basis.over_max:
+            partial += f"（超过满分 {basis.full:.0f} 分，不评等次）"
         self_total = "—" if basis.self_total is None else f"{basis.self_total:.2f}"
         total = "—" if basis.total is None else f"{basis.total:.2f}"
         click.echo(f"  总分 {total}{partial}，自评总分 {self_total}，等次 {basis.grade or '—'}")
@@ -393,6 +452,16 @@ def batch(inbox: Path, output: Path, jobs: int | None, rules: str | None, previo
     total = len(submissions(inbox))
     if output.resolve() == inbox.resolve() or inbox.resolve() in output.resolve().parents:
         _fail(UsageError("输出目录不能位于收件目录内（以免把输出当作报送文件），请另选 -o"))
+    try:
+        _folder_output(output)
+    except PerftoolError as exc:
+        _fail(exc)
+    others = skipped_files(inbox)
+    if others:
+        click.secho(f"注意：{inbox} 中有 {len(others)} 个文件不是工作簿，未处理（已列入汇总表“未识别文件”）："
+                    + "、".join(others), fg="yellow", err=True)
+    if not total:
+        click.secho(f"注意：{inbox} 中没有找到工作簿（.xlsx）；请确认收件目录是否正确", fg="yellow", err=True)
     settings = Settings(rules, year, _limits(limit), _previous(previous) if previous else {},
                         _budgets(budget) if budget else [],
                         load_declared(targets_dir, assess) if targets_dir else {})
@@ -404,7 +473,7 @@ def batch(inbox: Path, output: Path, jobs: int | None, rules: str | None, previo
             else:
                 rows, reused = run_batch(inbox, output, settings, jobs, None, force)
             write_summary_data(rows, output, settings)
-            write_summary_workbook(rows, output / "汇总表.xlsx")
+            write_summary_workbook(rows, output / "汇总表.xlsx", skipped=others)
     except PerftoolError as exc:
         _fail(exc)
     widths = (32, 6, 8, 8, 8, 6, 6, 6)
@@ -413,8 +482,9 @@ def batch(inbox: Path, output: Path, jobs: int | None, rules: str | None, previo
     for r in rows:
         cells = ((r.unit or r.file)[:16], str(r.year or ""), r.basis or "—", _score(r.total, r.complete),
                  _score(r.self_total, True), r.grade or "—", str(r.errors), str(r.warnings))
+        over = ["计算总分超过满分，不评等次、不排名"] if r.over_max else []
         click.echo(" ".join(_pad(c, w) for c, w in zip(cells, widths, strict=True)) + r.status
-                   + (f"：{r.reason}" if r.reason else "") + "".join(f"；{f}" for f in r.flags))
+                   + (f"：{r.reason}" if r.reason else "") + "".join(f"；{f}" for f in [*over, *r.flags]))
     failed = sum(1 for r in rows if r.status != SCORED)
     with_errors = sum(1 for r in rows if r.errors)
     click.echo(f"完成：{len(rows)} 份，已评分 {len(rows) - failed} 份（其中有错误 {with_errors} 份），"
@@ -503,3 +573,6 @@ def consolidate(out: Path, output: Path, units_csv: Path | None, by: str | None,
             click.echo(f"  未汇总：{line}", err=True)
     except PerftoolError as exc:
         _fail(exc)
+
+
+chinese_metavars(main)

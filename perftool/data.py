@@ -28,8 +28,12 @@ def load_data(path: Path) -> dict[str, Any]:
     text = path.read_text(encoding="utf-8-sig")
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise UsageError(f"{path.name}：数据文件格式错误：{exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path.name}：JSON 格式错误（第 {exc.lineno} 行第 {exc.colno} 列附近），请检查括号、引号和逗号") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"（第 {mark.line + 1} 行第 {mark.column + 1} 列附近）" if mark else ""
+        raise UsageError(f"{path.name}：YAML 格式错误{where}，请检查缩进、冒号和括号是否成对") from exc
     if not isinstance(data, dict) or not isinstance(data.get("tables", {}), dict) or \
             not isinstance(data.get("projects", []), list) or not ("tables" in data or "projects" in data):
         raise UsageError(f"{path.name}：数据文件须有 tables: {{表: {{字段: 值}}}}（按项目填报的表写在 projects: 下）")

@@ -36,6 +36,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + PARTIAL, dir=target.parent)
         os.close(fd)
         tmp = Path(name)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp creates 0600; an output gets the permissions of any new file
         yield tmp
         os.replace(tmp, target)
     except (OSError, FileCreateError) as exc:
@@ -95,3 +96,10 @@ def strict(value: Any, keep: bool = False) -> Any:
 def json_text(doc: Any) -> str:
     """``doc`` as strict, indented JSON (Chinese kept readable)."""
     return json.dumps(strict(doc), ensure_ascii=False, indent=2, allow_nan=False)
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it, then restoring it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -9,6 +9,7 @@ from consistent import national_inputs
 from perftool.assess import assess
 from perftool.definitions.workbook import plan_workbook
 from perftool.generate.render import render
+from sides import sides
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +31,7 @@ def run(plan, tmp_path, base, changes):
 def rule(plan, tmp_path, rule_id, changes, base=None):
     """The findings of ``rule_id`` once ``changes`` are made to the consistent submission."""
     a = run(plan, tmp_path, national_inputs() if base is None else base, changes)
-    return [(f.code, f.sheet, f.cell, f.severity, f.values.get("左边"), f.values.get("右边"))
+    return [(f.code, f.sheet, f.cell, f.severity, *sides(f))
             for f in a.findings if f.rule == rule_id]
 
 

@@ -40,7 +40,9 @@ def test_over_staffed_unit_loses_half_a_point_per_point(plan, tmp_path):
     assert staff.score == 3.5
     assert staff.reason == "财政供养人员控制率 103.00%，超出 100% 3.00 个百分点，每个百分点扣 0.5 分，扣 1.50 分"
     [f] = [f for f in a.findings if f.rule == "fj1-staff-quota"]
-    assert (f.severity, f.sheet, f.cell, f.values) == ("warning", "附件1", "C5", {"左边": 103, "右边": 100, "差额": 3})
+    assert (f.severity, f.sheet, f.cell) == ("warning", "附件1", "C5")
+    assert f.values == {"财政供养人员情况（人）／2023年实际在职人数（附件1!C5）": 103,
+                        "财政供养人员情况（人）／编制数（附件1!B5）": 100, "差额": 3}
 
 
 def test_rate_given_as_text_is_read_with_a_warning(plan, tmp_path):

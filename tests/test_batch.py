@@ -51,7 +51,7 @@ def test_batch_over_examples_and_broken_files(example, tmp_path):
     ranked = [book["汇总表"].cell(r, 2).value for r in range(4, 9)]
     assert ranked[:2] == ["岳阳市行政审批服务局"] * 2
     rules = {book["按公式统计"].cell(r, 1).value: book["按公式统计"].cell(r, 3).value for r in range(2, 20)}
-    assert rules["fj2-output-max"] == 2 and rules["formula-replaced"] == 7 + 2 * 2
+    assert rules["产出指标分值等于其各行分值之和"] == 2 and rules["公式被替换为数值"] == 7 + 2 * 2
 
 
 # -- the batch as a supervisor (issue 16) ------------------------------------------------------------------------

@@ -93,6 +93,9 @@ def test_formula_cells_carry_computed_values(cached, plan_2024, workbook_2024):
 def test_print_setup(book):
     ws = book["公开04"]
     assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
-    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0
+    assert 40 <= int(ws.page_setup.scale) < 100 and not ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.print_title_rows == "$4:$6"
+    assert ws.oddHeader.left.text == "&A" and ws.oddHeader.right.text == "2024年度部门决算"
+    for sheet in ("公开02", "公开03", "公开05", "公开07", "公开08"):
+        assert book[sheet].page_setup.orientation == "landscape", sheet
     assert ws.freeze_panes == "A7"

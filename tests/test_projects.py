@@ -14,6 +14,7 @@ from perftool.cli import main
 from perftool.definitions.projects import sheet_name
 from perftool.definitions.workbook import plan_workbook
 from perftool.read.failures import UnreadableWorkbook
+from sides import sides
 
 PROJECTS_CSV = (
     "单位名称,单位编码,项目名称,项目编码,主管部门,预算数\n"
@@ -224,9 +225,9 @@ def test_pingjiang_contradictions_at_their_cells(example):
     _, a = example("004_pingjiang_2022_projects")
     video, platform = "6.基层公共服务“一门式”云视频会议系统租赁服务费", "5.市政务服务一体化平台 (软件) 维护"
     continuing = [f for f in a.findings if f.rule == "xmsb-continuing-prev"]
-    assert [(f.sheet, f.cell, f.severity, f.values["左边"]) for f in continuing] == [(video, "E14", "warning", 0)]
+    assert [(f.sheet, f.cell, f.severity, sides(f)[0]) for f in continuing] == [(video, "E14", "warning", 0)]
     new = [f for f in a.findings if f.rule == "xmsb-new-prev"]
-    assert [(f.sheet, f.cell, f.severity, f.values["左边"]) for f in new] == [(platform, "E14", "warning", 20)]
+    assert [(f.sheet, f.cell, f.severity, sides(f)[0]) for f in new] == [(platform, "E14", "warning", 20)]
     blank = [f for f in a.findings if f.code == "formula-tampered"]
     assert [(f.sheet, f.cell, f.severity) for f in blank] == [(video, "E21", "error"), (video, "F21", "error")]
     assert a.computed["xmsb@6.detail_cur_total"] == 24  # what the blank 合计 should have held

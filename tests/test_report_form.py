@@ -19,8 +19,10 @@ from libreoffice import recalculate, soffice
 from perftool.assess import assess
 from perftool.cli import main
 from perftool.definitions.workbook import plan_workbook
-from perftool.generate.render import render, wrapped_height
+from perftool.generate.measure import column_points, text_height
+from perftool.generate.render import render
 from perftool.synthetic import random_inputs
+from sides import sides
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 needs_libreoffice = pytest.mark.skipif(soffice() is None, reason="LibreOffice 未安装（make test 会自动安装）")
@@ -125,12 +127,12 @@ def test_mismatching_staff_and_wrong_grade_are_errors_at_their_cells(tmp_path):
     _, a = build(tmp_path, "001_yueyanglou_2021", change)
     [staff] = at(a, "自评报告!F12")
     assert (staff.code, staff.severity, staff.rule) == ("identity-mismatch", "error", "bg-staff-actual")
-    assert (staff.values["左边"], staff.values["右边"]) == (17, 18)
+    assert (sides(staff)[0], sides(staff)[1]) == (17, 18)
     assert staff.cells == ["自评报告!F12", "附件1!C5"]
     [grade] = at(a, "自评报告!F74")
     assert (grade.code, grade.severity, grade.rule) == ("identity-mismatch", "error", "bg-grade")
     assert grade.values == {"填报": "良", "应为": "优", "得分": 98}
-    assert grade.message == ("评价等次与综合得分的等次一致：F74（评价等次）填报“良”；B74（绩效自评综合得分）98 "
+    assert grade.message == ("评价等次与综合得分的等次一致：F74（评价等次）填报“良”；自评报告!B74（绩效自评综合得分） 98 "
                              "按评分规则 zhengti-2021 应为“优”（90 分及以上）")
     assert a.errors == 2
 
@@ -142,7 +144,7 @@ def test_score_against_the_scoresheet_total_and_an_unknown_grade(tmp_path):
 
     _, a = build(tmp_path, "001_yueyanglou_2021", change)
     [score] = at(a, "自评报告!B74")
-    assert (score.code, score.rule, score.values["左边"], score.values["右边"]) == \
+    assert (score.code, score.rule, sides(score)[0], sides(score)[1]) == \
         ("identity-mismatch", "bg-score-pj", 88, 98)
     [grade] = at(a, "自评报告!F74")
     assert grade.values == {"填报": "合格", "应为": "良", "得分": 88}
@@ -162,7 +164,7 @@ def test_seed_003_expense_against_fj1_and_grade_against_fj2_total(tmp_path, exam
     _, a = example("003_yiyang_2022")
     [f] = at(a, "自评报告!F44")       # 项目支出 5498.14 in the text; 附件1 运行维护 503.49 + 专项 4994.66 = 5498.15
     assert (f.code, f.severity, f.rule) == ("rounding-difference", "warning", "bg-expense-project")
-    assert (f.values["左边"], round(f.values["右边"], 2)) == (5498.14, 5498.15)
+    assert (sides(f)[0], round(sides(f)[1], 2)) == (5498.14, 5498.15)
     assert not [f for f in a.findings if f.rule in ("bg-expense-total", "bg-expense-basic", "bg-expense-public",
                                                        "bg-grade-fj2")]
     _, wrong = build(tmp_path, "003_yiyang_2022", lambda t: t["bg"].update(grade="良好"))
@@ -181,9 +183,9 @@ def test_the_form_against_the_public_tables(tmp_path):
     found = {f.rule: f for f in assess(path).findings if f.rule and f.rule.startswith("bg-")}
     assert set(found) == {"bg-gk03-total", "bg-gk03-project", "bg-gk09-sangong"}     # 基本 120 = 120 holds
     total, project, sangong = found["bg-gk03-total"], found["bg-gk03-project"], found["bg-gk09-sangong"]
-    assert (total.severity, total.values["左边"], total.values["右边"]) == ("error", 150, 160)
-    assert (project.cell, project.values["左边"], project.values["右边"]) == (plan.field("bg.exp_project").cell, 30, 40)
-    assert (sangong.severity, sangong.values["左边"], sangong.values["右边"]) == ("warning", 2, 1.5)  # 财政拨款 only
+    assert (total.severity, sides(total)[0], sides(total)[1]) == ("error", 150, 160)
+    assert (project.cell, sides(project)[0], sides(project)[1]) == (plan.field("bg.exp_project").cell, 30, 40)
+    assert (sangong.severity, sides(sangong)[0], sides(sangong)[1]) == ("warning", 2, 1.5)  # 财政拨款 only
 
 
 def test_accumulated_balance_against_income_less_expense(tmp_path):
@@ -193,7 +195,7 @@ def test_accumulated_balance_against_income_less_expense(tmp_path):
                   "bg.expense[0].accumulated": 10}, path)
     [f] = [f for f in assess(path).findings if f.rule == "bg-accumulated"]
     assert (f.severity, f.cell) == ("warning", plan.field("bg.exp_accumulated").cell)
-    assert (f.values["左边"], f.values["右边"]) == (10, 20)                          # 100 − 80
+    assert (sides(f)[0], sides(f)[1]) == (10, 20)                          # 100 − 80
 
 
 def test_the_annotated_copy_shows_the_forms_findings(tmp_path, example):
@@ -227,7 +229,8 @@ def test_paragraph_cells_are_tall_enough_for_their_text(example):
         f = layout.fields[key]
         r2, c2 = merges.get((f.row, f.col), (f.row, f.col))
         height = sum(ws.row_dimensions[r + 1].height or 15 for r in range(f.row, r2 + 1))
-        assert height >= wrapped_height(a.as_filed[key], sum(widths[f.col:c2 + 1])) - 0.01, key
+        width = sum(column_points(w) for w in widths[f.col:c2 + 1])
+        assert height >= text_height(a.as_filed[key], width) - 0.01, key
 
 
 # --- LibreOffice and print ----------------------------------------------------------------------------------------
@@ -258,21 +261,21 @@ def test_libreoffice_recalculates_the_form_to_perftools_values(example, tmp_path
 @needs_libreoffice
 @pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler-utils 未安装")
 def test_the_form_prints_on_a4_portrait(example, tmp_path):
-    """The form takes the first two A4 pages of seed 001's workbook, every paragraph in full (looked at as PNG)."""
+    """The form takes the first three A4 pages of seed 001's workbook, every paragraph in full (looked at as PNG)."""
     path, _ = example("001_yueyanglou_2021")
     profile = (tmp_path / "profile").resolve().as_uri()
     subprocess.run([soffice(), f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
                     "--outdir", str(tmp_path), str(path)], check=True, capture_output=True, timeout=300)
     pdf = str(tmp_path / f"{path.stem}.pdf")
-    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "3", pdf], capture_output=True, text=True).stdout
-    assert len(re.findall(r"Page\s+\d size:\s+595\.\d+ x 841\.\d+", info)) == 3      # A4 portrait
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", "4", pdf], capture_output=True, text=True).stdout
+    assert len(re.findall(r"Page\s+\d size:\s+595\.\d+ x 841\.\d+", info)) == 4      # A4 portrait
 
     def page(n: int) -> str:
         return subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-layout", pdf, "-"], capture_output=True,
                               text=True).stdout
 
-    form = page(1) + page(2)
+    form = page(1) + page(2) + page(3)
     for printed in ("整体支出绩效评价自评报告", "775.66", "429.20", "322.77", "58.92", "绩效自评综合得分",
                     "7、负责区政府门户网站的建设、管理、运行维护和安全防护工作。", "五、改进措施和有关建议"):
         assert printed in form, printed
-    assert "基础数据表" in page(3) and "基础数据表" not in form
+    assert "基础数据表" in page(4) and "基础数据表" not in form

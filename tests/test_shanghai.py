@@ -14,6 +14,7 @@ from perftool.generate.render import render
 from perftool.synthetic import random_inputs
 from consistent import shanghai_inputs
 from test_libreoffice import same
+from sides import sides
 
 SET = "决算公开 2024（上海区级）"
 
@@ -79,7 +80,7 @@ def test_public_funds_are_302_plus_310(plan, tmp_path):
     a = submit(plan, tmp_path, **{"sh06.e31002": 40.0})     # 310 up by 10: 基本支出 no longer matches 表五
     [f] = by_rule(a, "sh05-sh06-basic")
     assert (f.code, f.severity, f.sheet, f.cell) == ("identity-mismatch", "error", "表五", "D26")
-    assert f.values == {"左边": 380.0, "右边": 390.0, "差额": -10.0}
+    assert (*sides(f), f.values["差额"]) == (380.0, 390.0, -10.0)
 
 
 def test_public_total_typed_over_is_checked_against_302_plus_310(plan, tmp_path):
@@ -93,7 +94,7 @@ def test_sangong_checks_point_to_table_seven(plan, tmp_path):
     a = submit(plan, tmp_path, **{"sh06.e30231": 12.0, "sh06.e30201": 28.0})
     [f] = by_rule(a, "sh06-car-running")
     assert (f.code, f.severity, f.sheet, f.cell) == ("identity-mismatch", "error", "表六", "F29")
-    assert f.values == {"左边": 12.0, "右边": 10.0, "差额": 2.0}
+    assert (*sides(f), f.values["差额"]) == (12.0, 10.0, 2.0)
     assert "表七!J8" in f.cells
 
 
@@ -101,7 +102,7 @@ def test_table_four_funds_check_against_tables_eight_and_nine(plan, tmp_path):
     a = submit(plan, tmp_path, **{"sh04.exp_201_soc": 5.0, "sh04.exp_201_gp": 445.0})
     [f] = by_rule(a, "sh04-sh09-expense")
     assert (f.code, f.severity, f.sheet, f.cell) == ("identity-mismatch", "error", "表四", "G30")
-    assert f.values == {"左边": 5.0, "右边": 0.0, "差额": 5.0}
+    assert (*sides(f), f.values["差额"]) == (5.0, 0.0, 5.0)
 
 
 def test_table_nine_rolls_forward(plan, tmp_path):
@@ -111,13 +112,13 @@ def test_table_nine_rolls_forward(plan, tmp_path):
     a = submit(plan, tmp_path, **rows)
     [f] = by_rule(a, "sh09-rollforward")
     assert (f.code, f.severity, f.sheet, f.cell) == ("identity-mismatch", "warning", "表九", "C6")
-    assert f.values == {"左边": 12.0, "右边": 10.0, "差额": 2.0}
+    assert (*sides(f), f.values["差额"]) == (12.0, 10.0, 2.0)
 
 
 def test_other_income_matches_table_two(plan, tmp_path):
     a = submit(plan, tmp_path, **{"sh01.inc_oth": 20.02, "sh01.closing": 120.02})
     [f] = by_rule(a, "sh01-sh02-other")
-    assert (f.sheet, f.cell, f.values) == ("表一", "B13", {"左边": 20.02, "右边": 20.0, "差额": 0.02})
+    assert (f.sheet, f.cell, *sides(f), f.values["差额"]) == ("表一", "B13", 20.02, 20.0, 0.02)
 
 
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice 未安装（make test 会自动安装）")

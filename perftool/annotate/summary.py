@@ -5,23 +5,27 @@ from __future__ import annotations
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
-from ..audit.findings import CATALOGUE
+from ..audit.rules import rule_text
 from ..batch import SCORED, Row
-from ..generate.styles import Styles, write_text
+from ..generate.measure import Block, fit_rows, page_fit, stored_height
+from ..generate.styles import BODY_FONT, Styles, write_text
 from ..output import atomic_path
 from .projects_sheet import write_projects_sheet
 
 GRADES = ("优", "良", "中", "差")
 
 
-def write_summary_workbook(rows: list[Row], path: Path, title: str = "绩效评价审核评分汇总表") -> None:
-    """Write the summary workbook to ``path`` (atomically)."""
+def write_summary_workbook(rows: list[Row], path: Path, title: str = "绩效评价审核评分汇总表",
+                           skipped: list[str] | None = None) -> None:
+    """Write the summary workbook to ``path`` (atomically); ``skipped`` are inbox files that were not workbooks."""
     with atomic_path(path) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                              "strings_to_urls": False})
+                                              "strings_to_urls": False,
+                                              "default_format_properties": {"font_name": BODY_FONT, "font_size": 10}})
         styles = Styles(book)
-        _summary(book, rows, styles, title)
+        _summary(book, rows, styles, title, skipped or [])
         _by_rule(book, rows, styles)
         _by_unit(book, rows, styles)
         if any(r.projects for r in rows):
@@ -29,58 +33,127 @@ def write_summary_workbook(rows: list[Row], path: Path, title: str = "绩效评�
         book.close()
 
 
-def _summary(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles, title: str) -> None:
+def rankable(r: Row) -> bool:
+    """A complete total within the full marks can be ranked; a partial or an impossible one cannot."""
+    return r.status == SCORED and bool(r.basis) and r.complete and r.total is not None and not r.over_max
+
+
+def ranks(rows: list[Row]) -> dict[int, int]:
+    """Rank (1 = best) of each rankable row, by index, among rows of the same year and the same tables."""
+    groups: dict[tuple[int | None, str], list[int]] = {}
+    for i, r in enumerate(rows):
+        if rankable(r):
+            groups.setdefault((r.year, r.tables), []).append(i)
+    out = {}
+    for members in groups.values():
+        for k, i in enumerate(sorted(members, key=lambda i: -(rows[i].total or 0)), start=1):
+            out[i] = k
+    return out
+
+
+def _tables_named(r: Row) -> str:
+    """``公开01–09、附件1`` from a row's table ids (consecutive 公开 tables as a range)."""
+    names = {"pj": "评分表", "fj1": "附件1", "fj2": "附件2"}
+    ids = [t for t in r.tables.split(",") if t]
+    public = [int(t[2:]) for t in ids if t.startswith("gk") and t[2:].isdigit()]
+    runs: list[list[int]] = []
+    for n in public:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    shown = [f"公开{run[0]:02d}" + (f"–{run[-1]:02d}" if len(run) > 1 else "") for run in runs]
+    return "、".join(shown + [names.get(t, t) for t in ids if not (t.startswith("gk") and t[2:].isdigit())])
+
+
+def _note(r: Row) -> str:
+    notes = [r.reason]
+    if r.over_max:
+        notes.append("计算总分超过评分标准的满分，不评等次、不排名，请核对分值和得分")
+    elif r.status == SCORED and r.basis and not r.complete:
+        notes.append("部分指标不可评价，总分只含可评价指标（*），不排名")
+    return "；".join(x for x in [*notes, *r.flags] if x)
+
+
+def _summary(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles, title: str, skipped: list[str]) -> None:
     ws = book.add_worksheet("汇总表")
     groups = list(dict.fromkeys(g for r in rows for g in r.groups))
-    headers = ["排名", "单位名称", "单位编码", "年度", "评分依据", "计算总分", "自评总分", "等次", "自评等次",
-               *groups, "错误", "提示", "状态", "说明", "批注文件", "报送文件"]
-    widths = [6, 30, 12, 6, 8, 9, 9, 6, 8, *[9] * len(groups), 6, 6, 9, 40, 30, 30]
-    ws.merge_range(0, 0, 0, len(headers) - 1, title, styles.title())
-    ws.set_row(0, 30)
-    scored = sorted((r for r in rows if r.status == SCORED), key=lambda r: -(r.total or 0))
-    failed = [r for r in rows if r.status != SCORED]
-    ws.write_string(1, 0, f"共 {len(rows)} 份：已评分 {len(scored)} 份，无法读取 {len(failed)} 份；"
-                          f"有错误的 {sum(1 for r in scored if r.errors)} 份。", styles.caption())
+    headers = ["排名", "单位名称", "年度", "报送的表", "评分依据", "计算总分", "自评总分", "等次", "自评等次",
+               *groups, "错误", "提示", "状态", "说明", "单位编码", "批注文件", "报送文件"]
+    widths = [5, 16, 5, 10, 6, 7, 7, 4, 5, *[6.5] * len(groups), 4, 4, 6, 30, 12, 30, 30]
+    printed = len(headers) - 3  # the file columns stay on screen, off the printout
+    ws.merge_range(0, 0, 0, printed - 1, title, styles.title())
+    heights: dict[int, float] = {0: 30.0, 1: 18.0, 2: 30.0}
+    rank = ranks(rows)
+    order = sorted(range(len(rows)), key=lambda i: (rows[i].status != SCORED, rows[i].year or 0, rows[i].tables,
+                                                    i not in rank, rank.get(i, 0)))
+    scored = [r for r in rows if r.status == SCORED]
+    caption = (f"共 {len(rows)} 份：已评分 {len(scored)} 份，无法读取 {len(rows) - len(scored)} 份；"
+               f"有错误的 {sum(1 for r in scored if r.errors)} 份。排名在同一年度、报送同一组表的单位之间进行；"
+               "总分带 * 的只含可评价指标，不排名。" + (f"未识别文件 {len(skipped)} 个（见表末）。" if skipped else ""))
+    ws.merge_range(1, 0, 1, printed - 1, caption, styles.note())
+    blocks = [Block(1, 0, 1, printed - 1, caption)]
     for c, (h, w) in enumerate(zip(headers, widths, strict=True)):
         ws.set_column(c, c, w)
         ws.write_string(2, c, h, styles.header())
     body = styles.get(border=1, valign="top", text_wrap=True)
     num = styles.get(border=1, valign="top", num_format="0.00")
-    link = styles.get(border=1, font_color="blue", underline=1)
-    for i, r in enumerate([*scored, *failed]):
-        row = 3 + i
-        values = [i + 1 if r.status == SCORED else "", r.unit, r.unit_code, r.year or "", r.basis or "", r.total,
+    partial = styles.get(border=1, valign="top", num_format='0.00"*"', font_color="#9C5700")
+    over = styles.get(border=1, valign="top", num_format="0.00", font_color="#C00000", bold=True)
+    link = styles.get(border=1, valign="top", font_color="blue", underline=1)
+    for k, i in enumerate(order):
+        r, row = rows[i], 3 + k
+        values = [rank.get(i, ""), r.unit, r.year or "", _tables_named(r), r.basis or "", r.total,
                   r.self_total, r.grade or "", r.self_grade or "", *[r.groups.get(g) for g in groups],
-                  r.errors, r.warnings, r.status, "；".join([r.reason, *r.flags]).strip("；")]
+                  r.errors, r.warnings, r.status, _note(r), r.unit_code]
         for c, v in enumerate(values):
             if isinstance(v, (int, float)) and not isinstance(v, bool):
-                ws.write_number(row, c, v, num if isinstance(v, float) else body)
+                fmt = num if isinstance(v, float) else body
+                if c == 5:
+                    fmt = over if r.over_max else num if r.complete else partial
+                ws.write_number(row, c, v, fmt)
             else:
-                write_text(ws, row, c, "" if v is None else str(v), body, styles)
+                text = "" if v is None else str(v)
+                if text:
+                    write_text(ws, row, c, text, body, styles)
+                    blocks.append(Block(row, c, row, c, text))
+                else:
+                    ws.write_blank(row, c, None, body)
         c = len(values)
         if r.annotated:
             ws.write_url(row, c, "external:" + r.annotated, link, string=Path(r.annotated).name)
         else:
             ws.write_string(row, c, "", body)
         write_text(ws, row, c + 1, r.file, body, styles)
+        heights[row] = 15.0
     ws.freeze_panes(3, 2)
     ws.autofilter(2, 0, 2 + max(1, len(rows)), len(headers) - 1)
-    # grade distribution
     top = 4 + len(rows)
+    if skipped:
+        ws.merge_range(top, 0, top, 3, "未识别文件（不是 .xlsx 工作簿，未处理）", styles.header())
+        for k, name in enumerate(skipped, start=1):
+            ws.write_number(top + k, 0, k, body)
+            ws.merge_range(top + k, 1, top + k, 3, name, body)
+            blocks.append(Block(top + k, 1, top + k, 3, name))
+            heights[top + k] = 15.0
+        top += len(skipped) + 2
     ws.write_string(top, 0, "等次", styles.header())
     ws.write_string(top, 1, "单位数", styles.header())
     for k, g in enumerate(GRADES):
         ws.write_string(top + 1 + k, 0, g, body)
-        ws.write_number(top + 1 + k, 1, sum(1 for r in scored if r.grade == g), body)
+        ws.write_number(top + 1 + k, 1, sum(1 for r in scored if r.grade == g and not r.over_max), body)
     chart = book.add_chart({"type": "column"})
     chart.add_series({"name": "单位数", "categories": ["汇总表", top + 1, 0, top + 4, 0],
                       "values": ["汇总表", top + 1, 1, top + 4, 1], "data_labels": {"value": True}})
     chart.set_title({"name": "等次分布", "name_font": {"name": "宋体", "size": 11}})
     chart.set_legend({"none": True})
-    ws.insert_chart(top, 3, chart)
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    chart.set_size({"width": 480, "height": 240})
+    ws.insert_chart(top, 3, chart, {"y_offset": 4})  # inside its row: LibreOffice prints a chart on a page edge twice
+    end = top + 13  # rows the chart covers
+    for r in range(top, end):
+        heights.setdefault(r, 15.0)
+    keep = set(range(top + 1, end))
+    _print(ws, widths[:printed], fit_rows(blocks, widths, heights), (2, 2), keep, printed - 1)
 
 
 def _by_rule(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles) -> None:
@@ -91,27 +164,67 @@ def _by_rule(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles) -> None
             c = counts.setdefault(rule, [0, 0])
             c[0] += n
             c[1] += 1
-    for c, (h, w) in enumerate((("审核规则/问题类型", 28), ("说明", 30), ("问题数", 8), ("涉及单位数", 10))):
+    columns = (("审核规则/问题类型", 30), ("说明", 56), ("问题数", 7), ("涉及单位数", 9))
+    heights: dict[int, float] = {0: 20.0}
+    blocks = []
+    for c, (h, w) in enumerate(columns):
         ws.set_column(c, c, w)
         ws.write_string(0, c, h, styles.header())
-    body = styles.get(border=1)
+    body = styles.get(border=1, valign="top", text_wrap=True)
     for i, (rule, (n, units)) in enumerate(sorted(counts.items(), key=lambda kv: -kv[1][0]), start=1):
-        ws.write_string(i, 0, rule, body)
-        ws.write_string(i, 1, CATALOGUE[rule].title if rule in CATALOGUE else "表内/表间审核公式", body)
+        text = rule_text(rule)
+        ws.write_string(i, 0, text.name, body)
+        ws.write_string(i, 1, text.explain, body)
         ws.write_number(i, 2, n, body)
         ws.write_number(i, 3, units, body)
+        blocks += [Block(i, 0, i, 0, text.name), Block(i, 1, i, 1, text.explain)]
+        heights[i] = 15.0
+    ws.freeze_panes(1, 0)
+    _print(ws, [w for _, w in columns], fit_rows(blocks, [w for _, w in columns], heights), (0, 0), set(), 3,
+           landscape=False)
 
 
 def _by_unit(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles) -> None:
     ws = book.add_worksheet("按单位统计")
-    for c, (h, w) in enumerate((("单位名称", 30), ("年度", 6), ("错误", 6), ("提示", 6), ("问题最多的规则", 50))):
+    columns = (("单位名称", 26), ("年度", 5), ("错误", 5), ("提示", 5), ("问题最多的规则", 56))
+    heights: dict[int, float] = {0: 20.0}
+    blocks = []
+    for c, (h, w) in enumerate(columns):
         ws.set_column(c, c, w)
         ws.write_string(0, c, h, styles.header())
-    body = styles.get(border=1)
+    body = styles.get(border=1, valign="top", text_wrap=True)
     for i, r in enumerate(rows, start=1):
-        write_text(ws, i, 0, r.unit or r.file, body, styles)
+        worst = sorted(r.rules.items(), key=lambda kv: -kv[1])[:3]
+        texts = (r.unit or r.file, "；".join(f"{rule_text(k).name} {n} 条" for k, n in worst) or r.reason)
+        write_text(ws, i, 0, texts[0], body, styles)
         ws.write_string(i, 1, str(r.year or ""), body)
         ws.write_number(i, 2, r.errors, body)
         ws.write_number(i, 3, r.warnings, body)
-        worst = sorted(r.rules.items(), key=lambda kv: -kv[1])[:3]
-        write_text(ws, i, 4, "；".join(f"{k} {n} 条" for k, n in worst) or r.reason, body, styles)
+        write_text(ws, i, 4, texts[1], body, styles)
+        blocks += [Block(i, 0, i, 0, texts[0]), Block(i, 4, i, 4, texts[1])]
+        heights[i] = 15.0
+    ws.freeze_panes(1, 0)
+    _print(ws, [w for _, w in columns], fit_rows(blocks, [w for _, w in columns], heights), (0, 0), set(), 4,
+           landscape=False)
+
+
+def _print(ws: Worksheet, widths: list[float], heights: dict[int, float], repeat: tuple[int, int],
+           keep: set[int], last_col: int, landscape: bool = True) -> None:
+    """Row heights; A4 at a scale that fits the printed columns; breaks outside ``keep``; header rows repeated."""
+    for r, h in heights.items():
+        heights[r] = stored_height(h)  # as the workbook stores it, so that the page fit counts what prints
+        ws.set_row(r, heights[r])
+    rows = [heights.get(r, 15.0) for r in range(max(heights) + 1)]
+    fit = page_fit(widths, rows, landscape, sum(rows[repeat[0]:repeat[1] + 1]),
+                   cuts={r for r in range(repeat[1] + 2, len(rows)) if r not in keep})
+    ws.set_paper(9)
+    if landscape:
+        ws.set_landscape()
+    ws.set_print_scale(fit.scale)
+    if fit.breaks:
+        ws.set_h_pagebreaks(fit.breaks)
+    ws.repeat_rows(*repeat)
+    ws.print_area(0, 0, len(rows) - 1, last_col)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.set_header("&L&A")
+    ws.set_footer("&C第 &P 页，共 &N 页")

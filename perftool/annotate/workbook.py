@@ -8,6 +8,7 @@ become comments with red/amber highlights, and two sheets lead the workbook: 审
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,13 @@ from xlsxwriter.worksheet import Worksheet
 from ..assess import Assessment
 from ..audit.findings import ERROR, SEVERITY_ZH
 from ..errors import UsageError
+from ..audit.rules import rule_text
+from ..generate.measure import Block, fit_rows, page_fit, stored_height
 from ..generate.render import render
 from ..generate.styles import Styles, write_text
 from ..identity import FINDINGS_SHEET, SCORES_SHEET
 from ..score.evaluation import Scores
 from ..values import is_number
-
 
 
 def annotate(a: Assessment, output: Path) -> None:
@@ -45,31 +47,36 @@ def annotate(a: Assessment, output: Path) -> None:
 
 
 def _link(ws: Worksheet, r: int, c: int, target: str | None, styles: Styles) -> None:
-    """A cell reference written as a hyperlink to that cell (``表!A1``)."""
+    """A cell reference written as a hyperlink to that cell (``表!A1``), top-aligned like the rest of its row."""
+    plain = styles.get(border=1, valign="top")
     if not target or "!" not in target:
-        ws.write_string(r, c, target or "", styles.get(border=1))
+        ws.write_string(r, c, target or "", plain)
         return
     sheet, cell = target.split("!", 1)
     if not cell or not cell[0].isalpha():
-        ws.write_string(r, c, target, styles.get(border=1))
+        ws.write_string(r, c, target, plain)
         return
-    ws.write_url(r, c, f"internal:'{sheet}'!{cell}", styles.get(border=1, font_color="blue", underline=1),
-                 string=target, tip="转到该单元格")
+    ws.write_url(r, c, f"internal:'{sheet}'!{cell}", styles.get(border=1, valign="top", font_color="blue",
+                                                               underline=1), string=target, tip="转到该单元格")
 
 
 def _title(ws: Worksheet, text: str, width: int, styles: Styles) -> None:
     ws.merge_range(0, 0, 0, width - 1, text, styles.title())
-    ws.set_row(0, 30)
+
+
+FINDING_COLUMNS = [("序号", 5), ("级别", 9), ("表", 8), ("单元格", 13), ("位置（行／栏）", 22), ("审核规则", 28),
+                   ("问题说明", 50), ("现场数据", 30)]
 
 
 def _findings_sheet(ws: Worksheet, a: Assessment, styles: Styles) -> None:
-    headers = [("序号", 6), ("级别", 12), ("表", 9), ("单元格", 14), ("行", 26), ("栏", 18), ("审核规则", 20),
-               ("问题说明", 70), ("现场数据", 40)]
+    headers = FINDING_COLUMNS
+    widths = [w for _, w in headers]
     _title(ws, f"{a.plan.year}年度 {a.plan.unit} 审核结果", len(headers), styles)
     summary = (f"文件：{a.path.name}　　错误（强制，须修改）{a.errors} 条，提示（可附说明）{a.warnings} 条。"
                "点击“单元格”可跳转到对应位置；表中红色为错误，橙色为提示，批注写明原因。")
     ws.merge_range(1, 0, 1, len(headers) - 1, summary, styles.note())
-    ws.set_row(1, 30)
+    heights: dict[int, float] = {0: 30.0, 1: 15.0, 2: 18.0}
+    blocks = [Block(1, 0, 1, len(headers) - 1, summary)]
     for c, (name, width) in enumerate(headers):
         ws.set_column(c, c, width)
         ws.write_string(2, c, name, styles.header())
@@ -78,22 +85,23 @@ def _findings_sheet(ws: Worksheet, a: Assessment, styles: Styles) -> None:
         r = i + 2
         severity = styles.get(border=1, valign="top", bold=f.severity == ERROR,
                               font_color="#C00000" if f.severity == ERROR else "#9C5700")
+        rule = rule_text(f.rule or f.code)
+        texts = [f.sheet or "整个工作簿", "", "／".join(x for x in (f.row_label, f.col_label) if x),
+                 f"{rule.name}：{rule.explain}" if rule.explain else rule.name, f.message,
+                 "；".join(f"{k}：{_plain(v)}" for k, v in f.values.items())]
         ws.write_number(r, 0, i, body)
         ws.write_string(r, 1, SEVERITY_ZH[f.severity], severity)
-        ws.write_string(r, 2, f.sheet or "整个工作簿", body)
         _link(ws, r, 3, f"{f.sheet}!{f.cell}" if f.sheet and f.cell else "", styles)
-        write_text(ws, r, 4, f.row_label, body, styles)
-        write_text(ws, r, 5, f.col_label, body, styles)
-        ws.write_string(r, 6, f"{f.title}" + (f"（{f.rule}）" if f.rule else ""), body)
-        write_text(ws, r, 7, f.message, body, styles)
-        facts = "；".join(f"{k}：{_plain(v)}" for k, v in f.values.items())
-        write_text(ws, r, 8, facts, body, styles)
-        ws.set_row(r, _height((f.message, 70), (facts, 40), (f.row_label, 26)))
+        for c, text in enumerate(texts, start=2):
+            if c != 3:
+                write_text(ws, r, c, text, body, styles)
+                blocks.append(Block(r, c, r, c, text))
+        heights[r] = 15.0
     if not a.findings:
         ws.merge_range(3, 0, 3, len(headers) - 1, "未发现问题。", body)
     ws.freeze_panes(3, 0)
     ws.autofilter(2, 0, max(3, len(a.findings) + 2), len(headers) - 1)
-    _print(ws)
+    _print(ws, widths, fit_rows(blocks, widths, heights), repeat=(2, 2))
 
 
 def _plain(v: Any) -> str:
@@ -102,54 +110,71 @@ def _plain(v: Any) -> str:
     return "空" if v in (None, "") else str(v)
 
 
+SCORE_COLUMNS = [("一级指标", 10), ("二级指标", 14), ("三级指标", 30), ("分值", 7), ("指标值", 10), ("计算得分", 9),
+                 ("自评得分", 9), ("差异（自评−计算）", 10), ("评分说明", 56), ("得分单元格", 13)]
+CHART_HEIGHT = 300  # pixels (225 points)
+
+
 def _scores_sheet(book: xlsxwriter.Workbook, ws: Worksheet, a: Assessment, styles: Styles) -> None:
-    headers = [("一级指标", 10), ("二级指标", 14), ("三级指标", 34), ("分值", 7), ("指标值", 10), ("计算得分", 9),
-               ("自评得分", 9), ("差异（自评−计算）", 10), ("评分说明", 60), ("得分单元格", 14)]
+    headers = SCORE_COLUMNS
+    widths = [w for _, w in headers]
     _title(ws, f"{a.plan.year}年度 {a.plan.unit} 评分结果", len(headers), styles)
-    for c, (_, width) in enumerate(headers):
+    for c, width in enumerate(widths):
         ws.set_column(c, c, width)
+    sheet = _Sheet(ws, {0: 30.0}, [], set())
     row = 1
-    sections = [s for s in (a.evaluation, a.self_evaluation, *(p.scores for p in a.projects)) if s is not None]
+    sections = [s for s in (a.evaluation if "pj" in a.plan.layouts else None, a.self_evaluation,
+                            *(p.scores for p in a.projects)) if s is not None]
     if not sections:
-        ws.write_string(row, 0, "工作簿中没有可评分的表（附件1、附件2 或评分表）。")
-    chart_rows: list[tuple[int, int, str]] = []
+        ws.merge_range(row, 0, row, len(headers) - 1, "工作簿中没有可评分的表（附件2 自评表或评分表）。", styles.note())
     for s in sections:
-        row = _scores_section(ws, row, s, a, headers, styles, chart_rows)
-    for first, last, name in chart_rows:
-        chart = book.add_chart({"type": "column"})
-        for col, series in ((1, "分值"), (2, "计算得分"), (3, "自评得分")):
-            chart.add_series({"name": series, "categories": [SCORES_SHEET, first, 0, last, 0],
-                              "values": [SCORES_SHEET, first, col, last, col], "data_labels": {"value": True}})
-        chart.set_title({"name": f"{name}：各一级指标得分", "name_font": {"name": "宋体", "size": 11}})
-        chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 620, "height": 300})
-        ws.insert_chart(first - 1, 5, chart)
-    _print(ws)
+        row = _scores_section(book, sheet, row, s, a, styles)
+    heights = fit_rows(sheet.blocks, widths, sheet.heights)
+    _print(ws, widths, heights, keep=sheet.keep)
 
 
-def _scores_section(ws: Worksheet, row: int, s: Scores, a: Assessment, headers: list[tuple[str, int]],
-                    styles: Styles, chart_rows: list[tuple[int, int, str]]) -> int:
+@dataclass
+class _Sheet:
+    """What a sheet's layout accumulates: row heights, wrapped texts, and rows a page must not start at."""
+
+    ws: Worksheet
+    heights: dict[int, float]
+    blocks: list[Block]
+    keep: set[int]
+
+
+def _scores_section(book: xlsxwriter.Workbook, sheet: _Sheet, row: int, s: Scores, a: Assessment,
+                    styles: Styles) -> int:
+    ws, last = sheet.ws, len(SCORE_COLUMNS) - 1
     name = {"评分表": "评分表（按评分标准计算）", "自评表": "附件2 自评表（复核）"}.get(s.source, s.source)
     basis = " — 总分和等次的依据" if a.basis is s else ""
     row += 1
-    ws.merge_range(row, 0, row, len(headers) - 1, f"{name}{basis}", styles.get(bold=True, font_size=12))
+    ws.merge_range(row, 0, row, last, f"{name}{basis}", styles.get(bold=True, font_size=12))
+    sheet.heights[row] = 20.0
     row += 1
     policy = {"pro_rata": "按实际百分点折算", "whole_up": "不足一个百分点按一个计",
               "whole_down": "不足一个百分点不计"}.get(s.points or "", "")
-    facts = [f"计算总分：{_score(s.total)}", f"自评总分：{_score(s.self_total)}", f"评价等次：{s.grade or '—'}",
+    facts = [f"计算总分：{_score(s.total)}" + ("（部分）" if not s.complete else ""),
+             f"自评总分：{_score(s.self_total)}", f"评价等次：{s.grade or '—'}",
              f"评分规则：{s.rules}（{policy}）" if s.rules else "",
-             "" if s.complete else "部分指标不可评价（缺少数据），总分只含可评价指标"]
-    ws.merge_range(row, 0, row, len(headers) - 1, "　　".join(x for x in facts if x), styles.note())
+             f"计算总分超过满分 {_score(s.full)} 分，不评等次，请核对分值和得分" if s.over_max else "",
+             "" if s.complete else "部分指标不可评价（缺少数据），总分只含可评价指标，不评等次"]
+    text = "　　".join(x for x in facts if x)
+    ws.merge_range(row, 0, row, last, text, styles.note())
+    sheet.blocks.append(Block(row, 0, row, last, text))
+    sheet.keep.add(row)
     row += 1
-    for c, (title, _) in enumerate(headers):
+    for c, (title, _) in enumerate(SCORE_COLUMNS):
         ws.write_string(row, c, title, styles.header())
+    sheet.heights[row] = 28.0
+    sheet.keep.add(row)
     body = styles.get(border=1, text_wrap=True, valign="top")
     number = styles.get(border=1, valign="top", num_format="0.00")
     for ind in s.indicators:
         row += 1
-        ws.write_string(row, 0, ind.group, body)
-        ws.write_string(row, 1, ind.subgroup, body)
-        ws.write_string(row, 2, ind.name, body)
+        for c, text in enumerate((ind.group, ind.subgroup, ind.name)):
+            ws.write_string(row, c, text, body)
+            sheet.blocks.append(Block(row, c, row, c, text))
         ws.write_number(row, 3, ind.max, number)
         _number(ws, row, 4, ind.value, styles.get(border=1, valign="top", num_format="0.00%")
                 if isinstance(ind.value, float) and abs(ind.value) <= 10 else number, body)
@@ -157,8 +182,9 @@ def _scores_section(ws: Worksheet, row: int, s: Scores, a: Assessment, headers: 
         _number(ws, row, 6, ind.self_score, number, body)
         _number(ws, row, 7, ind.diff, number, body)
         ws.write_string(row, 8, ind.reason, body)
-        ws.set_row(row, _height((ind.reason, 60), (ind.name, 34)))
+        sheet.blocks.append(Block(row, 8, row, 8, ind.reason))
         _link(ws, row, 9, ind.cell, styles)
+        sheet.heights[row] = 15.0
     row += 2
     groups: dict[str, list[float]] = {}
     for ind in s.indicators:
@@ -168,20 +194,25 @@ def _scores_section(ws: Worksheet, row: int, s: Scores, a: Assessment, headers: 
         g[2] += ind.self_score or 0.0
     for c, title in enumerate(("一级指标", "分值", "计算得分", "自评得分")):
         ws.write_string(row, c, title, styles.header())
-    first = row + 1
+    top, first = row, row + 1
     for name_, (m, sc, se) in groups.items():
         row += 1
         ws.write_string(row, 0, name_, body)
         for c, v in enumerate((m, sc, se), start=1):
             ws.write_number(row, c, round(v, 2), number)
-    chart_rows.append((first, row, name))
-    return max(row + 1, first + 15)
-
-
-def _height(*texts: tuple[str, float]) -> float:
-    """Row height (points) that shows each wrapped text in full, given its column width in characters."""
-    lines = max(1, *(math.ceil(len(t) * 2 / width) for t, width in texts if t))
-    return 14.0 * lines
+    chart = book.add_chart({"type": "column"})
+    for col, series in ((1, "分值"), (2, "计算得分"), (3, "自评得分")):
+        chart.add_series({"name": series, "categories": [SCORES_SHEET, first, 0, row, 0],
+                          "values": [SCORES_SHEET, first, col, row, col], "data_labels": {"value": True}})
+    chart.set_title({"name": f"{name}：各一级指标得分", "name_font": {"name": "宋体", "size": 11}})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 620, "height": CHART_HEIGHT})
+    ws.insert_chart(top, 5, chart, {"y_offset": 4})  # inside its row: LibreOffice prints a chart on a page edge twice
+    end = top + math.ceil(CHART_HEIGHT * 0.75 / 15.0)  # rows the chart covers at the default height
+    for r in range(top, end + 1):
+        sheet.heights.setdefault(r, 15.0)
+    sheet.keep.update(range(top + 1, end + 2))  # the group table and its chart print on one page
+    return end + 1
 
 
 def _number(ws: Worksheet, r: int, c: int, v: Any, fmt: Any, text_fmt: Any, blank: str = "") -> None:
@@ -195,9 +226,25 @@ def _score(x: float | None) -> str:
     return "—" if x is None else f"{x:.2f}"
 
 
-def _print(ws: Worksheet) -> None:
+def _print(ws: Worksheet, widths: list[float], heights: dict[int, float], repeat: tuple[int, int] | None = None,
+           keep: set[int] = frozenset()) -> None:
+    """Row heights, A4 landscape at a scale fitting the width, page breaks outside ``keep`` rows, the sheet
+    name in the print header, and protection."""
+    for r, h in heights.items():
+        heights[r] = stored_height(h)  # as the workbook stores it, so that the page fit counts what prints
+        ws.set_row(r, heights[r])
+    rows = [heights.get(r, 15.0) for r in range(max(heights) + 1)]
+    repeated = sum(rows[repeat[0]:repeat[1] + 1]) if repeat else 0.0
+    fit = page_fit(widths, rows, True, repeated, cuts={r for r in range(1, len(rows)) if r not in keep})
     ws.set_paper(9)
     ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    ws.set_print_scale(fit.scale)
+    if fit.breaks:
+        ws.set_h_pagebreaks(fit.breaks)
+    if repeat:
+        ws.repeat_rows(*repeat)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.set_header("&L&A")
+    ws.set_footer("&C第 &P 页，共 &N 页")
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "autofilter": True,
                     "format_columns": True, "format_rows": True})

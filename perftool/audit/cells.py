@@ -29,6 +29,7 @@ class Entries:
     overrides: dict[str, Any]
     tampered: set[str]
     findings: list[Finding] = field(default_factory=list)
+    texts: set[str] = field(default_factory=set)  # inputs typed as text that read as numbers ("44.5")
 
 
 def normalise_formula(text: str) -> str:
@@ -59,9 +60,11 @@ def read_entries(plan: WorkbookPlan, cells: Cells) -> Entries:
         raw = cells.values.get(f.key)
         if f.key in cells.formulas:
             raw = cells.cached.get(f.key)
-            out.findings.append(at("formula-in-input", f, f"{describe(f)} 是填报项，却填了公式，取其计算结果 {raw!r}",
+            out.findings.append(at("formula-in-input", f, f"{describe(f)} 是填报项，却填了公式，取其计算结果 {_shown(f.type, raw)}",
                                    {"公式": "=" + cells.formulas[f.key], "计算结果": raw}))
         value = _typed(f, raw, out)
+        if isinstance(raw, str) and is_number(value):
+            out.texts.add(f.key)
         if value is not None:
             out.inputs[f.key] = value
             out.findings.extend(plausibility(f, value))
@@ -142,30 +145,35 @@ def check_overrides(plan: WorkbookPlan, engine: Engine, as_filed: dict[str, Any]
         values = {"填报值": typed, "按公式计算": local}
         if not is_number(typed) or not is_number(local):
             if typed != local and not (is_blank(local) and is_blank(typed)):
-                findings.append(at("arithmetic-mismatch", f, f"{describe(f)} 填为 {typed!r}，按公式应为 {local!r}",
-                                   values))
+                findings.append(at("arithmetic-mismatch", f, f"{describe(f)} 填为 {_shown(f.type, typed)}，"
+                                   f"按计算公式应为 {_shown(f.type, local)}", values))
             continue
         diff = typed - local
         values["差额"] = round(diff, 6)
-        formula = "=" + plan.formulas[key].text
         within = abs(diff) <= tolerance(f.type, (len(operands) + 1) * figures_per_figure(plan))  # all rounded
         if within and rounding_code(f.type, diff) == "rounding-large":
-            findings.append(at("rounding-large", f, f"{describe(f)} 填报 {show(f.type, typed)}，按公式 {formula} "
+            findings.append(at("rounding-large", f, f"{describe(f)} 填报 {show(f.type, typed)}，{_parts(plan, key)}"
                                f"计算为 {show(f.type, local)}，相差 {show_difference(f.type, diff)}：超过一般尾数 0.01，"
-                               f"在 {len(operands)} 个组成项的舍入误差上限之内，请核实", values))
+                               f"在 {len(operands)} 个组成项的舍入误差上限之内，请核实", values,
+                               cells=_cells_of(plan, key)))
         elif within:
             note = "" if abs(diff) < 1e-9 else f"，相差 {show_difference(f.type, diff)}（尾数差异）"
-            findings.append(at("formula-replaced", f, f"{describe(f)} 的公式 {formula} 被替换为数值 "
-                               f"{show(f.type, typed)}{note}", values))
+            findings.append(at("formula-replaced", f, f"{describe(f)} 的计算公式被替换为数值 "
+                               f"{show(f.type, typed)}{note}", values, cells=_cells_of(plan, key)))
         else:
             findings.append(at("arithmetic-mismatch", f, f"{describe(f)} 填报 {show(f.type, typed)}，"
-                               f"按公式 {formula} 计算应为 {show(f.type, local)}，相差 {show_difference(f.type, diff)}",
-                               values))
+                               f"{_parts(plan, key)}计算应为 {show(f.type, local)}，"
+                               f"相差 {show_difference(f.type, diff)}", values, cells=_cells_of(plan, key)))
     return findings
 
 
-def check_cache(plan: WorkbookPlan, cached: dict[str, Any], as_filed: dict[str, Any]) -> list[Finding]:
-    """Stored results that differ from the recomputation (the file was not recalculated, or was edited)."""
+def check_cache(plan: WorkbookPlan, cached: dict[str, Any], as_filed: dict[str, Any],
+                texts: set[str] = frozenset()) -> list[Finding]:
+    """Stored results that differ from the recomputation (the file was not recalculated, or was edited).
+
+    When an input the result depends on was typed as text (``texts``), the spreadsheet left it out of its
+    sums while perftool read it as a number: the finding names that cell as the cause.
+    """
     if cached and all(v is None for v in cached.values()):
         return [at("no-cached-values", None, "工作簿未保存任何公式计算结果（可能由程序写入），已按表样公式全部重新计算")]
     findings = []
@@ -174,9 +182,57 @@ def check_cache(plan: WorkbookPlan, cached: dict[str, Any], as_filed: dict[str, 
         if _same(stored, expected):
             continue
         f = plan.field(key)
-        findings.append(at("stale-cache", f, f"{describe(f)} 保存的结果 {stored!r} 与重新计算的 {expected!r} 不一致"
-                           "（文件保存前未重算或结果被改动）", {"保存值": stored, "重算值": expected}))
+        raw = {"保存值": stored, "重算值": expected}
+        shown = {k: _shown(f.type, v) for k, v in raw.items()}
+        causes = [g for g in _inputs_of(plan, key) if g.key in texts]
+        if causes:
+            named = "、".join(describe(g) for g in causes[:3]) + (" 等" if len(causes) > 3 else "")
+            message = (f"{describe(f)} 保存的结果 {shown['保存值']} 与重新计算的 {shown['重算值']} 不一致："
+                       f"{named} 填的是文本形式的数字，表格软件计算时未计入，perftool 按数值读取。"
+                       "请把该单元格改为数值（去掉引号、空格或文本格式）后保存")
+            findings.append(at("stale-cache", f, message, {**raw, "文本单元格": "、".join(
+                f"{g.sheet}!{g.cell}" for g in causes)}, cells=[f"{g.sheet}!{g.cell}" for g in causes]))
+            continue
+        findings.append(at("stale-cache", f, f"{describe(f)} 保存的结果 {shown['保存值']} 与重新计算的 "
+                           f"{shown['重算值']} 不一致（文件保存前未重算或结果被改动），请在表格软件中重算后保存",
+                           raw))
     return findings
+
+
+def _cells_of(plan: WorkbookPlan, key: str) -> list[str]:
+    """The cells a formula reads, as ``表!A1``."""
+    return [f"{g.sheet}!{g.cell}" for g in plan.formulas[key].fields]
+
+
+def _parts(plan: WorkbookPlan, key: str) -> str:
+    """How a formula's result is reached, for a message: ``按其组成项（公开01!C7（…）、…）`` or ``按表样``."""
+    fields = plan.formulas[key].fields
+    if not fields:
+        return "按表样"
+    named = "、".join(describe(g) for g in fields[:4]) + (f" 等 {len(fields)} 项" if len(fields) > 4 else "")
+    return f"按其组成项（{named}）"
+
+
+def _shown(type_name: str, value: Any) -> str:
+    """A stored or recomputed value as a message shows it (``1,244.50``; ``空``; text in quotes)."""
+    if is_number(value) and not isinstance(value, bool):
+        return show(type_name, float(value))
+    return "空" if is_blank(value) else f"“{value}”"
+
+
+def _inputs_of(plan: WorkbookPlan, key: str) -> list[Any]:
+    """Every input field a formula depends on, directly or through other formulas, in order."""
+    seen: dict[str, Any] = {}
+    todo = [key]
+    while todo:
+        formula = plan.formulas.get(todo.pop())
+        for g in formula.fields if formula else ():
+            if g.key in seen:
+                continue
+            seen[g.key] = g
+            if g.kind == "formula":
+                todo.append(g.key)
+    return [g for g in seen.values() if g.kind == "input"]
 
 
 def _same(stored: Any, expected: Any) -> bool:

@@ -91,6 +91,8 @@ CATALOGUE: dict[str, Kind] = {
         Kind("self-score-over-max", ERROR, "得分超过分值", "#评分", "自评得分高于该指标的分值。"),
         Kind("deduction-unexplained", WARNING, "自评扣分未说明原因", "#评分",
              "自评得分低于分值，但“扣分原因和其他说明”栏为空；请写明扣分原因。"),
+        Kind("total-over-max", ERROR, "总分超过满分", "#评分",
+             "计算总分高于评分标准的满分（各指标分值之和有误）；该总分不评等次、不参与排名。"),
         Kind("indicator-score-differs", WARNING, "指标得分与完成情况不符", "#评分",
              "按“完成值/指标值”计算的建议得分与填报得分不同。"),
         Kind("deviation-unexplained", WARNING, "扣分未说明原因", "#评分",

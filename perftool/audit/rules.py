@@ -27,8 +27,10 @@ rounding bound of the figures involved ``rounding-large`` (both warnings); beyon
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
+from ..definitions.catalog import catalog, editions, load_table
 from ..definitions.layout import field_key
 from ..definitions.model import Field, TableLayout
 from ..definitions.references import MissingTable, translate
@@ -38,7 +40,7 @@ from ..engine import CompiledFormula, Engine
 from ..errors import DefinitionError
 from ..values import is_blank, is_number, show, show_difference
 from .cells import figures_per_figure, rounding_code, tolerance
-from .findings import ERROR, WARNING, Finding, at, describe
+from .findings import CATALOGUE, ERROR, WARNING, Finding, at, describe
 
 OPERATORS = {"=": lambda a, b, t: abs(a - b) <= t, "<=": lambda a, b, t: a <= b + t,
              ">=": lambda a, b, t: a >= b - t, "<": lambda a, b, t: a < b + t, ">": lambda a, b, t: a > b - t,
@@ -172,6 +174,33 @@ def _side(expr: str, column: str | None, layout: TableLayout, plan: WorkbookPlan
     return Side(t.text, CompiledFormula(t.text, layout.sheet, engine.positions), t.fields)
 
 
+@dataclass(frozen=True)
+class RuleText:
+    """An audit rule or finding kind as people read it: its Chinese name and a one-line explanation."""
+
+    name: str
+    explain: str
+
+
+def rule_text(key: str) -> RuleText:
+    """The name and explanation of an audit rule id from the definitions, or of a catalogued finding code."""
+    texts = _rule_texts()
+    if key in texts:
+        return texts[key]
+    kind = CATALOGUE.get(key)
+    return RuleText(kind.title, kind.description) if kind else RuleText(key, "")
+
+
+@lru_cache(maxsize=1)
+def _rule_texts() -> dict[str, RuleText]:
+    out = {}
+    for tid in catalog()["order"]:
+        for edition in editions(tid):
+            for rule in load_table(tid, edition).audit:
+                out.setdefault(rule["id"], RuleText(rule["name"], rule.get("explain", "")))
+    return out
+
+
 def apply_rules(plan: WorkbookPlan, engine: Engine, values: dict[str, Any]) -> list[Finding]:
     """Every rule of the plan applied to ``values`` (the workbook's figures as filed)."""
     rules = rules_for(plan, engine)
@@ -206,10 +235,13 @@ def _compare(c: Comparison, values: dict[str, Any], scale: int = 1) -> Finding |
         return None
     where = (c.left.fields or c.right.fields or (None,))[0]
     cells = [f"{f.sheet}!{f.cell}" for f in fields]
-    values_shown = {"左边": round(left, 6), "右边": round(right, 6), "差额": round(left - right, 6)}
+    left_name, right_name = _named(c.left), _named(c.right)
+    if right_name == left_name:
+        left_name, right_name = left_name + "（左式）", right_name + "（右式）"
+    values_shown = {left_name: round(left, 6), right_name: round(right, 6), "差额": round(left - right, 6)}
     kind = "amount" if not where else where.type
-    text = (f"{c.name}：{_named(c.left, c.table)}{show(kind, left)} {NEGATION[c.op]} "
-            f"{_named(c.right, c.table)}{show(kind, right)}")
+    text = (f"{c.name}：{left_name} {show(kind, left)} {NEGATION[c.op]} "
+            f"{right_name} {show(kind, right)}")
     if c.op != "!=":
         text += f"，相差 {show_difference(kind, left - right)}"
     if OPERATORS[c.op](left, right, tol):
@@ -232,11 +264,20 @@ def _check_grade(g: GradeCheck, values: dict[str, Any]) -> Finding | None:
         return None
     said = f"填报“{written}”" + ("" if named else f"，不是评分标准的等次（{'、'.join(n for _, n in g.bands)}）")
     text = (f"{g.name}：{g.target.cell}（{g.target.row_label or g.target.col_label}）{said}；"
-            f"{_named(g.score, g.table)}{show('score', score)} 按评分规则 {g.rules} 应为“{expected}”"
+            f"{_score_name(g.score)} {show('score', score)} 按评分规则 {g.rules} 应为“{expected}”"
             f"（{show('score', low)} 分及以上）")
     cells = [f"{f.sheet}!{f.cell}" for f in (g.target, *g.score.fields)]
     return at("identity-mismatch", g.target, text, {"填报": str(written), "应为": expected, "得分": round(score, 2)},
               severity=g.severity, rule=g.rule, cells=cells)
+
+
+def _score_name(side: Side) -> str:
+    """The score a grade is checked against: one cell by its row's caption (a form's block captions above it
+    would mislead), else as :func:`_named` gives it."""
+    if len(side.fields) != 1:
+        return _named(side)
+    f = side.fields[0]
+    return f"{f.sheet}!{f.cell}（{(f.row_label or f.col_label).strip('　 ')}）"
 
 
 def _within(kind: str, difference: float, figures: int) -> str:
@@ -252,20 +293,29 @@ def _blank_parent(c: Comparison, left: Any, right: Any) -> Finding | None:
         if len(blank.fields) != 1 or not is_blank(value) or not is_number(theirs) or theirs == 0:
             continue
         f = blank.fields[0]
-        shown = {"左边": None, "右边": round(theirs, 6)} if blank is c.left else {"左边": round(theirs, 6), "右边": None}
-        return at("parent-blank", f, f"{c.name}：{describe(f)} 未填写，而{_named(other, c.table)}"
+        shown = {_named(c.left): None if blank is c.left else round(theirs, 6),
+                 _named(c.right): None if blank is c.right else round(theirs, 6)}
+        return at("parent-blank", f, f"{c.name}：{describe(f)} 未填写，而{_named(other)} "
                   f"{show(f.type, theirs)} 已填写", shown, rule=c.rule, cells=[f"{x.sheet}!{x.cell}" for x in other.fields])
     return None
 
 
-def _named(side: Side, table: str) -> str:
-    """How one side is named in a message: nothing for a constant, a cell, or the expression."""
+def _named(side: Side) -> str:
+    """How one side is named in a message and in 现场数据: its label and sheet-qualified cell(s)."""
     if not side.fields:
-        return ""
-    if len(side.fields) == 1 and not any(op in side.text for op in "+-*/(),"):
-        f = side.fields[0]
-        return f"{'' if f.table == table else f.sheet + '!'}{f.cell}（{f.row_label or f.col_label}）"
-    return f"{side.text} = "
+        return "规定值"
+    f = side.fields[0]
+    if len(side.fields) == 1:
+        return f"{_label(f)}（{f.sheet}!{f.cell}）"
+    sheets = list(dict.fromkeys(g.sheet for g in side.fields))
+    shown = "、".join(f"{g.sheet}!{g.cell}" if len(sheets) > 1 else g.cell for g in side.fields[:3])
+    more = f" 等 {len(side.fields)} 格" if len(side.fields) > 3 else ""
+    return f"按 {'' if len(sheets) > 1 else sheets[0] + '!'}{shown}{more} 计算"
+
+
+def _label(f: Field) -> str:
+    """A field's row and column labels (``财政供养人员情况（人）／实有人数``), without padding."""
+    return "／".join(x.strip("　 ") for x in (f.row_label, f.col_label) if x.strip("　 ")) or f.name
 
 
 def _rows(layout: TableLayout, block: str, code: str, values: dict[str, Any]) -> list[tuple[int, str]]:
@@ -314,7 +364,7 @@ def _hierarchy(layout: TableLayout, rule: dict[str, Any], values: dict[str, Any]
             text = (f"{level} {code} 的{parent.col_label} {show('amount', own_n)} ≠ 所属{sub}之和 "
                     f"{show('amount', total)}，相差 {show('amount', abs(diff))}")
             cells = [f"{k.sheet}!{k.cell}" for k in kids]
-            shown = {"左边": own_n, "右边": round(total, 6), "差额": round(diff, 6)}
+            shown = {f"{level} {code}": own_n, f"所属{sub}之和": round(total, 6), "差额": round(diff, 6)}
             if abs(diff) <= tolerance("amount", (len(kids) + 1) * scale):
                 findings.append(at(rounding_code("amount", diff), parent, text + _within("amount", diff, len(kids) + 1),
                                    shown, rule=rule["id"], cells=cells))
@@ -351,7 +401,7 @@ def _by_code(layout: TableLayout, rule: dict[str, Any], plan: WorkbookPlan,
         label = f.row_label if f.block is None else f"科目 {code} {f.col_label}"
         text = (f"{rule['name']}：{label} {show('amount', a)} {NEGATION[op]} {where} 科目 {code} "
                 f"{show('amount', b)}，相差 {show('amount', abs(a - b))}")
-        shown = {"左边": a, "右边": b, "差额": round(a - b, 6)}
+        shown = {f"{_label(f)}（{f.sheet}!{f.cell}）": a, f"{where} 科目 {code}": b, "差额": round(a - b, 6)}
         if OPERATORS[op](a, b, tolerance("amount", 2 * scale)):
             code_kind, severity, text = rounding_code("amount", a - b), WARNING, text + _within("amount", a - b, 2)
         else:

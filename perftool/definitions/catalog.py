@@ -155,7 +155,7 @@ def _table(raw: dict[str, Any], edition: str, source: str, digest: str) -> Table
     for i, item in enumerate(raw.get("rows", [])):
         if isinstance(item, dict) and "repeat" in item:
             rows.append(RepeatDef(item["repeat"], int(item.get("count", 10)),
-                                  row(item["cells"], f"可变行组 {item['repeat']}")))
+                                  row(item["cells"], f"可变行组 {item['repeat']}"), str(item.get("hint", ""))))
         else:
             rows.append(row(item, f"表体第 {i + 1} 行"))
     return TableDef(
@@ -163,7 +163,9 @@ def _table(raw: dict[str, Any], edition: str, source: str, digest: str) -> Table
         columns=columns, header=[row(h, f"表头第 {i + 1} 行") for i, h in enumerate(raw.get("header", []))],
         rows=rows, notes=list(raw.get("notes", [])), audit=list(raw.get("audit", [])),
         defaults=dict(raw.get("defaults", {})), amount_unit=raw.get("amount_unit", "万元"),
-        landscape=bool(raw.get("landscape", False)), source=source, digest=digest, rules=raw.get("rules"),
+        landscape=bool(raw.get("landscape", False)), one_page=bool(raw.get("one_page", False)),
+        repeat_captions=bool(raw.get("repeat_captions", True)), print_header=str(raw.get("print_header", "{year}年度")),
+        source=source, digest=digest, rules=raw.get("rules"),
         previous={str(k): str(v) for k, v in (raw.get("previous") or {}).items()},
         budget=dict(raw.get("budget") or {}),
         budget_targets={str(k): str(v) for k, v in (raw.get("budget_targets") or {}).items()},

@@ -45,7 +45,7 @@ def lay_out(table: TableDef, counts: dict[str, int], context: dict[str, str]) ->
     for i, row in enumerate(table.rows):
         if isinstance(row, RepeatDef):
             count = max(1, counts.get(row.name, row.count))
-            blocks[row.name] = Block(row.name, len(grid), count, {})
+            blocks[row.name] = Block(row.name, len(grid), count, {}, row.hint)
             for k in range(count):
                 cells = [Merge("up") if k and isinstance(c, Label) else c for c in row.cells]
                 add_row(cells, f"可变行组 {row.name}", (row.name, k))

@@ -44,6 +44,9 @@ class TableDef:
     amount_label: str = "金额单位"  # the caption of the unit line (上海: 单位：万元)
     department_line: bool = True  # a 部门： line in the title block (上海 prints none)
     heading: str = ""  # a line above the title instead of the 表号 ({unit}, {year}; 上海 表一: …年度部门决算表)
+    one_page: bool = False  # printed on one page, as the official form is
+    repeat_captions: bool = True  # without header rows, the column captions repeat on each printed page (not a form's)
+    print_header: str = "{year}年度"  # the right-hand print header ({year}: 2024年度部门决算 on the 决算 tables)
 
 
 @dataclass
@@ -53,6 +56,7 @@ class RepeatDef:
     name: str
     count: int
     cells: list[CellSpec]
+    hint: str = ""  # what to enter in the group's rows (the prompt of its inputs)
 
 
 @dataclass
@@ -88,6 +92,7 @@ class Block:
     first_row: int
     count: int
     columns: dict[str, int]
+    hint: str = ""
 
 
 @dataclass

@@ -181,8 +181,8 @@ def scoresheet_rows(name: str, present: frozenset[str] = frozenset()) -> dict[st
     standard_shown: set[int] = set()
     for g1, g2, ind in indicators(ruleset):
         i = ind["id"]
-        a = "^" if id(g1) in seen_g1 else f"{g1['name']}（{_num(g1['max'])}分）"
-        b = "^" if id(g2) in seen_g2 else f"{g2['name']}（{_num(g2['max'])}分）"
+        a = "^" if id(g1) in seen_g1 else f"{g1['name']}\n（{_num(g1['max'])}分）"
+        b = "^" if id(g2) in seen_g2 else f"{g2['name']}\n（{_num(g2['max'])}分）"
         seen_g1.add(id(g1))
         seen_g2.add(id(g2))
         standard: Any = ind.get("standard")

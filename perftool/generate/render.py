@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from ..definitions.workbook import WorkbookPlan
 from ..engine import engine_for
 from ..identity import SHEET as IDENTITY_SHEET, Identity
 from ..output import atomic_path
+from .measure import Block, fit_rows, page_fit, stored_height
 from .styles import BODY_FONT, Styles, write_text
 
 
@@ -44,7 +44,8 @@ def render(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks: Mar
     stamp = dt.datetime.now().replace(microsecond=0).isoformat()
     with atomic_path(path) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                              "strings_to_urls": False, "in_memory": True})
+                                              "strings_to_urls": False, "in_memory": True,
+                                              "default_format_properties": {"font_name": BODY_FONT, "font_size": 10}})
         styles = Styles(book)
         if front is not None:
             front(book, styles)
@@ -84,6 +85,7 @@ def _write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values:
     table = layout.table
     context = _context(plan)
     last_col = len(table.columns) - 1
+    widths = [0.0 if col.hidden else col.width for col in table.columns]
     for c, column in enumerate(table.columns):
         ws.set_column(c, c, column.width, None, {"hidden": True} if column.hidden else {})
     visible_last = max(c for c, col in enumerate(table.columns) if not col.hidden)
@@ -94,7 +96,7 @@ def _write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values:
     else:
         ws.write_string(0, 0, table.number, styles.get(bold=True))
     ws.merge_range(1, 0, 1, visible_last, str(substitute(table.title, context)), styles.title())
-    ws.set_row(1, 30)
+    heights: dict[int, float] = {0: 16.0, 1: 30.0, 2: 18.0}
     half = max(0, visible_last // 2)
     unit_line = f"部门：{plan.unit}" if plan.unit else "部门："
     if table.amount_unit and not table.department_line:
@@ -106,79 +108,68 @@ def _write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values:
         ws.merge_range(2, 0, 2, visible_last, unit_line, styles.caption())
 
     merged = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in layout.merges}
-    heights: dict[int, float] = {}
+    blocks: list[Block] = []
     for r in range(layout.header_first, layout.body_last + 1):
-        in_header = r < layout.body_first
+        in_header = r < layout.body_first or _caption_row(layout.grid[r])
+        heights[r] = 20.0 if in_header else 16.0
         for c, spec in enumerate(layout.grid[r]):
             if isinstance(spec, Merge):
                 continue
-            fmt, write = _cell_writer(ws, layout, plan, r, c, spec, values, given, styles, context, in_header)
+            fmt, write, text = _cell_writer(ws, layout, plan, r, c, spec, values, given, styles, context, in_header)
             r2, c2 = merged.get((r, c), (r, c))
             if (r, c) in merged:
                 ws.merge_range(r, c, r2, c2, "", fmt)
             write(fmt)
-            text = _shown_text(layout, r, c, spec, values, context)
             if text:
-                width = sum(col.width for col in table.columns[c:c2 + 1] if not col.hidden)
-                for k in range(r, r2 + 1):
-                    heights[k] = max(heights.get(k, 0.0), wrapped_height(text, width) / (r2 - r + 1))
-    for r, height in heights.items():
-        if r < layout.body_first or height > DEFAULT_ROW_HEIGHT:
-            ws.set_row(r, math.ceil(max(height, 28 if r < layout.body_first else 0) / 0.75) * 0.75)  # whole pixels
+                blocks.append(Block(r, c, r2, c2, text, 10.0))
 
     _write_validations(ws, layout)
     row = layout.body_last + 1
     for note in table.notes:
-        ws.merge_range(row, 0, row, visible_last, str(substitute(note, context)), styles.note())
-        total_width = sum(col.width for col in table.columns if not col.hidden)
-        ws.set_row(row, 14 * max(1, math.ceil(len(note) * 2.1 / total_width)))
+        text = str(substitute(note, context))
+        ws.merge_range(row, 0, row, visible_last, text, styles.note())
+        blocks.append(Block(row, 0, row, visible_last, text, 10.0))
+        heights[row] = 15.0
         row += 1
-
-    _page_setup(ws, layout, last_col)
-
-
-DEFAULT_ROW_HEIGHT = 15.0  # points
-
-
-def wrapped_height(text: str, width: float) -> float:
-    """Points a wrapped text needs in a cell ``width`` characters wide (a CJK character is two)."""
-    lines = sum(max(1, math.ceil(sum(2 if ord(ch) > 0x2E7F else 1 for ch in part) / max(width - 1, 1)))
-                for part in text.split("\n"))
-    return 13.5 * lines + 2
+    last_row = row - 1
+    fit_rows(blocks, widths, heights)
+    for r, h in heights.items():
+        heights[r] = stored_height(h)  # as the workbook stores it, so that the page fit counts what prints
+        ws.set_row(r, heights[r])
+    _page_setup(ws, layout, last_col, [heights.get(r, 15.0) for r in range(last_row + 1)], widths, plan)
 
 
-def _shown_text(layout: TableLayout, r: int, c: int, spec: Any, values: Mapping[str, Any],
-                context: dict[str, str]) -> str:
-    """The text a cell shows, if it is text (a label or a text entry)."""
-    if isinstance(spec, Label):
-        text = substitute(spec.text, context)
-        return text if isinstance(text, str) else ""
-    field = layout.cell_fields.get((r, c))
-    value = values.get(field.key) if field else None
-    return value if isinstance(value, str) and not TYPES[field.type].numeric else ""
+def _caption_row(row: list[Any]) -> bool:
+    """A body row of column captions only (附件1's 编制数/实际在职人数/控制率, 附件2's 一级指标/二级指标/…): styled
+    like the header rows of the 公开 tables."""
+    cells = [s for s in row if not isinstance(s, Merge)]
+    texts = [s.text for s in cells if isinstance(s, Label) and isinstance(s.text, str)]
+    return len(texts) >= 2 and all(isinstance(s, (Label, Blank)) for s in cells)
 
 
 def _cell_writer(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, r: int, c: int, spec: Any,
                  values: Mapping[str, Any], given: set[str], styles: Styles, context: dict[str, str],
                  in_header: bool):
-    """Return the format of one cell and a function that writes it."""
+    """Return the format of one cell, a function that writes it, and the wrapped text it shows (or "")."""
     if isinstance(spec, Label):
         text = substitute(spec.text, context)
         numeric = isinstance(text, (int, float))
         fmt = styles.header() if in_header else styles.label(numeric)
         if numeric:
-            return fmt, lambda f: ws.write_number(r, c, text, f)
-        return fmt, lambda f: ws.write_string(r, c, str(text), f)
+            return fmt, lambda f: ws.write_number(r, c, text, f), ""
+        return fmt, lambda f: ws.write_string(r, c, str(text), f), str(text)
     if isinstance(spec, Blank):
-        return (styles.header() if in_header else styles.blank()), lambda f: ws.write_blank(r, c, None, f)
+        return (styles.header() if in_header else styles.blank()), lambda f: ws.write_blank(r, c, None, f), ""
     field = layout.cell_fields[(r, c)]
     value = values.get(field.key)
     if isinstance(spec, Input) or field.key in given and isinstance(spec, Formula):
         fmt = styles.input(field.type) if isinstance(spec, Input) else styles.formula(field.type)
-        return fmt, lambda f: _write_value(ws, r, c, value, field, f, styles)
-    text = "=" + plan.formulas[field.key].text
+        shown = str(value) if isinstance(value, str) and not TYPES[field.type].numeric else ""
+        return fmt, lambda f: _write_value(ws, r, c, value, field, f, styles), shown
+    formula = "=" + plan.formulas[field.key].text
     cached = "" if value is None else value
-    return styles.formula(field.type), lambda f: ws.write_formula(r, c, text, f, cached)
+    fmt = styles.formula(field.type, hide_zero=field.block is not None)  # blank repeat rows stay empty
+    return fmt, lambda f: ws.write_formula(r, c, formula, f, cached), ""
 
 
 def _write_value(ws: Worksheet, r: int, c: int, value: Any, field: Field, fmt: Any, styles: Styles) -> None:
@@ -200,41 +191,75 @@ def _write_validations(ws: Worksheet, layout: TableLayout) -> None:
     groups: dict[str, tuple[dict[str, Any], list[str]]] = {}
     for f in layout.fields.values():
         if f.kind == "input":
-            rule = _validation(f)
+            rule = _validation(f, layout)
             groups.setdefault(json.dumps(rule, ensure_ascii=False, sort_keys=True, default=str),
                               (rule, []))[1].append(xl_rowcol_to_cell(f.row, f.col))
     for rule, cells in groups.values():
         ws.data_validation(cells[0], {**rule, "multi_range": " ".join(cells)})
 
 
-def _validation(field: Field) -> dict[str, Any]:
+def _pair_row(row: list[Any]) -> bool:
+    """A row of caption–input pairs (填表人 … 填报日期 … 联系电话 …): each input is named by the caption before it."""
+    cells = [s for s in row if not isinstance(s, Merge)]
+    pairs = sum(1 for a, b in zip(cells, cells[1:]) if isinstance(a, Label) and isinstance(b, (Input, Formula)))
+    return pairs >= 2
+
+
+def _validation(field: Field, layout: TableLayout) -> dict[str, Any]:
+    """An input's validation: its type's rule, titled by its column's caption (by its row's caption when it spans
+    several columns or stands in a row of caption–input pairs), or as its repeat group's hint says."""
     t = TYPES[field.type]
     rule = dict(t.validation)
     if field.type == "choice":
         rule["source"] = list(field.options)
-    where = field.col_label or field.row_label or t.label
+    hint = layout.blocks[field.block].hint if field.block else ""
+    if hint:  # a repeat group's rows are entered as its hint says, whatever the column
+        return {**rule, "input_title": "逐项填写", "input_message": f"{hint}（{t.prompt}）"[:255],
+                "error_type": "stop", "error_title": "输入不符合要求", "error_message": t.prompt[:255]}
+    wide = any(r1 == field.row and c1 == field.col and c2 > c1 for r1, c1, _, c2 in layout.merges)
+    by_row = wide or _pair_row(layout.grid[field.row])  # a wide text, or a caption–input pair: the caption names it
+    where = (field.row_label if by_row else field.col_label or field.row_label) or t.label
+    named = "／".join(x for x in (field.row_label, field.col_label) if x)
     rule.update({
-        "input_title": (where or t.label)[:32],
+        "input_title": where[:32],
         "input_message": t.prompt[:255],
         "error_type": "stop",
         "error_title": "输入不符合要求",
-        "error_message": f"{field.row_label} {field.col_label}：{t.prompt}".strip()[:255],
+        "error_message": (f"{named}：{t.prompt}" if named else t.prompt)[:255],
     })
     return rule
 
 
-def _page_setup(ws: Worksheet, layout: TableLayout, last_col: int) -> None:
+def _page_setup(ws: Worksheet, layout: TableLayout, last_col: int, heights: list[float], widths: list[float],
+                plan: WorkbookPlan) -> None:
+    """A4, the table's orientation, a scale that fits its width, page breaks only between blocks of rows (never
+    through a merged label), the header rows (or the column captions) repeated on every page and the year in the
+    print header."""
+    table = layout.table
     ws.set_paper(9)  # A4
-    if layout.table.landscape:
+    if table.landscape:
         ws.set_landscape()
-    ws.fit_to_pages(1, 0)
+    repeat = sum(heights[layout.header_first:layout.body_first])
+    crossing = {r for r1, _, r2, _ in layout.merges for r in range(r1 + 1, r2 + 1)}
+    cuts = {r for r in range(layout.body_first + 1, len(heights)) if r not in crossing}
+    fit = page_fit(widths, heights, table.landscape, repeat, table.one_page, cuts)
+    titles = (layout.header_first, layout.body_first - 1) if layout.body_first > layout.header_first else None
+    if fit.breaks and titles is None and table.repeat_captions:  # no header rows: the captions above the break repeat
+        captions = [r for r in range(layout.body_first, fit.breaks[0]) if _caption_row(layout.grid[r])]
+        if captions:
+            titles = (captions[-1], captions[-1])
+            fit = page_fit(widths, heights, table.landscape, heights[captions[-1]], cuts=cuts)
+    ws.set_print_scale(fit.scale)
+    if fit.breaks:
+        ws.set_h_pagebreaks(fit.breaks)
     ws.center_horizontally()
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.set_header("&L&A&R" + str(substitute(table.print_header, _context(plan))))
     ws.set_footer("&C第 &P 页，共 &N 页")
-    if layout.body_first > layout.header_first:
-        ws.repeat_rows(layout.header_first, layout.body_first - 1)
+    if titles:
+        ws.repeat_rows(*titles)
     ws.freeze_panes(layout.body_first, 0)
-    ws.print_area(0, 0, layout.body_last + len(layout.table.notes), last_col)
+    ws.print_area(0, 0, len(heights) - 1, last_col)
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True,
                     "format_rows": True})
 

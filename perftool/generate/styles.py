@@ -70,9 +70,13 @@ class Styles:
         return self.get(border=1, locked=False, bg_color=INPUT_FILL, num_format=t.number_format or "General",
                         valign="vcenter", text_wrap=not t.numeric, align="right" if t.numeric else "left")
 
-    def formula(self, type_name: str) -> Format:
+    def formula(self, type_name: str, hide_zero: bool = False) -> Format:
+        """A computed cell; ``hide_zero`` shows a zero result as empty (a repeat row not yet filled)."""
         t = TYPES[type_name]
-        return self.get(border=1, bg_color=FORMULA_FILL, num_format=t.number_format or "General",
+        shown = t.number_format or "General"
+        if hide_zero and t.numeric and t.number_format:
+            shown = f"{shown};-{shown};;@"
+        return self.get(border=1, bg_color=FORMULA_FILL, num_format=shown,
                         valign="vcenter", align="right" if t.numeric else "left")
 
     def mark(self, severity: str) -> Format:

@@ -241,8 +241,8 @@ class _Reader:
         try:
             book = zipfile.ZipFile(fh)
             infos = book.infolist()
-        except (zipfile.BadZipFile, OSError, ValueError) as exc:
-            raise self.fail("zip-corrupt", str(exc)) from None
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):  # (a damaged version field)
+            raise self.fail("zip-corrupt", "压缩包的目录缺失或损坏") from None
         if len(infos) > self.limits.entries:
             raise self.fail("zip-bomb", f"{len(infos)} 个条目，上限 {self.limits.entries}")
         seen: set[str] = set()

@@ -63,6 +63,25 @@ class Scores:
     findings: list[Finding] = field(default_factory=list)
     rules: str | None = None
     points: str | None = None
+    full: float = 100.0  # the rule set's full marks
+
+    @property
+    def over_max(self) -> bool:
+        """The total exceeds the full marks: reported, never graded or ranked."""
+        return self.total is not None and self.total > self.full + 0.005
+
+
+def full_marks(ruleset: dict[str, Any]) -> float:
+    """A rule set's full marks: the sum of its 一级指标 maxima."""
+    return float(sum(float(g["max"]) for g in ruleset["groups"]))
+
+
+def check_total(total: float | None, full: float, where: Any, source: str) -> list[Finding]:
+    """A ``total-over-max`` finding when ``total`` exceeds ``full`` marks."""
+    if total is None or total <= full + 0.005:
+        return []
+    return [at("total-over-max", where, f"{source}计算总分 {show('score', total)} 超过满分 {show('score', full)}，"
+               "请核对各指标的分值和得分；该总分不评等次、不参与排名", {"计算总分": total, "满分": full})]
 
 
 def _num(x: Any, digits: int = 2) -> float | None:
@@ -119,18 +138,22 @@ def score_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed: dic
                                {"自评得分": self_score, "计算得分": score, "差额": round(self_score - score, 2)}))
     total = _num(computed.get("pj.total_score")) if any(x.assessable for x in out) else None  # null, not 0
     complete = all(x.assessable for x in out)
-    grade = (computed.get("pj.grade") or None) if complete else None  # no grade from a partial total
-    if present is not None:
-        return Scores("评分表", out, total, None, grade, None, complete, findings, rules, policy)
+    full = full_marks(ruleset)
+    findings += check_total(total, full, plan.field("pj.total_score"), "评分表")
+    # no grade from a partial total, nor from one above the full marks
+    grade = (computed.get("pj.grade") or None) if complete and total is not None and total <= full + 0.005 else None
+    if present is not None:  # the unit's self scores were given against another standard
+        return Scores("评分表", out, total, None, grade, None, complete, findings, rules, policy, full)
     return Scores("评分表", out, total, _num(as_filed.get("pj.total_self")), grade,
-                  as_filed.get("pj.self_grade") or None, complete, findings, rules, policy)
+                  as_filed.get("pj.self_grade") or None, complete, findings, rules, policy, full)
 
 
 def missing_inputs(ind: dict[str, Any], plan: WorkbookPlan, computed: dict[str, Any],
                    present: WorkbookPlan | None = None) -> str:
     """Which blank cells leave an indicator not assessable, e.g. ``缺少 附件1!B5（编制数）``: the inputs behind
-    a formula value too (a 控制率 names its 编制数 and 实际在职人数); with ``present`` (see
-    :func:`score_evaluation`) only cells of the submitted workbook, the others by their names."""
+    a formula value too (a 控制率 names its 编制数 and 实际在职人数). What the evaluator enters is said to be
+    theirs. With ``present`` (see :func:`score_evaluation`) only cells of the submitted workbook are named, the
+    others by their names."""
     i = ind["id"]
     pj = plan.layouts["pj"].fields
     keys = [k for k in pj if k.startswith(f"pj.{i}_") and not k.endswith(("_score", "_self", "_diff", "_reason"))]
@@ -152,23 +175,33 @@ def missing_inputs(ind: dict[str, Any], plan: WorkbookPlan, computed: dict[str, 
     if not blanks:
         return "计算所需的数据不足（分母为 0 或数据为空）"
     labels = _input_labels(ind)
-    names, absent = [], []
+    own = present or plan
+    unit, evaluator, absent, evaluator_elsewhere = [], [], [], []
     for f in blanks:
         label = labels.get(f.key) or (f.row_label + ("／" + f.col_label if f.col_label and f.table != "pj" else ""))
         label = label.strip("　")
-        if present is None:
-            names.append(f"{f.sheet}!{f.cell}（{label}）")
-        elif f.table in present.layouts and f.key in present.layouts[f.table].fields:
-            mine = present.field(f.key)
-            names.append(f"{mine.sheet}!{mine.cell}（{label}）")
-        else:
-            absent.append(f"“{label}”")
+        if present is not None and not (f.table in present.layouts and f.key in present.layouts[f.table].fields):
+            if f.table != "pj" or "pj" in present.layouts:
+                absent.append(f"“{label}”")
+            elif not evaluator_elsewhere:
+                evaluator_elsewhere.append("由评价人在评分表中评定（本工作簿没有评分表）")
+            continue
+        mine = own.field(f.key)
+        (evaluator if f.table == "pj" else unit).append(f"{mine.sheet}!{mine.cell}（{label}）")
     parts = []
-    if names:
-        parts.append("缺少 " + "、".join(dict.fromkeys(names[:4])) + (" 等" if len(set(names)) > 4 else ""))
+    if unit:
+        parts.append(f"缺少 {_listed(unit)}，请补填后再评分")
+    if evaluator:
+        parts.append(f"由评价人填写：{_listed(evaluator)}")
     if absent:
         parts.append("、".join(dict.fromkeys(absent)) + " 不在提交的工作簿中（需使用该规则集的评分表填写）")
-    return "；".join(parts) + "，请补填后再评分"
+    return "；".join(parts + evaluator_elsewhere)
+
+
+def _listed(names: list[str]) -> str:
+    """At most four cells, ``附件1!B5（编制数）、…``."""
+    unique = list(dict.fromkeys(names))
+    return "、".join(unique[:4]) + (" 等" if len(unique) > 4 else "")
 
 
 def _input_labels(ind: dict[str, Any]) -> dict[str, str]:

@@ -123,8 +123,10 @@ def _project(plan: WorkbookPlan, key: str, layout: TableLayout, computed: dict[s
     filed_total = p.value("total", filed=True)
     self_total = round(float(filed_total), 2) if is_number(filed_total) else round(
         (budget_ind.self_score or 0) + sum(i.self_score or 0 for i in rows), 2)
-    scores = Scores(f"{SOURCE}：{layout.sheet}", indicators, total, self_total, grade_of(total, rs) if complete else None,
-                    grade_of(self_total, rs), complete, findings, rules, "pro_rata")
+    full = float(rs["execution"]["max"]) + sum(float(s["max"]) for s in rs["sections"])
+    scores = Scores(f"{SOURCE}：{layout.sheet}", indicators, total, self_total,
+                    grade_of(total, rs, full) if complete else None, grade_of(self_total, rs, full), complete,
+                    findings, rules, "pro_rata", full)
     rate = p.value("rate")
     return ProjectScores(key, layout.sheet, name, code, _num(p.value("budget")), _num(p.value("executed")),
                          round(float(rate), 4) if is_number(rate) else None, scores)

@@ -15,7 +15,7 @@ from ..definitions.scoresheet import load_ruleset
 from ..definitions.workbook import WorkbookPlan
 from ..figures import read_figure
 from ..values import is_number, show
-from .evaluation import NOT_ASSESSABLE, Indicator, Scores
+from .evaluation import NOT_ASSESSABLE, Indicator, Scores, check_total, full_marks
 
 NATURES = ("正向", "反向", "等于", "定性")  # the 指标性质 choices of 附件2
 
@@ -115,8 +115,10 @@ def score_self_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed
     total, self_total = _round(computed.get("fj2.total_score"), 2), _round(as_filed.get("fj2.total_score"), 2)
     if not any(i.assessable for i in out):
         total = None  # nothing could be scored: null, not 0
-    return Scores("自评表", out, total, self_total, grade_of(total, ruleset), grade_of(self_total, ruleset),
-                  out[0].assessable, findings, rules, ruleset.get("points", "pro_rata"))
+    full = full_marks(ruleset)
+    findings += check_total(total, full, plan.field("fj2.total_score"), "自评表")
+    return Scores("自评表", out, total, self_total, grade_of(total, ruleset, full), grade_of(self_total, ruleset, full),
+                  out[0].assessable, findings, rules, ruleset.get("points", "pro_rata"), full)
 
 
 def _section(layout: Any, block: str) -> str:
@@ -127,9 +129,9 @@ def _section(layout: Any, block: str) -> str:
     raise KeyError(block)
 
 
-def grade_of(total: float | None, ruleset: dict[str, Any]) -> str | None:
-    """The grade (优/良/中/差) of a total under the rule set's ``grades``."""
-    if total is None:
+def grade_of(total: float | None, ruleset: dict[str, Any], full: float) -> str | None:
+    """The grade (优/良/中/差) of a total under the rule set's ``grades``; none above the ``full`` marks."""
+    if total is None or total > full + 0.005:
         return None
     return next(g for low, g in ruleset["grades"] if total >= low)
 

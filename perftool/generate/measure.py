@@ -1,0 +1,154 @@
+"""Row heights and print scale from text length: neither Excel nor LibreOffice auto-fits merged or pre-sized rows.
+
+Widths are in Excel column units (about one digit of the default font, 7 px); a CJK glyph of a ``size`` pt font
+is ``size`` pt wide, a Latin glyph or digit about half that. A text wraps by character (Chinese has no word
+spaces), each line as high as the font's line spacing (CJK fonts such as Noto CJK use about 1.4 em).
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+LINE_SPACING = 1.42    # line height / font size of the CJK fonts a renderer substitutes for 宋体/黑体
+CELL_PADDING = 4.0     # points above and below the text of a row
+SIDE_PADDING = 5.0     # points of a cell's width not used for text (borders and indent)
+A4 = (595.0, 842.0)    # points
+MARGIN_SIDE, MARGIN_TOP = 36.0, 43.2  # set_margins(left=right=0.5in, top=bottom=0.6in)
+HEADER_FOOTER = 24.0   # points of the printable height taken by the print header and footer
+
+
+def column_points(width: float) -> float:
+    """An Excel column width (characters) in points: ``trunc(7·w + 5)`` pixels at 96 dpi (0 when hidden)."""
+    if width <= 0:
+        return 0.0
+    return math.trunc(7 * width + 5) * 0.75
+
+
+def print_points(width: float) -> float:
+    """An Excel column width as wide as the widest renderer prints it: LibreOffice, measuring with its substitute
+    for 宋体, gives a width unit about 8.5 px (Excel: 7 px); a scale fitting that fits both."""
+    return 0.0 if width <= 0 else (width + 0.71) * 8.5 * 0.75
+
+
+def text_points(text: str, size: float) -> float:
+    """The width of ``text`` set in a ``size`` pt font."""
+    return sum(size if unicodedata.east_asian_width(ch) in "WFA" else size * 0.55 for ch in text)
+
+
+def lines_of(text: str, width_points: float, size: float) -> int:
+    """How many lines ``text`` takes wrapped in a cell ``width_points`` wide (explicit newlines kept)."""
+    room = max(size, width_points - SIDE_PADDING)
+    lines = 0
+    for part in str(text).split("\n"):
+        line = 0.0
+        count = 1
+        for ch in part:
+            w = text_points(ch, size)
+            if line + w > room:
+                count += 1
+                line = 0.0
+            line += w
+        lines += count
+    return max(1, lines)
+
+
+def text_height(text: str, width_points: float, size: float = 10.0) -> float:
+    """The row height (points) that shows ``text`` wrapped in full."""
+    return lines_of(text, width_points, size) * size * LINE_SPACING + CELL_PADDING
+
+
+@dataclass(frozen=True)
+class Block:
+    """A wrapped text occupying rows ``first``–``last`` and columns ``left``–``right`` (0-based, inclusive)."""
+
+    first: int
+    left: int
+    last: int
+    right: int
+    text: str
+    size: float = 10.0
+
+
+def stored_height(points: float) -> float:
+    """A row height as a workbook keeps it: whole pixels (0.75 pt at 96 dpi), a fraction dropped (XlsxWriter's
+    own rounding, made explicit so that what is measured is what prints)."""
+    return math.floor(points / 0.75 + 1e-6) * 0.75
+
+
+def _pixels_up(points: float) -> float:
+    return math.ceil(points / 0.75 - 1e-6) * 0.75
+
+
+def fit_rows(blocks: Iterable[Block], widths: Sequence[float], heights: dict[int, float]) -> dict[int, float]:
+    """Raise ``heights`` (row → points) so that every block's text fits its merged area; return them.
+
+    A block spanning several rows adds what it still lacks to its last row.
+    """
+    for r, h in heights.items():
+        heights[r] = stored_height(h)
+    pending = sorted(blocks, key=lambda b: b.last - b.first)  # single rows first, then spans over them
+    for b in pending:
+        width = sum(column_points(widths[c]) for c in range(b.left, b.right + 1) if c < len(widths))
+        need = text_height(b.text, width, b.size)
+        have = sum(heights.get(r, 15.0) for r in range(b.first, b.last + 1))
+        if need > have + 0.1:
+            heights[b.last] = _pixels_up(heights.get(b.last, 15.0) + need - have)  # a whole pixel more, not less
+    return heights
+
+
+@dataclass(frozen=True)
+class PageFit:
+    """A print scale (percent) and the rows before which a page starts."""
+
+    scale: int
+    breaks: list[int]
+
+
+def page_fit(widths: Sequence[float], heights: Sequence[float], landscape: bool, repeat: float = 0.0,
+             one_page: bool = False, cuts: set[int] | None = None) -> PageFit:
+    """The print scale that fits the columns across one A4 page, and page breaks only where ``cuts`` allow.
+
+    ``heights`` are all printed rows' heights from the first; ``repeat`` the height of the header rows printed
+    again at the top of every page; ``one_page`` shrinks further so everything fits on one page; ``cuts`` are
+    rows a page may start at (None: any row).
+    """
+    paper_w, paper_h = (A4[1], A4[0]) if landscape else A4
+    room_w = paper_w - 2 * MARGIN_SIDE
+    room_h = paper_h - 2 * MARGIN_TOP - HEADER_FOOTER
+    content_w = sum(print_points(w) for w in widths)
+    scale = min(1.0, room_w / content_w) if content_w else 1.0
+    if one_page:
+        scale = min(scale, room_h / max(1.0, sum(heights)))
+    percent = max(10, math.floor(scale * 100 * 0.97))
+    if one_page:
+        return PageFit(percent, [])
+    breaks = _breaks(heights, room_h / (percent / 100) * 0.97, repeat, cuts)
+    # a last page holding only a line or two: shrink a little (to 90 % at most) if that saves the page
+    for smaller in range(percent - 1, max(10, math.floor(percent * 0.9)) - 1, -1):
+        if not breaks or sum(heights[breaks[-1]:]) + repeat > 0.2 * room_h / (percent / 100):
+            break
+        fewer = _breaks(heights, room_h / (smaller / 100) * 0.97, repeat, cuts)
+        if len(fewer) < len(breaks):
+            return PageFit(smaller, fewer)
+    return PageFit(percent, breaks)
+
+
+def _breaks(heights: Sequence[float], capacity: float, repeat: float, cuts: set[int] | None) -> list[int]:
+    """Rows before which a page starts, each page holding at most ``capacity`` points (``repeat`` repeated)."""
+    breaks: list[int] = []
+    used, start = 0.0, 0
+    last_cut = None
+    for r, h in enumerate(heights):
+        if cuts is None or r in cuts:
+            last_cut = r
+        if used + h > capacity and r > start:
+            at = last_cut if last_cut is not None and last_cut > start else r
+            breaks.append(at)
+            start = at
+            used = repeat + sum(heights[at:r])
+            last_cut = None
+        used += h
+    return breaks

@@ -154,7 +154,7 @@ def score_one(path: Path, inbox: Path, out: Path, settings: Settings) -> Row:
     return Row(name, SCORED, "", "", a.plan.unit, a.plan.unit_code, a.plan.year, basis_name, doc["total"],
                doc["self_total"], doc["grade"], doc["self_grade"], doc["complete"], a.errors, a.warnings, groups, counted,
                str(annotated.relative_to(out)), str(result.relative_to(out)), a.sha256, [], a.plan.table_set,
-               project_entries(a), project_expenditure(a), tables=",".join(a.plan.layouts),
+               project_entries(a), project_expenditure(a), tables=",".join(a.plan.table_ids),
                over_max=bool(basis and basis.over_max))
 
 

@@ -9,6 +9,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..audit.rules import rule_text
 from ..batch import SCORED, Row
+from ..definitions.catalog import edition_for, load_table, table_set
 from ..generate.measure import Block, fit_rows, page_fit, stored_height
 from ..generate.styles import BODY_FONT, Styles, write_text
 from ..output import atomic_path
@@ -39,11 +40,11 @@ def rankable(r: Row) -> bool:
 
 
 def ranks(rows: list[Row]) -> dict[int, int]:
-    """Rank (1 = best) of each rankable row, by index, among rows of the same year and the same tables."""
+    """Rank (1 = best) of each rankable row, by index, among rows of the same year and table set (or tables)."""
     groups: dict[tuple[int | None, str], list[int]] = {}
     for i, r in enumerate(rows):
         if rankable(r):
-            groups.setdefault((r.year, r.tables), []).append(i)
+            groups.setdefault((r.year, r.table_set or r.tables), []).append(i)
     out = {}
     for members in groups.values():
         for k, i in enumerate(sorted(members, key=lambda i: -(rows[i].total or 0)), start=1):
@@ -52,18 +53,14 @@ def ranks(rows: list[Row]) -> dict[int, int]:
 
 
 def _tables_named(r: Row) -> str:
-    """``公开01–09、附件1`` from a row's table ids (consecutive 公开 tables as a range)."""
-    names = {"pj": "评分表", "fj1": "附件1", "fj2": "附件2"}
-    ids = [t for t in r.tables.split(",") if t]
-    public = [int(t[2:]) for t in ids if t.startswith("gk") and t[2:].isdigit()]
-    runs: list[list[int]] = []
-    for n in public:
-        if runs and n == runs[-1][-1] + 1:
-            runs[-1].append(n)
-        else:
-            runs.append([n])
-    shown = [f"公开{run[0]:02d}" + (f"–{run[-1]:02d}" if len(run) > 1 else "") for run in runs]
-    return "、".join(shown + [names.get(t, t) for t in ids if not (t.startswith("gk") and t[2:].isdigit())])
+    """What a row was filed as: its table set's name, else its tables' sheet names (公开01、附件1 …)."""
+    if r.table_set:
+        return table_set(r.table_set).name
+    sheets = []
+    for tid in (t for t in r.tables.split(",") if t):
+        edition = edition_for(tid, r.year) if r.year else None
+        sheets.append(load_table(tid, edition).sheet if edition is not None else tid)
+    return "、".join(sheets)
 
 
 def _note(r: Row) -> str:
@@ -85,8 +82,8 @@ def _summary(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles, title: 
     ws.merge_range(0, 0, 0, printed - 1, title, styles.title())
     heights: dict[int, float] = {0: 30.0, 1: 18.0, 2: 30.0}
     rank = ranks(rows)
-    order = sorted(range(len(rows)), key=lambda i: (rows[i].status != SCORED, rows[i].year or 0, rows[i].tables,
-                                                    i not in rank, rank.get(i, 0)))
+    order = sorted(range(len(rows)), key=lambda i: (rows[i].status != SCORED, rows[i].year or 0,
+                                                    rows[i].table_set or rows[i].tables, i not in rank, rank.get(i, 0)))
     scored = [r for r in rows if r.status == SCORED]
     caption = (f"共 {len(rows)} 份：已评分 {len(scored)} 份，无法读取 {len(rows) - len(scored)} 份；"
                f"有错误的 {sum(1 for r in scored if r.errors)} 份。排名在同一年度、报送同一组表的单位之间进行；"

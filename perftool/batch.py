@@ -31,7 +31,8 @@ from . import __version__
 from .annotate.workbook import annotate
 from .assess import assess, sha256_of
 from .audit.budget import Budget
-from .batch_projects import cross_check, project_entries, project_expenditure
+from .batch_projects import (budget_projects, check_declarations, cross_check, declared_projects, project_entries,
+                             project_expenditure)
 from .audit.previous import Reported
 from .audit.targets import Declared
 from .definitions.catalog import definitions_digest
@@ -76,6 +77,8 @@ class Row:
     table_set: str = ""  # the set the workbook was issued as: a unit's 决算 and project workbooks are not duplicates
     projects: list[dict[str, Any]] = field(default_factory=list)  # one entry per project sheet (batch_projects.py)
     expenditure: dict[str, float] = field(default_factory=dict)  # 公开05 项目支出 by line, for the cross-check
+    budget_projects: list[dict[str, Any]] = field(default_factory=list)  # 预算14's projects (name, amount)
+    declared: list[dict[str, Any]] = field(default_factory=list)  # project 申报表 sheets (name, 本年度申请资金)
     cross_checks: list[dict[str, Any]] = field(default_factory=list)
     tables: str = ""  # the workbook's tables (gk01,…,fj2): units are ranked among workbooks of the same tables
     over_max: bool = False  # the total exceeds the rule set's full marks: reported, not graded or ranked
@@ -154,7 +157,8 @@ def score_one(path: Path, inbox: Path, out: Path, settings: Settings) -> Row:
     return Row(name, SCORED, "", "", a.plan.unit, a.plan.unit_code, a.plan.year, basis_name, doc["total"],
                doc["self_total"], doc["grade"], doc["self_grade"], doc["complete"], a.errors, a.warnings, groups, counted,
                str(annotated.relative_to(out)), str(result.relative_to(out)), a.sha256, [], a.plan.table_set,
-               project_entries(a), project_expenditure(a), tables=",".join(a.plan.table_ids),
+               project_entries(a), project_expenditure(a), budget_projects(a), declared_projects(a),
+               tables=",".join(a.plan.table_ids),
                over_max=bool(basis and basis.over_max))
 
 
@@ -190,6 +194,7 @@ def run_batch(inbox: Path, out: Path, settings: Settings | None = None, jobs: in
     rows = [done[p] for p in files]
     flag_duplicates(rows)
     cross_check(rows)
+    check_declarations(rows)
     return rows, len(files) - len(todo)
 
 

@@ -1,12 +1,16 @@
-"""Projects in a batch: one summary entry per project sheet, and Σ 项目执行数 against the unit's 公开05 项目支出.
+"""Projects in a batch: one summary entry per project sheet; Σ 项目执行数 against the unit's 公开05 项目支出; and
+the 预算14 projects against the unit's project 申报表.
 
 A unit's project workbook and its 决算 workbook are separate submissions; when both are in the batch, the sum of
 the projects' 执行数 is compared with 公开05's 项目支出: its 合计, else the 类/款/项 line it agrees with (seed
-002: the seven projects' 1,957.82 against 20103's 1,957.81, a 尾数 提示).
+002: the seven projects' 1,957.82 against 20103's 1,957.81, a 尾数 提示). Likewise every project of a unit's
+预算14 项目支出预算总表 must have its 申报表 with the same 本年度申请资金: matched by amount (预算14 carries no
+project code), a name that differs is a 提示, a project without a 申报表 too (seed 004: 优化环境工作经费 10).
 """
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
 from typing import Any
 
 from .assess import Assessment
@@ -39,6 +43,70 @@ def project_expenditure(a: Assessment) -> dict[str, float]:
         if code and is_number(value):
             out[str(code).strip()] = round(float(value), 2)
     return out
+
+
+def budget_projects(a: Assessment) -> list[dict[str, Any]]:
+    """预算14's projects (name, amount), when the workbook has the 项目支出预算总表."""
+    if "ys14" not in a.plan.layouts:
+        return []
+    c, block = a.as_filed, a.plan.layouts["ys14"].blocks["projects"]
+    rows = [(c.get(f"ys14.projects[{i}].name"), c.get(f"ys14.projects[{i}].amount")) for i in range(block.count)]
+    return [{"name": str(name).strip(), "amount": round(float(amount), 2)} for name, amount in rows
+            if name and is_number(amount)]
+
+
+def declared_projects(a: Assessment) -> list[dict[str, Any]]:
+    """The project 申报表 sheets of the workbook: sheet, project name and 本年度申请资金 合计."""
+    c, out = a.as_filed, []
+    for key, project in a.plan.projects.items():
+        if f"{key}.cur_total" in a.plan.layouts[key].fields:
+            requested = c.get(f"{key}.cur_total")
+            out.append({"sheet": project.sheet, "name": str(c.get(f"{key}.project_name") or project.name).strip(),
+                        "requested": round(float(requested), 2) if is_number(requested) else None})
+    return out
+
+
+def _same_unit(a: Any, b: Any) -> bool:
+    """Two rows of one unit and year: by 单位编码 where both have one, else by name."""
+    if a.year != b.year:
+        return False
+    return a.unit_code == b.unit_code if a.unit_code and b.unit_code else a.unit == b.unit
+
+
+def check_declarations(rows: list[Any]) -> None:
+    """Every 预算14 project against the same unit's 申报表 in the batch (both rows get the notes)."""
+    declaring = [r for r in rows if getattr(r, "declared", None)]
+    for r in rows:
+        if not getattr(r, "budget_projects", None):
+            continue
+        other = next((d for d in declaring if _same_unit(r, d)), None)
+        if other is None:
+            continue
+        pending = [p for p in other.declared if p["requested"] is not None]
+        notes = []
+        for b in r.budget_projects:
+            same = [p for p in pending if abs(p["requested"] - b["amount"]) < 0.005]  # of one amount: the likeliest name
+            match = max(same, key=lambda p: SequenceMatcher(None, p["name"], b["name"]).ratio(), default=None)
+            if match is None:
+                notes.append(f"预算14 项目“{b['name']}”（{b['amount']:,.2f} 万元）在 {other.file} 中没有本年度申请资金相同的"
+                             "项目申报表")
+                continue
+            pending.remove(match)
+            if match["name"] != b["name"]:
+                notes.append(f"预算14 项目“{b['name']}”的申报表名为“{match['name']}”（{match['sheet']}，"
+                             f"{b['amount']:,.2f} 万元），请核对名称")
+        notes += [f"申报表“{p['name']}”（{p['sheet']}，{p['requested']:,.2f} 万元）不在预算14 项目支出预算总表中"
+                  for p in pending]
+        budgeted = round(sum(b["amount"] for b in r.budget_projects), 2)
+        requested = round(sum(p["requested"] for p in other.declared if p["requested"] is not None), 2)
+        if notes or abs(budgeted - requested) >= 0.005:
+            notes.insert(0, f"预算14 项目支出合计 {budgeted:,.2f} 万元，项目申报表本年度申请资金合计 {requested:,.2f} 万元")
+        check = {"check": "预算14项目/项目申报表", "severity": "warning" if notes else "", "budget": budgeted,
+                 "declared": requested, "notes": notes, "file": other.file}
+        for row, text in ((r, "；".join(notes)), (other, "；".join(notes))):
+            row.cross_checks.append(check)
+            if text:
+                row.flags.append(f"（提示）{text}")
 
 
 def cross_check(rows: list[Any]) -> None:

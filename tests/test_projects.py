@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -502,3 +504,24 @@ def test_national_fund_total_printed_zero_over_its_parts_is_an_error(tmp_path):
              if f.code == "arithmetic-mismatch"]
     assert found == [("F7", "error", 0, 200), ("G7", "error", 0, 170)]
     assert a.projects[0].rate == 0.85  # scored from the parts, not from the printed 0
+
+
+def test_budget_projects_against_their_declarations(example, tmp_path):
+    """Seed 004: 预算14 lists nine projects (741.39), the unit declared eight (731.39): 优化环境工作经费 10 has no
+    申报表, and projects matched by amount whose names differ are 提示 naming both."""
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    for name in ("004_pingjiang_2022_budget", "004_pingjiang_2022_projects"):
+        shutil.copy(example(name)[0], inbox / f"{name}.xlsx")
+    result = CliRunner().invoke(main, ["batch", str(inbox), "-o", str(tmp_path / "out"), "--jobs", "1"])
+    assert result.exit_code == 1, result.output
+    rows = {r["file"]: r for r in json.loads((tmp_path / "out" / "汇总.json").read_text(encoding="utf-8"))["rows"]}
+    [check] = [c for c in rows["004_pingjiang_2022_budget.xlsx"]["cross_checks"] if c["check"] == "预算14项目/项目申报表"]
+    assert (check["severity"], check["budget"], check["declared"]) == ("warning", 741.39, 731.39)
+    notes = check["notes"]
+    assert notes[0] == "预算14 项目支出合计 741.39 万元，项目申报表本年度申请资金合计 731.39 万元"
+    assert "预算14 项目“优化环境工作经费”（10.00 万元）在 004_pingjiang_2022_projects.xlsx 中没有本年度申请资金相同的项目申报表" in notes
+    assert ("预算14 项目“村级电子政务外网租赁费”的申报表名为“村级电子政务外网光纤与互联网出口租赁费”"
+            "（4.村级电子政务外网光纤与互联网出口租赁费，122.75 万元），请核对名称") in notes
+    assert "最多跑一次改革专项经费" in "".join(n for n in notes if "“最多跑一次”改革专项经费" in n)   # the 20 paired by name
+    assert rows["004_pingjiang_2022_projects.xlsx"]["cross_checks"][0]["notes"] == notes

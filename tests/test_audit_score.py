@@ -162,3 +162,12 @@ def test_readme_carries_the_generated_code_catalogue():
     text = codes_markdown()
     assert text in readme, "README 的错误代码表已过期：运行 make readme"
     assert all(f"| `{code}` |" in text for code in [*FAILURES, *CATALOGUE])
+
+
+def test_every_code_is_catalogued_once():
+    """A code defined twice would silently hide one meaning (it happened: budget's and projects' target-changed)."""
+    from perftool.audit.findings import CATALOGUE, KINDS
+    from perftool.read.failures import FAILURES
+
+    assert len(CATALOGUE) == len(KINDS)
+    assert not set(CATALOGUE) & set(FAILURES)

@@ -48,6 +48,20 @@ def workbook_2024(plan_2024, tmp_path_factory) -> tuple[Path, dict]:
 EXAMPLES = ROOT / "examples"
 
 
+@pytest.fixture(autouse=ROOT.name == "mutants")
+def _uncached():
+    """Under ``make mutate`` (tests run from the ``mutants/`` copy) every test compiles its own plans, rules and
+    formulas, so that mutmut credits each test with the code it relies on, not only the first test to compile it."""
+    from perftool import assess, engine
+    from perftool.audit import rules
+    from perftool.definitions import workbook
+
+    engine._ENGINES.clear()
+    rules._COMPILED.clear()
+    workbook._laid_out.cache_clear()
+    assess._scoring_plan.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def example(tmp_path_factory):
     """``example("000_yueyang_2022")`` → (workbook path, Assessment): built by ``perftool generate --data``."""

@@ -217,7 +217,7 @@ def _text(x: Any) -> str | XlError:
     if isinstance(x, bool):
         return "TRUE" if x else "FALSE"
     if isinstance(x, (int, float)):
-        return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:.15g}"
+        return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:.15G}"
     return str(x)
 
 

@@ -1,1 +1,207 @@
 """评分表 and 自评表 scoring: exact scores, grades and reasons at the edges of each rule."""
+
+from __future__ import annotations
+
+import pytest
+
+from perftool.definitions.scoresheet import load_ruleset
+from perftool.definitions.workbook import plan_workbook
+from perftool.engine import engine_for
+from perftool.score.evaluation import score_evaluation
+from perftool.score.self_evaluation import Figure, grade_of, read_figure, score_self_evaluation, suggest
+from perftool.synthetic import random_inputs
+
+RULES = "zhengti-2021"
+PLAN = plan_workbook(2023, "测试单位", "900001", ["fj1", "fj2", "pj"], {"fj2.quantity": 2})
+COMPLETE = random_inputs(PLAN, 0)  # every indicator assessable: total 53.56, 差
+RULESET, _ = load_ruleset(RULES)
+BANDS = RULESET["self_evaluation"]["qualitative"]
+
+
+def scores(**inputs):
+    values = engine_for(PLAN).compute({**COMPLETE, **{k.replace("__", ".", 1): v for k, v in inputs.items()}})
+    return score_evaluation(PLAN, values, values, RULES)
+
+
+def indicator(s, iid):
+    return next(i for i in s.indicators if i.id == iid)
+
+
+def test_a_complete_score_sheet_has_its_total_and_grade():
+    s = scores()
+    assert (s.total, s.grade, s.self_total, s.self_grade, s.complete) == (53.56, "差", 141.1, "优", True)
+    assert (s.source, s.rules, s.points) == ("评分表", RULES, "pro_rata")
+    first = indicator(s, "staff_rate")
+    assert first.to_dict() == {
+        "id": "staff_rate", "name": "财政供养人员控制率", "group": "投入", "subgroup": "预算配置", "max": 5.0,
+        "value": 0.4444, "score": 5.0, "self_score": 3.8, "diff": -1.2, "assessable": True,
+        "reason": "财政供养人员控制率 44.44%，未超过 100%，得满分 5 分", "cell": "评分表!G5"}
+
+
+def test_no_grade_from_a_partial_total():
+    s = scores(pj__satisfaction_value=None)
+    assert not s.complete and s.grade is None and s.total == 50.56
+    assert indicator(s, "satisfaction").diff is None
+
+
+@pytest.mark.parametrize("inputs, iid, score, reason", [
+    ({"fj1__staff_quota": 100, "fj1__staff_actual": 100}, "staff_rate", 5.0,
+     "财政供养人员控制率 100.00%，未超过 100%，得满分 5 分"),
+    ({"fj1__staff_quota": 100, "fj1__staff_actual": 103}, "staff_rate", 3.5,
+     "财政供养人员控制率 103.00%，超出 100% 3.00 个百分点，每个百分点扣 0.5 分，扣 1.50 分"),
+    ({"fj1__staff_quota": 100, "fj1__staff_actual": 110}, "staff_rate", 0.0,
+     "财政供养人员控制率 110.00%，超出 100% 10.00 个百分点，每个百分点扣 0.5 分，扣 5.00 分，扣完为止"),
+    ({"fj1__procure_budget": 100, "fj1__procure_final": 100}, "procurement", 3.0,
+     "政府采购执行率 100.00%，不低于 100%，得满分 3 分"),
+    ({"fj1__procure_budget": 100, "fj1__procure_final": 90}, "procurement", 1.0,
+     "政府采购执行率 90.00%，低于 100% 10.00 个百分点，每个百分点扣 0.2 分，扣 2.00 分"),
+    ({"pj__card_rate_value": 0.5}, "card_rate", 3.0, "公务卡刷卡率 50.00%，不低于 50%，得满分 3 分"),
+    ({"pj__balance_closing": 0, "pj__balance_carryover": 5}, "balance", 3.0,
+     "本年结余（万元） 0.00，上年结转（万元） 5.00，按评分标准得 3 分"),
+    ({"pj__balance_closing": 5, "pj__balance_carryover": 5}, "balance", 2.0,       # 结余 ≤ 上年结转: the equal case
+     "本年结余（万元） 5.00，上年结转（万元） 5.00，按评分标准得 2 分，扣 1 分"),
+    ({"pj__balance_closing": 5.01, "pj__balance_carryover": 5}, "balance", 0.0,
+     "本年结余（万元） 5.01，上年结转（万元） 5.00，按评分标准得 0 分，扣 3 分"),
+    ({"pj__key_spending_value": 0.9}, "key_spending", 5.0, "重点支出安排率 90.00%，按分档标准得 5 分"),
+    ({"pj__key_spending_value": 0.8}, "key_spending", 4.0, "重点支出安排率 80.00%，按分档标准得 4 分，扣 1 分"),
+    ({"pj__key_spending_value": 0.6}, "key_spending", 2.0, "重点支出安排率 60.00%，按分档标准得 2 分，扣 3 分"),
+    ({"pj__key_spending_value": 0.5999}, "key_spending", 0.0, "重点支出安排率 59.99%，按分档标准得 0 分，扣 5 分"),
+    ({"pj__budget_adjust_value": 0}, "budget_adjust", 3.0, "预算调整率 0.00%，按分档标准得 3 分"),
+    ({"pj__budget_adjust_value": 0.1}, "budget_adjust", 2.0, "预算调整率 10.00%，按分档标准得 2 分，扣 1 分"),
+    ({"pj__budget_adjust_value": 0.3}, "budget_adjust", 0.5, "预算调整率 30.00%，按分档标准得 0.5 分，扣 2.5 分"),
+    ({"pj__budget_adjust_value": 0.3001}, "budget_adjust", 0.0, "预算调整率 30.01%，按分档标准得 0 分，扣 3 分"),
+    ({"pj__satisfaction_value": 0.95}, "satisfaction", 5.0, "社会公众或服务对象满意度 95.00%，按分档标准得 5 分"),
+    ({"pj__satisfaction_value": 0.85}, "satisfaction", 3.0,
+     "社会公众或服务对象满意度 85.00%，按分档标准得 3 分，扣 2 分"),
+    ({"pj__satisfaction_value": 0.75}, "satisfaction", 1.0,
+     "社会公众或服务对象满意度 75.00%，按分档标准得 1 分，扣 4 分"),
+    ({"pj__payment_progress_value": 0}, "payment_progress", 3.0, "无不符合要求的情况，得满分 3 分"),
+    ({"pj__compliance_value": 2}, "compliance", 1.0, "2 例不符合要求，每例扣 1 分，扣 2.00 分"),
+    ({"pj__payment_progress_value": 7}, "payment_progress", 0.0, "7 例不符合要求，每例扣 0.5 分，扣 3.00 分，扣完为止"),
+    ({"pj__budget_system_i1": "是", "pj__budget_system_i2": "是", "pj__budget_system_i3": "是"}, "budget_system", 3.0,
+     "各项均满足，得满分 3 分"),
+    ({"pj__budget_system_i1": "是", "pj__budget_system_i2": "否", "pj__budget_system_i3": "是"}, "budget_system", 2.0,
+     "未满足：②管理制度合法、合规、完整（1分），扣 1 分"),
+    ({"pj__duty_xiaokang_value": 4.5}, "duty_xiaokang", 4.5, "评价人评分 4.5 分"),
+    ({"pj__duty_xiaokang_value": 6}, "duty_xiaokang", 5.0, "评价人评分 5 分（超过分值，按分值计）"),
+    ({"pj__benefit_economic": 5, "pj__benefit_social": 5, "pj__benefit_ecological": 5}, "benefit", 15.0,
+     "经济效益 5，社会效益 5，生态效益 5，合计 15 分"),
+    ({"pj__benefit_economic": 5, "pj__benefit_social": 5, "pj__benefit_ecological": 6}, "benefit", 15.0,
+     "经济效益 5，社会效益 5，生态效益 6，合计 15 分（超过分值，按分值计）"),
+])
+def test_each_rule_kind_scores_and_explains_at_its_edges(inputs, iid, score, reason):
+    ind = indicator(scores(**inputs), iid)
+    assert (ind.score, ind.reason) == (score, reason)
+
+
+def test_a_rate_without_a_denominator_is_not_assessable_and_says_why():
+    ind = indicator(scores(fj1__procure_budget=0, fj1__procure_final=5), "procurement")
+    assert (ind.score, ind.assessable) == (None, False)
+    assert ind.reason == "不可评价：计算所需的数据不足（分母为 0 或数据为空）"
+
+
+def test_missing_inputs_are_named_four_at_most():
+    blank = {f"pj__disclosure_i{k}": None for k in range(1, 6)}
+    ind = indicator(scores(**blank), "disclosure")
+    assert ind.reason == ("不可评价：缺少 评分表!F20（①按规定内容公开（1分））、评分表!F21（②按规定时限公开（0.5分））、"
+                          "评分表!F22（③资料真实（0.5分））、评分表!F23（④资料完整（0.5分）） 等，请补填后再评分")
+
+
+@pytest.mark.parametrize("self_score, codes", [
+    (5, []), (5.005, []), (5.01, ["self-score-over-max"]), (4.995, []), (4.99, ["self-score-differs"]),
+])
+def test_a_self_score_is_flagged_beyond_the_maximum_or_half_a_cent_from_the_computed(self_score, codes):
+    s = scores(fj1__staff_quota=100, fj1__staff_actual=100, pj__staff_rate_self=self_score)
+    found = [f for f in s.findings if f.cell == "H5"]
+    assert [f.code for f in found] == codes
+    for f in found:
+        assert f.severity == ("error" if f.code == "self-score-over-max" else "warning")
+
+
+def test_self_score_findings_carry_the_figures():
+    s = scores(fj1__staff_quota=100, fj1__staff_actual=100, pj__staff_rate_self=4, pj__key_spending_self=6)
+    [differs] = [f for f in s.findings if f.cell == "H5"]
+    assert differs.values == {"自评得分": 4.0, "计算得分": 5.0, "差额": -1.0}
+    assert differs.message == ("财政供养人员控制率 自评得分 4，按评分标准计算为 5（财政供养人员控制率 100.00%，未超过 100%，"
+                               "得满分 5 分）")
+    [over] = [f for f in s.findings if f.cell == "H7"]
+    assert (over.code, over.values, over.message) == ("self-score-over-max", {"自评得分": 6.0, "分值": 5.0},
+                                                      "重点支出安排率 自评得分 6 超过分值 5")
+
+
+def test_a_shared_self_score_is_the_sum_of_its_parts():
+    s = scores(pj__benefit_economic_self=6.0, pj__benefit_social_self=4.8, pj__benefit_ecological_self=3.9)
+    ind = indicator(s, "benefit")
+    assert ind.self_score == 14.7 and ind.cell == "评分表!G40"
+    [f] = [f for f in s.findings if f.cell == "H40"]
+    assert f.values == {"自评得分": 14.7, "计算得分": 15.0, "差额": -0.3}
+    blank = {f"pj__benefit_{p}_self": None for p in ("economic", "social", "ecological")}
+    assert indicator(scores(**blank), "benefit").self_score is None
+    assert indicator(scores(**{**blank, "pj__benefit_social_self": 2}), "benefit").self_score == 2
+
+
+# -- 自评表 -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, figure", [
+    ("≥95%", Figure(0.95, False)), ("4次/年", Figure(4.0, False)), ("≤ 3天", Figure(3.0, True)),
+    ("不超过10%", Figure(0.1, True)), ("控制在5%以内", Figure(0.05, True)), ("１００％", Figure(1.0, False)),
+    (95, Figure(95.0, False)), ("达到 1,200 人", Figure(1200.0, False)), ("<2", Figure(2.0, True)),
+    ("低于3次", Figure(3.0, True)), ("高于3次", Figure(3.0, False)), ("共12项", Figure(12.0, False)),
+    ("这是一个很长的完成情况描述文字超过十二个字", None), (None, None), ("完成", None), (True, None),
+])
+def test_figures_are_read_from_indicator_texts(text, figure):
+    assert read_figure(text) == figure
+
+
+@pytest.mark.parametrize("target, actual, expected", [
+    ("≥95%", "96%", (10.0, "完成值 96% 达到指标值 ≥95%，得满分")),
+    ("≥95%", "95%", (10.0, "完成值 95% 达到指标值 ≥95%，得满分")),
+    ("≥95%", "90%", (9.47, "完成值 90% 未达到指标值 ≥95%，按完成比例 94.74% 得 9.47 分")),
+    ("≤3天", "3天", (10.0, "反向指标：完成值 3天 未超过指标值 ≤3天，得满分")),
+    ("≤3天", "4天", (7.5, "反向指标：完成值 4天 超过指标值 ≤3天，按完成比例 75.00% 得 7.5 分")),
+    ("≥0", "5", (10.0, "完成值 5 达到指标值 ≥0，得满分")),
+    ("0", "0", (10.0, "完成值 0 达到指标值 0，得满分")),
+    ("100%", "0", (0.0, "完成值 0 未达到指标值 100%，按完成比例 0.00% 得 0 分")),
+    ("完成", " 完成 ", (10, "定性指标：完成情况与指标值一致，得满分")),
+    ("按期完成", "基本完成", (8.0, "定性指标：完成情况为“基本完成”，得 8 分")),
+    ("按期完成", "未完成", (0.0, "定性指标：完成情况为“未完成”，得 0 分")),
+    ("按期完成", "已全部完成", (10.0, "定性指标：完成情况为“已全部完成”，得 10 分")),
+    ("按期完成", "顺利推进", (None, "不可评价：定性指标或缺少完成值，由评价人评分")),
+    ("按期完成", None, (None, "不可评价：定性指标或缺少完成值，由评价人评分")),
+    ("≥95%", "  ", (None, "不可评价：定性指标或缺少完成值，由评价人评分")),
+])
+def test_a_row_score_is_suggested_from_target_and_result(target, actual, expected):
+    assert suggest(target, actual, 10, BANDS) == expected
+
+
+@pytest.mark.parametrize("total, grade", [(100, "优"), (90, "优"), (89.99, "良"), (80, "良"), (79.99, "中"), (60, "中"),
+                                          (59.99, "差"), (0, "差"), (None, None)])
+def test_grades_include_their_lower_bound(total, grade):
+    assert grade_of(total, RULESET) == grade
+
+
+def fj2(**inputs):
+    values = engine_for(PLAN).compute({**PLAN.default_inputs(), **inputs})
+    return score_self_evaluation(PLAN, values, values, RULES)
+
+
+def test_self_evaluation_fund_row_and_rows_as_filed():
+    s = fj2(**{"fj2.budget_full": 200, "fj2.executed": 150, "fj2.quantity[0].name": "培训人次", "fj2.quantity[0].max": 10,
+               "fj2.quantity[0].target": "≥100人次", "fj2.quantity[0].actual": "90人次", "fj2.quantity[0].score": 10,
+               "fj2.quantity[1].max": 5, "fj2.quantity[1].score": 5})
+    fund, row, placeholder = s.indicators[:3]
+    assert (fund.id, fund.score, fund.max, fund.value, fund.cell) == ("fund", 7.5, 10.0, 0.75, "附件2!I6")
+    assert fund.reason == "执行率 75.00%（全年执行数 150.00 ÷ 全年预算数 200.00），得分 = 分值 10 × 执行率 = 7.5"
+    assert (row.id, row.name, row.group, row.max, row.score, row.self_score, row.cell) == \
+        ("quantity[0]", "培训人次", "产出指标", 10.0, 9.0, 10.0, "附件2!H16")
+    assert placeholder.id == "quantity[1]" and placeholder.score is None
+    [f] = s.findings
+    assert (f.code, f.severity, f.cell, f.values) == ("indicator-score-differs", "warning", "H16",
+                                                       {"填报得分": 10, "建议得分": 9.0, "差额": 1.0})
+    assert s.complete and s.total == 22.5 and s.grade == "差"
+
+
+def test_self_evaluation_without_budget_is_not_assessable():
+    s = fj2()
+    assert s.indicators[0].score is None and not s.complete
+    assert s.indicators[0].reason == "不可评价：缺少全年预算数或全年执行数"

@@ -1,0 +1,1 @@
+"""Cell checks (inputs, formulas typed over, stored results) and coercion: the exact finding per case."""

@@ -91,7 +91,7 @@ def test_plausibility_messages():
     [f] = plausibility(PLAN.field("fj1.basic_final"), 2e8)
     assert f.message == "附件1!D8（基本支出／2023年决算数） 为 200,000,000.00 万元，数额异常，请核实金额单位"
     [f] = plausibility(PLAN.field("fj1.basic_final"), -2.5)
-    assert (f.severity, f.message) == ("warning", "附件1!D8（基本支出／2023年决算数）为负数 -2.5，请核实")
+    assert (f.severity, f.message) == ("warning", "附件1!D8（基本支出／2023年决算数） 为负数 -2.5，请核实")
 
 
 def test_normalised_formula_ignores_spaces_dollars_quotes_and_case():

@@ -54,7 +54,7 @@ MUTATION_TESTS = {
     "perftool.audit.rules": ("test_mut_audit.py", "test_audit_score.py"),
     "perftool.audit.cells": ("test_mut_cells.py", "test_audit_score.py"),
     "perftool.audit.structure": ("test_mut_cells.py", "test_audit_score.py"),
-    "perftool.audit.previous": ("test_previous.py",),
+    "perftool.audit.previous": ("test_mut_previous.py", "test_previous.py"),
     "perftool.score.evaluation": ("test_mut_score.py", "test_audit_score.py", "test_seed_formulas.py"),
     "perftool.score.self_evaluation": ("test_mut_score.py", "test_audit_score.py"),
     "perftool.read.coerce": ("test_coerce_properties.py", "test_mut_cells.py"),

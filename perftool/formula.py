@@ -425,6 +425,8 @@ def _sumif(args: list[Any]) -> Node:
     what = _cells(args[2]) if len(args) == 3 else where
     if where is None or what is None:
         raise FormulaSyntaxError("SUMIF 的区域须为引用")
+    if len(args) == 3 and len(args[0].keys) != len(args[2].keys):  # Excel would resize it; no definition needs that
+        raise FormulaSyntaxError("SUMIF 的条件区域与求和区域须同样大小")
 
     def run(v: Values) -> Any:
         target = _number(criterion(v))

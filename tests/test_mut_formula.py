@@ -95,6 +95,7 @@ def test_sumif_sums_the_rows_whose_level_equals_the_number(values, expected):
 def test_sumif_without_a_sum_range_sums_the_matching_cells_and_passes_on_an_error_criterion():
     assert run("SUMIF(A1:A4,3)", a=3, b=3, c=2) == 6.0
     assert run("SUMIF(A1:A4,1/0,B1:B4)", a=3) == "#DIV/0!"
+    assert run("SUMIF(A1:A3,B4,B1:B3)", a=3, b=2, c=3, x=1, y=2, z=4, w=3) == 5.0  # the evaluator takes a reference too
 
 
 @pytest.mark.parametrize("expr", ['SUMIF({rows.level},">0",{rows.total})', "SUMIF({rows.level},{x},{rows.total})",
@@ -112,6 +113,7 @@ def test_numeric_sumif_criteria_are_accepted():
     ("1 2", "无法解析：'2'"), ("(1", "此处应为 ')'"), (")", "此处不应出现 ')'"), ("1+", "此处应为 None"),
     ("FOO(1)", "不支持的函数 FOO"), ("IF(1)", "IF 需要 2 或 3 个参数"), ("IF(1,2,3,4)", "IF 需要 2 或 3 个参数"),
     ("ABS(1,2)", "函数需要 1 个参数"), ("ROUND(1)", "ROUND 需要 2 个参数"), ("SUMIF(A1)", "SUMIF 需要 2 或 3 个参数"),
+    ("SUMIF(A1:A2,3,B1:B2,1)", "SUMIF 需要 2 或 3 个参数"), ("SUMIF(A1:A4,3,B1:B2)", "SUMIF 的条件区域与求和区域须同样大小"),
     ("SUMIF(1,3,A1:A2)", "SUMIF 的区域须为引用"), ("SUMIF(A1:A2,3,2)", "SUMIF 的区域须为引用"), ("1 ~ 2", "无法解析：' ~ 2'"),
 ])
 def test_malformed_formulas_are_refused_with_the_reason(text, message):

@@ -39,7 +39,7 @@ _TOKEN = re.compile(r"""\s*(?:
   | (?P<op><>|<=|>=|[-+*/^&=<>%(),])
 )""", re.X)
 _BINARY = {"=": 1, "<>": 1, "<": 1, ">": 1, "<=": 1, ">=": 1, "&": 2, "+": 3, "-": 3, "*": 4, "/": 4, "^": 5}
-_PREFIX, _POSTFIX = 6, 7
+_PREFIX = 6
 
 
 class FormulaSyntaxError(ValueError):
@@ -134,7 +134,7 @@ class _Parser:
             self.take(")")
             return inner
         if text in ("-", "+"):
-            operand = _scalar(self.expression(_PREFIX - 1 if text == "+" else _PREFIX))
+            operand = _scalar(self.expression(_PREFIX))
             if text == "+":
                 return operand
             return lambda v: _negate(operand(v))
@@ -143,7 +143,7 @@ class _Parser:
     def reference(self, text: str) -> _Ref:
         sheet, _, address = text.rpartition("!")
         sheet = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else (sheet or self.sheet)
-        min_col, min_row, max_col, max_row = range_boundaries(address.replace("$", ""))
+        min_col, min_row, max_col, max_row = range_boundaries(address)  # takes $A$1 as it is
         grid = [[self.positions.get((sheet, r - 1, c - 1)) for c in range(min_col, max_col + 1)]
                 for r in range(min_row, max_row + 1)]
         ref = _Ref(grid)

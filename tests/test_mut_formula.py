@@ -25,7 +25,7 @@ def run(text: str, **values):
 @pytest.mark.parametrize("text, values, expected", [
     # arithmetic, precedence, unary operators and percent
     ("1-2-3", {}, -4.0), ("12/4/3", {}, 1.0), ("2^3^2", {}, 64.0), ("2^-1", {}, 0.5), ("+-2", {}, -2.0),
-    ("-TRUE", {}, -1.0), ("(1+1)%", {}, 0.02), ("10%*2", {}, 0.2), ("1E3+1", {}, 1001.0), (".5+1", {}, 1.5),
+    ("-TRUE", {}, -1.0), ("(1+1)%", {}, 0.02), ("A1%", {"a": 50}, 0.5), ("(1<2)*1", {}, 1.0), ("-50%", {}, -0.5), ("10%*2", {}, 0.2), ("1E3+1", {}, 1001.0), (".5+1", {}, 1.5),
     ("TRUE+TRUE", {}, 2.0), ("2*\"3\"", {}, 6.0), ("\" 3 \"*2", {}, 6.0), ("\"1\"+\"2\"", {}, 3.0),
     ("A1*2+B1", {"a": 3, "x": 1}, 7.0), ("A1-B1", {"a": 3}, 3.0), ("A1+1", {"a": None}, 1.0),
     # errors: produced, and passed on from either side
@@ -33,9 +33,9 @@ def run(text: str, **values):
     ("-\"a\"", {}, "#VALUE!"), ("-\"\"", {}, "#VALUE!"), ("\"\"+1", {}, "#VALUE!"), ("#N/A+1", {}, "#N/A"),
     ("1+#N/A", {}, "#N/A"), ("3-\"a\"", {}, "#VALUE!"), ("\"a\"-3", {}, "#VALUE!"), ("2/\"x\"", {}, "#VALUE!"),
     ("\"x\"^2", {}, "#VALUE!"), ("A1/B1", {"a": 1, "x": 0}, "#DIV/0!"), ("A1+1", {"a": XlError("#REF!")}, "#REF!"),
-    ("A1:A2+1", {"a": 1, "b": 2}, "#VALUE!"), ("C1+1", {}, 1.0),
+    ("A1:A2+1", {"a": 1, "b": 2}, "#VALUE!"), ("C1+1", {}, 1.0), ("C1&\"x\"", {}, "x"), ("C1=\"\"", {}, True),
     # comparisons: blanks take the other side's type; text is case-blind; logicals > text > numbers
-    ("1<2", {}, True), ("2>=2", {}, True), ("2<=1", {}, False), ("1<>1", {}, False), ("2>2", {}, False),
+    ("1<2", {}, True), ("2<2", {}, False), ("\"a\"<\"A\"", {}, False), ("2>=2", {}, True), ("2<=1", {}, False), ("1<>1", {}, False), ("2>2", {}, False),
     ("\"a\"<\"B\"", {}, True), ("\"A\"=\"a\"", {}, True), ("TRUE>1", {}, True), ("\"a\">1", {}, True),
     ("1<\"a\"", {}, True), ("FALSE<\"a\"", {}, False), ("A1=\"\"", {}, True), ("A1=0", {}, True),
     ("A1=FALSE", {}, True), ("\"\"=A1", {}, True), ("0=A1", {}, True), ("FALSE=A1", {}, True),
@@ -43,7 +43,7 @@ def run(text: str, **values):
     ("1+2=3", {}, True), ("\"a\"&\"b\"=\"ab\"", {}, True),
     # text: General number format, logicals, blanks, quotes
     ("1.5&\"\"", {}, "1.5"), ("(0.1+0.2)&\"\"", {}, "0.3"), ("2&\"\"", {}, "2"), ("1E15&\"\"", {}, "1E+15"), ("A1&\"\"", {"a": 1e-7}, "1E-07"),
-    ("A1&\"x\"", {}, "x"), ("FALSE&1", {}, "FALSE1"), ("\"say \"\"hi\"\"\"", {}, 'say "hi"'),
+    ("A1&\"x\"", {}, "x"), ("\"x\"&A1", {"a": 5}, "x5"), ("(0*-1)&\"\"", {}, "0"), ("FALSE&1", {}, "FALSE1"), ("\"say \"\"hi\"\"\"", {}, 'say "hi"'),
     ("(1/0)&\"x\"", {}, "#DIV/0!"), ("\"x\"&(1/0)", {}, "#DIV/0!"),
     # IF and logicals
     ("IF(\"TRUE\",1,2)", {}, 1.0), ("IF(\" false \",1,2)", {}, 2.0), ("IF(\"x\",1,2)", {}, "#VALUE!"),
@@ -61,13 +61,13 @@ def run(text: str, **values):
     ("MIN(A1:A3)", {"a": 3, "b": 1, "c": 2}, 1.0), ("MAX(A1:A3)", {"a": 3, "b": 1, "c": 2}, 3.0),
     ("MIN(A1:A2)", {"a": "x"}, 0.0), ("MAX(A1:A2)", {"a": -2, "b": -5}, -2.0), ("MIN(A1:A2,-1)", {"a": 4}, -1.0),
     ("COUNT(A1:A4)", {"a": 1, "b": "a", "c": True, "d": 0}, 2.0), ("COUNT(1,\"a\",A1)", {"a": 2.5}, 2.0),
-    ("COUNT(A1:A2)", {}, 0.0),
+    ("COUNT(A1:A2)", {}, 0.0), ("COUNT(A1+1,B1*1)", {"a": 1, "x": "t"}, 1.0),
     # one-argument functions and rounding (half away from zero, on the decimal written)
     ("ABS(-2)", {}, 2.0), ("ABS(\"a\")", {}, "#VALUE!"), ("ABS(A1)", {"a": -0.5}, 0.5),
     ("ROUND(2.5,0)", {}, 3.0), ("ROUND(1234,-2)", {}, 1200.0), ("ROUND(\"a\",1)", {}, "#VALUE!"),
     ("ROUND(1,\"a\")", {}, "#VALUE!"), ("ROUND(1.005,2)", {}, 1.01), ("ROUND(2.345,1.9)", {}, 2.3),
     ("ROUNDUP(-1.21,1)", {}, -1.3), ("ROUNDDOWN(1.29,1)", {}, 1.2), ("ROUND(A1,2)", {"a": 0.125}, 0.13),
-    ("ROUND(1,1E9)", {}, "#NUM!"),
+    ("ROUND(1,1E9)", {}, "#NUM!"), ("ROUND(1.234,A1)", {"a": 1}, 1.2),
     ("LEN(\"abc\")", {}, 3.0), ("LEN(A1)", {}, 0.0), ("LEN(TRUE)", {}, 4.0), ("LEN(1/0)", {}, "#DIV/0!"),
     ("LEN(\"预算\")", {}, 2.0),
     # references: quoted sheet names, absolute addresses, spaces
@@ -110,7 +110,7 @@ def test_numeric_sumif_criteria_are_accepted():
 
 
 @pytest.mark.parametrize("text, message", [
-    ("1 2", "无法解析：'2'"), ("(1", "此处应为 ')'"), (")", "此处不应出现 ')'"), ("1+", "此处应为 None"),
+    ("1 2", "无法解析：'2'"), ("(1", "此处应为 ')'"), ("SUM(1", "此处应为 ')'"), ("SUM(1 2)", "此处应为 ')'"), (")", "此处不应出现 ')'"), ("1+", "此处应为 None"),
     ("FOO(1)", "不支持的函数 FOO"), ("IF(1)", "IF 需要 2 或 3 个参数"), ("IF(1,2,3,4)", "IF 需要 2 或 3 个参数"),
     ("ABS(1,2)", "函数需要 1 个参数"), ("ROUND(1)", "ROUND 需要 2 个参数"), ("SUMIF(A1)", "SUMIF 需要 2 或 3 个参数"),
     ("SUMIF(A1:A2,3,B1:B2,1)", "SUMIF 需要 2 或 3 个参数"), ("SUMIF(A1:A4,3,B1:B2)", "SUMIF 的条件区域与求和区域须同样大小"),

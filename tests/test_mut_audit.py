@@ -186,3 +186,33 @@ def test_a_class_line_without_its_gk03_row_and_a_gk03_row_without_its_line():
     ]
     assert found[0].cells == [] and "公开03（无 201 行） 科目 201 0.00" in found[0].message
     assert found[1].cells == ["公开03!C8"]
+
+
+def test_an_unknown_operator_is_refused_with_the_rule_named():
+    from perftool.audit.rules import _expand
+    from perftool.errors import DefinitionError
+
+    layout = PLAN.layouts["fj1"]
+    rule = {"id": "fj1-x", "name": "x", "left": "{staff_actual}", "op": "==", "right": "{staff_quota}"}
+    with pytest.raises(DefinitionError) as exc:
+        _expand(rule, layout, PLAN, engine_for(PLAN))
+    assert str(exc.value) == "templates/tables/fj1/2021.yaml：审核公式 fj1-x 的 op 应为 = <= >= < >"
+
+
+def test_a_rule_without_op_or_severity_is_an_equality_and_an_error():
+    from perftool.audit.rules import _expand
+
+    layout = PLAN.layouts["fj1"]
+    [c] = _expand({"id": "fj1-y", "name": "y", "left": "{staff_actual}", "right": "{staff_quota}"}, layout, PLAN,
+                  engine_for(PLAN))
+    assert (c.op, c.severity, c.exact, c.table, c.left.text, c.right.text) == ("=", "error", False, "fj1", "C5", "B5")
+
+
+def test_rules_are_compiled_once_per_plan_shape():
+    from perftool.audit.rules import rules_for
+
+    engine = engine_for(PLAN)
+    assert rules_for(PLAN, engine) is rules_for(plan_workbook(2023, "另一单位", "900002", ["gk01", "gk02", "gk03", "fj1",
+                                                                                        "fj2"],
+                                                              {"gk02.rows": 4, "gk03.rows": 4, "fj2.quantity": 2}),
+                                                engine)

@@ -52,7 +52,7 @@ MUTANTS  ?=
 MUTATE_JOBS ?= 2
 mutate: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,mutate]'
-	nice -n 19 $(BIN)/mutmut run --max-children $(MUTATE_JOBS) $(MUTANTS) >/dev/null || true
+	nice -n 19 $(BIN)/mutmut run --max-children $(MUTATE_JOBS) $(MUTANTS) >mutate.log 2>&1 || { tail -c 3000 mutate.log; exit 2; }
 	$(BIN)/python tests/mutation_report.py
 
 ## The README's catalogue of error codes is generated from the code (a test checks it is current).
@@ -62,4 +62,4 @@ readme: $(STAMP)
 	i, j = t.index(BEGIN), t.index(END) + len(END); p.write_text(t[:i] + codes_markdown() + t[j:], encoding='utf-8')"
 
 clean:
-	rm -rf $(VENV) $(DEMO) .pytest_cache mutants
+	rm -rf $(VENV) $(DEMO) .pytest_cache mutants mutate.log

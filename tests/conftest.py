@@ -53,7 +53,7 @@ MUTATION_TESTS = {
     "perftool.formula": ("test_mut_formula.py", "test_engine.py"),
     "perftool.audit.rules": ("test_mut_audit.py", "test_audit_score.py"),
     "perftool.audit.cells": ("test_mut_cells.py", "test_audit_score.py"),
-    "perftool.audit.structure": ("test_mut_cells.py", "test_audit_score.py"),
+    "perftool.audit.structure": ("test_audit_score.py",),
     "perftool.audit.previous": ("test_mut_previous.py", "test_previous.py"),
     "perftool.score.evaluation": ("test_mut_score.py", "test_audit_score.py", "test_seed_formulas.py"),
     "perftool.score.self_evaluation": ("test_mut_score.py", "test_audit_score.py"),

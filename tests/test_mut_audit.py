@@ -216,3 +216,53 @@ def test_rules_are_compiled_once_per_plan_shape():
                                                                                         "fj2"],
                                                               {"gk02.rows": 4, "gk03.rows": 4, "fj2.quantity": 2}),
                                                 engine)
+
+
+def rows2(*lines):
+    """gk02 科目 rows: (code, fiscal, superior) per row."""
+    out = {}
+    for i, (code, fiscal, superior) in enumerate(lines):
+        out |= {f"gk02.rows[{i}].{k}": v for k, v in (("code", code), ("fiscal", fiscal), ("superior", superior))
+                if v is not None}
+    return out
+
+
+def test_every_class_and_column_is_checked_whatever_comes_first():
+    found = audit("gk02-hierarchy", **rows2(("2010101", 1, None), ("202", None, None), ("201", 10, 5),
+                                             ("20101", 15, None)))
+    # 总计 agrees (15 = 15); 财政拨款 and 上级补助 do not: each reported in its own column
+    assert [(f.code, f.cell, f.values) for f in found] == [
+        ("hierarchy-mismatch", "D10", {"左边": 10.0, "右边": 15.0, "差额": -5.0}),
+        ("hierarchy-mismatch", "E10", {"左边": 5.0, "右边": 0.0, "差额": 5.0}),
+        ("hierarchy-mismatch", "C11", {"左边": 15.0, "右边": 1.0, "差额": 14.0}),
+        ("hierarchy-mismatch", "D11", {"左边": 15.0, "右边": 1.0, "差额": 14.0}),
+    ]
+
+
+def test_a_blank_column_is_skipped_and_the_next_one_checked():
+    found = audit("gk02-hierarchy", **rows2(("201", None, 5), ("20101", None, 3)))
+    assert [(f.cell, f.values["差额"]) for f in found] == [("C8", 2.0), ("E8", 2.0)]
+
+
+def test_a_filled_class_over_blank_kuan_is_a_mismatch():
+    found = audit("gk02-hierarchy", **rows2(("201", 5, None), ("20101", None, None), ("20102", None, 0)))
+    assert [(f.cell, f.values) for f in found] == [("C8", {"左边": 5.0, "右边": 0.0, "差额": 5.0}),
+                                                   ("D8", {"左边": 5.0, "右边": 0.0, "差额": 5.0})]
+
+
+def test_a_rounding_difference_names_the_kuan_cells_and_keeps_the_cents():
+    found = audit("gk02-hierarchy", **rows2(("201", 90.26, None), ("20101", 60.25, None), ("20102", 30, None)))
+    f = found[1]
+    assert (f.code, f.cell, f.values) == ("rounding-difference", "D8", {"左边": 90.26, "右边": 90.25, "差额": 0.01})
+    assert f.cells == ["公开02!D9", "公开02!D10"]
+
+
+def test_a_hierarchy_rule_may_be_a_warning():
+    from perftool.audit.rules import _hierarchy
+
+    engine = engine_for(PLAN)
+    values = engine.compute(rows(("201", 100), ("20101", 60)))
+    rule = {"id": "gk02-h", "kind": "hierarchy", "block": "rows", "code": "code", "columns": ["fiscal"],
+            "severity": "warning"}
+    [f] = _hierarchy(PLAN.layouts["gk02"], rule, values)
+    assert (f.code, f.severity, f.rule, f.cell) == ("hierarchy-mismatch", "warning", "gk02-h", "D8")

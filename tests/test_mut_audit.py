@@ -266,3 +266,29 @@ def test_a_hierarchy_rule_may_be_a_warning():
             "severity": "warning"}
     [f] = _hierarchy(PLAN.layouts["gk02"], rule, values)
     assert (f.code, f.severity, f.rule, f.cell) == ("hierarchy-mismatch", "warning", "gk02-h", "D8")
+
+
+def test_every_class_line_is_compared_after_one_that_agrees():
+    found = audit("gk01-gk03-classes", gk01__exp_201=100, gk01__exp_202=7,
+                  **{"gk03.rows[0].code": "201", "gk03.rows[0].basic": 100})
+    assert [(f.cell, f.values) for f in found] == [("F8", {"左边": 7.0, "右边": 0.0, "差额": 7.0})]
+
+
+def test_a_by_code_rule_may_be_a_warning():
+    from perftool.audit.rules import _by_code
+
+    values = engine_for(PLAN).compute({"gk01.exp_201": 100, "gk03.rows[0].code": "201", "gk03.rows[0].basic": 90})
+    rule = {"id": "gk01-c", "name": "类", "kind": "by_code", "fields": "exp_", "other": "gk03.rows", "code": "code",
+            "column": "total", "severity": "warning"}
+    [f] = _by_code(PLAN.layouts["gk01"], rule, PLAN, values)
+    assert (f.code, f.severity, f.rule, f.cell, f.cells) == ("identity-mismatch", "warning", "gk01-c", "F7",
+                                                             ["公开03!C8"])
+
+
+def test_plans_of_other_shapes_get_their_own_rules():
+    from perftool.audit.rules import rules_for
+
+    small = plan_workbook(2023, "测试单位", "900001", ["gk01"])
+    many = {c.rule for c in rules_for(PLAN, engine_for(PLAN)).comparisons}
+    few = {c.rule for c in rules_for(small, engine_for(small)).comparisons}
+    assert few == {"gk01-balance"} and "fj1-staff-quota" in many

@@ -292,3 +292,46 @@ def test_plans_of_other_shapes_get_their_own_rules():
     many = {c.rule for c in rules_for(PLAN, engine_for(PLAN)).comparisons}
     few = {c.rule for c in rules_for(small, engine_for(small)).comparisons}
     assert few == {"gk01-balance"} and "fj1-staff-quota" in many
+
+
+def test_rules_after_a_structural_rule_still_apply():
+    [f] = audit("gk02-gk01-fiscal", **rows(("201", 100)))
+    assert (f.code, f.cell, f.values) == ("identity-mismatch", "D7", {"左边": 100.0, "右边": 0.0, "差额": 100.0})
+
+
+def test_rules_after_one_whose_table_is_missing_still_apply():
+    from perftool.audit.rules import rules_for
+
+    plan = plan_workbook(2023, "测试单位", "900001", ["gk01", "gk04"])
+    found = {c.rule for c in rules_for(plan, engine_for(plan)).comparisons if c.table == "gk01"}
+    assert found == {"gk01-balance", "gk01-gk04-fiscal"}
+
+
+def compare(**rule):
+    from perftool.audit.rules import _compare, _expand
+
+    engine = engine_for(PLAN)
+    [c] = _expand({"id": "fj1-t", "name": "测试", **rule}, PLAN.layouts["fj1"], PLAN, engine)
+    return _compare(c, engine.compute({"fj1.staff_quota": 100, "fj1.staff_actual": 101}))
+
+
+def test_a_when_that_gives_empty_text_skips_the_rule():
+    assert compare(left="{staff_actual}", right="{staff_quota}", when='""') is None
+    assert compare(left="{staff_actual}", right="{staff_quota}", when="1").code == "identity-mismatch"
+
+
+def test_a_constant_left_side_places_the_finding_at_the_right_side():
+    f = compare(left="100", right="{staff_actual}")
+    assert (f.cell, f.values, f.message) == ("C5", {"左边": 100.0, "右边": 101, "差额": -1.0},
+                                             "测试：100 ≠ C5（财政供养人员情况（人））101，相差 1")
+
+
+def test_two_constants_are_compared_as_amounts_of_the_workbook():
+    f = compare(left="1", right="2")
+    assert (f.code, f.sheet, f.cell, f.cells, f.message) == ("identity-mismatch", None, None, [], "测试：1.00 ≠ 2.00，相差 1")
+
+
+def test_the_rounding_allowed_grows_with_the_filled_cells_only():
+    # 3 of the 5 cells filled: 0.005 × 4 = 0.02 allowed, so 0.03 is beyond it
+    [f] = audit("fj2-sources", fj2__src_gpb=50, fj2__src_gf=50, fj2__budget_full=100.03)
+    assert (f.code, f.severity) == ("identity-mismatch", "error")

@@ -11,6 +11,7 @@ as killed. Exits 1 when a module is below its target or has unchecked mutants.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -27,12 +28,13 @@ KILLED = {1, 3, 36, -24, 24, 152, 255}  # mutmut's exit codes for a failing test
 
 
 def mutated_line(name: str, path: Path) -> str:
-    """The first added line of ``mutmut show name``, stripped: what the mutant changed."""
+    """The first added line of ``mutmut show name``, stripped: what the mutant changed (``path`` relative)."""
     diff = get_diff_for_mutant(name, path=path)
     return next((x[1:].strip() for x in diff.splitlines() if x.startswith("+") and not x.startswith("+++")), "")
 
 
 def main() -> int:
+    os.chdir(ROOT)  # mutmut reads its copy under mutants/ relative to the project
     equivalents = yaml.safe_load(EQUIVALENTS.read_text(encoding="utf-8")) or {}
     rows, survivors, stale, failed = [], [], [], False
     for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
@@ -45,7 +47,7 @@ def main() -> int:
             elif code is None:
                 count["unchecked"] += 1
             elif name in equivalents:
-                line = mutated_line(name, ROOT / module)
+                line = mutated_line(name, Path(module))
                 if line == equivalents[name]["line"].strip():
                     count["equivalent"] += 1
                     continue
@@ -54,7 +56,7 @@ def main() -> int:
                 survivors.append((module, name, line))
             else:
                 count["survived"] += 1
-                survivors.append((module, name, mutated_line(name, ROOT / module)))
+                survivors.append((module, name, mutated_line(name, Path(module))))
         judged = len(codes) - count["equivalent"]
         score = 100.0 * count["killed"] / judged if judged else 100.0
         target = TARGETS.get(module, DEFAULT_TARGET)

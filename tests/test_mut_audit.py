@@ -307,12 +307,12 @@ def test_rules_after_one_whose_table_is_missing_still_apply():
     assert found == {"gk01-balance", "gk01-gk04-fiscal"}
 
 
-def compare(**rule):
+def compare(actual=101, **rule):
     from perftool.audit.rules import _compare, _expand
 
     engine = engine_for(PLAN)
     [c] = _expand({"id": "fj1-t", "name": "测试", **rule}, PLAN.layouts["fj1"], PLAN, engine)
-    return _compare(c, engine.compute({"fj1.staff_quota": 100, "fj1.staff_actual": 101}))
+    return _compare(c, engine.compute({"fj1.staff_quota": 100, "fj1.staff_actual": actual}))
 
 
 def test_a_when_that_gives_empty_text_skips_the_rule():
@@ -335,3 +335,8 @@ def test_the_rounding_allowed_grows_with_the_filled_cells_only():
     # 3 of the 5 cells filled: 0.005 × 4 = 0.02 allowed, so 0.03 is beyond it
     [f] = audit("fj2-sources", fj2__src_gpb=50, fj2__src_gf=50, fj2__budget_full=100.03)
     assert (f.code, f.severity) == ("identity-mismatch", "error")
+
+
+def test_a_rate_rule_reports_its_difference_in_percentage_points():
+    f = compare(102, left="{staff_rate}", op="<=", right="1")
+    assert f.message == "测试：D5（财政供养人员情况（人））102.00% > 100.00%，相差 2.00 个百分点"

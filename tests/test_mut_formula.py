@@ -114,7 +114,7 @@ def test_numeric_sumif_criteria_are_accepted():
     ("FOO(1)", "不支持的函数 FOO"), ("IF(1)", "IF 需要 2 或 3 个参数"), ("IF(1,2,3,4)", "IF 需要 2 或 3 个参数"),
     ("ABS(1,2)", "函数需要 1 个参数"), ("ROUND(1)", "ROUND 需要 2 个参数"), ("SUMIF(A1)", "SUMIF 需要 2 或 3 个参数"),
     ("SUMIF(A1:A2,3,B1:B2,1)", "SUMIF 需要 2 或 3 个参数"), ("SUMIF(A1:A4,3,B1:B2)", "SUMIF 的条件区域与求和区域须同样大小"),
-    ("SUMIF(1,3,A1:A2)", "SUMIF 的区域须为引用"), ("SUMIF(A1:A2,3,2)", "SUMIF 的区域须为引用"), ("1 ~ 2", "无法解析：' ~ 2'"),
+    ("SUMIF(1,3,A1:A2)", "SUMIF 的区域须为引用"), ("SUMIF(A1:A2,3,2)", "SUMIF 的区域须为引用"), ("1 ~ 2", "无法解析：' ~ 2'"), ("1 ~" + "x" * 30, "无法解析：' ~" + "x" * 18 + "'"),
 ])
 def test_malformed_formulas_are_refused_with_the_reason(text, message):
     with pytest.raises(FormulaSyntaxError) as exc:

@@ -1,12 +1,13 @@
-"""Audit rules, cell checks and structure checks: the exact finding (code, cell, severity, values) per case."""
+"""Audit rules (left op right, 科目 hierarchy, by_code): the exact finding (code, cell, severity, values) per case."""
 
 from __future__ import annotations
 
 import pytest
 
-from perftool.audit.rules import apply_rules
+from perftool.audit.rules import _by_code, _compare, _expand, _hierarchy, apply_rules, rules_for
 from perftool.definitions.workbook import plan_workbook
 from perftool.engine import engine_for
+from perftool.errors import DefinitionError
 
 PLAN = plan_workbook(2023, "测试单位", "900001", ["gk01", "gk02", "gk03", "fj1", "fj2"],
                      {"gk02.rows": 4, "gk03.rows": 4, "fj2.quantity": 2})
@@ -189,9 +190,6 @@ def test_a_class_line_without_its_gk03_row_and_a_gk03_row_without_its_line():
 
 
 def test_an_unknown_operator_is_refused_with_the_rule_named():
-    from perftool.audit.rules import _expand
-    from perftool.errors import DefinitionError
-
     layout = PLAN.layouts["fj1"]
     rule = {"id": "fj1-x", "name": "x", "left": "{staff_actual}", "op": "==", "right": "{staff_quota}"}
     with pytest.raises(DefinitionError) as exc:
@@ -200,8 +198,6 @@ def test_an_unknown_operator_is_refused_with_the_rule_named():
 
 
 def test_a_rule_without_op_or_severity_is_an_equality_and_an_error():
-    from perftool.audit.rules import _expand
-
     layout = PLAN.layouts["fj1"]
     [c] = _expand({"id": "fj1-y", "name": "y", "left": "{staff_actual}", "right": "{staff_quota}"}, layout, PLAN,
                   engine_for(PLAN))
@@ -209,8 +205,6 @@ def test_a_rule_without_op_or_severity_is_an_equality_and_an_error():
 
 
 def test_rules_are_compiled_once_per_plan_shape():
-    from perftool.audit.rules import rules_for
-
     engine = engine_for(PLAN)
     assert rules_for(PLAN, engine) is rules_for(plan_workbook(2023, "另一单位", "900002", ["gk01", "gk02", "gk03", "fj1",
                                                                                         "fj2"],
@@ -258,8 +252,6 @@ def test_a_rounding_difference_names_the_kuan_cells_and_keeps_the_cents():
 
 
 def test_a_hierarchy_rule_may_be_a_warning():
-    from perftool.audit.rules import _hierarchy
-
     engine = engine_for(PLAN)
     values = engine.compute(rows(("201", 100), ("20101", 60)))
     rule = {"id": "gk02-h", "kind": "hierarchy", "block": "rows", "code": "code", "columns": ["fiscal"],
@@ -275,8 +267,6 @@ def test_every_class_line_is_compared_after_one_that_agrees():
 
 
 def test_a_by_code_rule_may_be_a_warning():
-    from perftool.audit.rules import _by_code
-
     values = engine_for(PLAN).compute({"gk01.exp_201": 100, "gk03.rows[0].code": "201", "gk03.rows[0].basic": 90})
     rule = {"id": "gk01-c", "name": "类", "kind": "by_code", "fields": "exp_", "other": "gk03.rows", "code": "code",
             "column": "total", "severity": "warning"}
@@ -286,8 +276,6 @@ def test_a_by_code_rule_may_be_a_warning():
 
 
 def test_plans_of_other_shapes_get_their_own_rules():
-    from perftool.audit.rules import rules_for
-
     small = plan_workbook(2023, "测试单位", "900001", ["gk01"])
     many = {c.rule for c in rules_for(PLAN, engine_for(PLAN)).comparisons}
     few = {c.rule for c in rules_for(small, engine_for(small)).comparisons}
@@ -300,16 +288,12 @@ def test_rules_after_a_structural_rule_still_apply():
 
 
 def test_rules_after_one_whose_table_is_missing_still_apply():
-    from perftool.audit.rules import rules_for
-
     plan = plan_workbook(2023, "测试单位", "900001", ["gk01", "gk04"])
     found = {c.rule for c in rules_for(plan, engine_for(plan)).comparisons if c.table == "gk01"}
     assert found == {"gk01-balance", "gk01-gk04-fiscal"}
 
 
 def compare(actual=101, **rule):
-    from perftool.audit.rules import _compare, _expand
-
     engine = engine_for(PLAN)
     [c] = _expand({"id": "fj1-t", "name": "测试", **rule}, PLAN.layouts["fj1"], PLAN, engine)
     return _compare(c, engine.compute({"fj1.staff_quota": 100, "fj1.staff_actual": actual}))

@@ -7,7 +7,8 @@ import pytest
 from perftool.definitions.scoresheet import load_ruleset
 from perftool.definitions.workbook import plan_workbook
 from perftool.engine import engine_for
-from perftool.score.evaluation import score_evaluation
+from perftool.score import evaluation
+from perftool.score.evaluation import explain, score_evaluation
 from perftool.score.self_evaluation import Figure, grade_of, read_figure, score_self_evaluation, suggest
 from perftool.synthetic import random_inputs
 
@@ -205,3 +206,40 @@ def test_self_evaluation_without_budget_is_not_assessable():
     s = fj2()
     assert s.indicators[0].score is None and not s.complete
     assert s.indicators[0].reason == "不可评价：缺少全年预算数或全年执行数"
+
+
+def test_only_the_blank_inputs_are_named_and_four_names_need_no_etc():
+    ind = indicator(scores(pj__asset_use_in_use=5, pj__asset_use_total=None), "asset_use")
+    assert (ind.reason, ind.value) == ("不可评价：缺少 评分表!F33（固定资产总额（万元）），请补填后再评分", "")
+    ind = indicator(scores(**{f"pj__disclosure_i{k}": None for k in range(1, 5)}), "disclosure")
+    assert ind.reason == ("不可评价：缺少 评分表!F20（①按规定内容公开（1分））、评分表!F21（②按规定时限公开（0.5分））、"
+                          "评分表!F22（③资料真实（0.5分））、评分表!F23（④资料完整（0.5分）），请补填后再评分")
+
+
+def test_a_rate_that_cannot_be_computed_keeps_its_empty_value():
+    assert indicator(scores(fj1__procure_budget=0, fj1__procure_final=5), "procurement").value == ""
+
+
+@pytest.mark.parametrize("points, counted", [("whole_up", "（不足一个百分点按一个计）"), ("whole_down", "（不足一个百分点不计）")])
+def test_the_rule_set_points_policy_is_named_in_the_reason(monkeypatch, points, counted):
+    monkeypatch.setattr(evaluation, "load_ruleset", lambda name: ({**RULESET, "points": points}, b""))
+    s = scores(fj1__staff_quota=100, fj1__staff_actual=103)
+    assert s.points == points
+    assert indicator(s, "staff_rate").reason.startswith(f"财政供养人员控制率 103.00%，超出 100% 3.00 个百分点{counted}，")
+
+
+def test_a_rule_set_without_points_is_pro_rata(monkeypatch):
+    monkeypatch.setattr(evaluation, "load_ruleset",
+                        lambda name: ({k: v for k, v in RULESET.items() if k != "points"}, b""))
+    s = scores(fj1__staff_quota=100, fj1__staff_actual=103)
+    assert s.points == "pro_rata"
+    assert indicator(s, "staff_rate").reason == \
+        "财政供养人员控制率 103.00%，超出 100% 3.00 个百分点，每个百分点扣 0.5 分，扣 1.50 分"
+
+
+@pytest.mark.parametrize("value, expected", [({"input": "count", "label": "人数"}, "人数 7，按分档标准得 5 分"),
+                                             (None, "人数 700.00%，按分档标准得 5 分")])
+def test_bands_show_the_value_in_its_own_type_percent_by_default(value, expected):
+    ind = {"id": "x", "name": "人数", "max": 5, "rule": {"kind": "bands", "bands": [[">=", 5, 5], ["else", 0]]},
+           **({"value": value} if value else {})}
+    assert explain(ind, "pro_rata", 7.0, 5.0, {}, PLAN) == expected

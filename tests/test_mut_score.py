@@ -243,3 +243,13 @@ def test_bands_show_the_value_in_its_own_type_percent_by_default(value, expected
     ind = {"id": "x", "name": "人数", "max": 5, "rule": {"kind": "bands", "bands": [[">=", 5, 5], ["else", 0]]},
            **({"value": value} if value else {})}
     assert explain(ind, "pro_rata", 7.0, 5.0, {}, PLAN) == expected
+
+
+def test_a_typed_value_and_a_typed_case_input_show_in_their_type():
+    ind = {"id": "x", "name": "人数", "max": 5, "rule": {"kind": "bands", "bands": [[">=", 5, 5], ["else", 0]]},
+           "value": {"formula": "1", "type": "count"}}
+    assert explain(ind, "pro_rata", 7.0, 5.0, {}, PLAN) == "人数 7，按分档标准得 5 分"
+    ind = {"id": "y", "name": "结余", "max": 3, "rule": {"kind": "cases", "cases": [["else", 3]]},
+           "inputs": [{"id": "rate", "label": "结余率", "type": "percent"}, {"id": "sum", "label": "结余额"}]}
+    assert explain(ind, "pro_rata", None, 3.0, {"pj.y_rate": 0.25, "pj.y_sum": 1234.5}, PLAN) == \
+        "结余率 25.00%，结余额 1,234.50，按评分标准得 3 分"

@@ -253,3 +253,25 @@ def test_a_typed_value_and_a_typed_case_input_show_in_their_type():
            "inputs": [{"id": "rate", "label": "结余率", "type": "percent"}, {"id": "sum", "label": "结余额"}]}
     assert explain(ind, "pro_rata", None, 3.0, {"pj.y_rate": 0.25, "pj.y_sum": 1234.5}, PLAN) == \
         "结余率 25.00%，结余额 1,234.50，按评分标准得 3 分"
+
+
+def test_self_evaluation_totals_grades_and_a_row_score_within_half_a_cent():
+    s = fj2(**{"fj2.budget_full": 200, "fj2.executed": 150, "fj2.quantity[0].name": "培训人次",
+               "fj2.quantity[0].max": 10, "fj2.quantity[0].target": "≥100人次", "fj2.quantity[0].actual": "90人次",
+               "fj2.quantity[0].score": 9.004, "fj2.quantity[1].max": 5, "fj2.quantity[1].score": 5})
+    assert [i.id for i in s.indicators] == ["fund", "quantity[0]", "quantity[1]"] and s.findings == []
+    assert (s.source, s.total, s.self_total, s.grade, s.self_grade, s.complete, s.rules, s.points) == \
+        ("自评表", 21.5, 21.5, "差", "差", True, RULES, "pro_rata")
+    assert s.indicators[0].to_dict() == {
+        "id": "fund", "name": "年度资金总额（预算执行率）", "group": "年度资金总额", "subgroup": "预算执行率", "max": 10.0,
+        "value": 0.75, "score": 7.5, "self_score": 7.5, "diff": 0.0, "assessable": True,
+        "reason": "执行率 75.00%（全年执行数 150.00 ÷ 全年预算数 200.00），得分 = 分值 10 × 执行率 = 7.5",
+        "cell": "附件2!I6"}
+
+
+@pytest.mark.parametrize("text, figure", [("1" + "x" * 11, Figure(1.0, False)), ("1" + "x" * 12, None),
+                                          ("１，２００", Figure(1200.0, False)), ("≤5", Figure(5.0, True)),
+                                          ("不高于5", Figure(5.0, True)), ("不多于5", Figure(5.0, True)),
+                                          ("不少于5", Figure(5.0, False)), ("达到5", Figure(5.0, False))])
+def test_figures_up_to_twelve_characters_with_their_sign(text, figure):
+    assert read_figure(text) == figure

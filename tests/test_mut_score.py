@@ -7,7 +7,7 @@ import pytest
 from perftool.definitions.scoresheet import load_ruleset
 from perftool.definitions.workbook import plan_workbook
 from perftool.engine import engine_for
-from perftool.score import evaluation
+from perftool.score import evaluation, self_evaluation
 from perftool.score.evaluation import explain, score_evaluation
 from perftool.score.self_evaluation import Figure, grade_of, read_figure, score_self_evaluation, suggest
 from perftool.synthetic import random_inputs
@@ -275,3 +275,29 @@ def test_self_evaluation_totals_grades_and_a_row_score_within_half_a_cent():
                                           ("不少于5", Figure(5.0, False)), ("达到5", Figure(5.0, False))])
 def test_figures_up_to_twelve_characters_with_their_sign(text, figure):
     assert read_figure(text) == figure
+
+
+def test_a_reverse_figure_below_its_limit_and_qualitative_shares_in_cents():
+    assert suggest("≤3天", "2天", 10, BANDS) == (10.0, "反向指标：完成值 2天 未超过指标值 ≤3天，得满分")
+    assert suggest("按期完成", "部分完成", 1.11, BANDS) == (0.67, "定性指标：完成情况为“部分完成”，得 0.67 分")
+    assert suggest("按期完成", "基本完成", 3, BANDS) == (2.4, "定性指标：完成情况为“基本完成”，得 2.4 分")
+
+
+QUALITATIVE_ROW = {"fj2.budget_full": 200, "fj2.executed": 150, "fj2.quantity[0].name": "按期完成培训",
+                   "fj2.quantity[0].max": 5, "fj2.quantity[0].target": "按期完成", "fj2.quantity[0].actual": "基本完成",
+                   "fj2.quantity[0].score": 5}
+
+
+def test_a_qualitative_row_is_scored_by_the_rule_set_keywords():
+    s = fj2(**QUALITATIVE_ROW)
+    row = s.indicators[1]
+    assert (row.score, row.reason) == (4.0, "定性指标：完成情况为“基本完成”，得 4 分")
+    [f] = s.findings
+    assert (f.code, f.cell, f.values) == ("indicator-score-differs", "H16", {"填报得分": 5, "建议得分": 4.0, "差额": 1.0})
+
+
+@pytest.mark.parametrize("ruleset", [{"self_evaluation": {}}, {}])
+def test_without_keywords_a_qualitative_row_is_left_to_the_evaluator(monkeypatch, ruleset):
+    monkeypatch.setattr(self_evaluation, "load_ruleset", lambda name: ({"grades": RULESET["grades"], **ruleset}, b""))
+    row = fj2(**QUALITATIVE_ROW).indicators[1]
+    assert (row.score, row.reason) == (None, "不可评价：定性指标或缺少完成值，由评价人评分")

@@ -301,3 +301,29 @@ def test_without_keywords_a_qualitative_row_is_left_to_the_evaluator(monkeypatch
     monkeypatch.setattr(self_evaluation, "load_ruleset", lambda name: ({"grades": RULESET["grades"], **ruleset}, b""))
     row = fj2(**QUALITATIVE_ROW).indicators[1]
     assert (row.score, row.reason) == (None, "不可评价：定性指标或缺少完成值，由评价人评分")
+
+
+def test_self_evaluation_rounds_the_fund_row_and_reads_every_row_that_has_a_maximum_or_a_score():
+    s = fj2(**{"fj2.budget_full": 300, "fj2.executed": 200,
+               "fj2.quantity[1].max": 5, "fj2.quantity[1].target": "按期完成", "fj2.quantity[1].actual": "部分完成",
+               "fj2.quantity[1].score": 4.444, "fj2.quantity[1].name": "培训",
+               "fj2.quality[0].max": 4, "fj2.quality[1].score": 2.5,
+               "fj2.timeliness[0].max": 5, "fj2.timeliness[0].target": "按期完成", "fj2.timeliness[0].actual": "未完成",
+               "fj2.timeliness[0].score": 0.005})
+    fund = s.indicators[0]
+    assert (fund.score, fund.self_score, fund.value) == (6.67, 6.67, 0.6667)
+    rows = {i.id: (i.name, i.max, i.score, i.self_score) for i in s.indicators[1:]}
+    assert rows == {"quantity[1]": ("培训", 5.0, 3.0, 4.44), "quality[0]": ("", 4.0, None, None),
+                    "quality[1]": ("", 0.0, None, 2.5), "timeliness[0]": ("", 5.0, 0.0, 0.01)}
+    [f] = s.findings  # 0.005 against 0 is within half a cent
+    assert (f.cell, f.values) == ("H16", {"填报得分": 4.444, "建议得分": 3.0, "差额": 1.44})
+    assert f.message == "“培训”填报得分 4.44，按完成情况建议得分 3（定性指标：完成情况为“部分完成”，得 3 分）"
+
+
+def test_self_evaluation_points_follow_the_rule_set(monkeypatch):
+    monkeypatch.setattr(self_evaluation, "load_ruleset",
+                        lambda name: ({**RULESET, "points": "whole_down"}, b""))
+    assert fj2().points == "whole_down"
+    monkeypatch.setattr(self_evaluation, "load_ruleset",
+                        lambda name: ({k: v for k, v in RULESET.items() if k != "points"}, b""))
+    assert fj2().points == "pro_rata"

@@ -316,7 +316,7 @@ def test_self_evaluation_rounds_the_fund_row_and_reads_every_row_that_has_a_maxi
     assert rows == {"quantity[1]": ("培训", 5.0, 3.0, 4.44), "quality[0]": ("", 4.0, None, None),
                     "quality[1]": ("", 0.0, None, 2.5), "timeliness[0]": ("", 5.0, 0.0, 0.01)}
     [f] = s.findings  # 0.005 against 0 is within half a cent
-    assert (f.cell, f.values) == ("H16", {"填报得分": 4.444, "建议得分": 3.0, "差额": 1.44})
+    assert (f.cell, f.values) == ("H17", {"填报得分": 4.444, "建议得分": 3.0, "差额": 1.44})
     assert f.message == "“培训”填报得分 4.44，按完成情况建议得分 3（定性指标：完成情况为“部分完成”，得 3 分）"
 
 

@@ -186,3 +186,40 @@ def test_stored_results_are_compared_with_the_recomputation():
     assert (f.code, f.severity, f.cell, f.values) == ("stale-cache", "warning", "D5", {"保存值": 0.8, "重算值": 0.9})
     [f] = check_cache(PLAN, {"fj1.preparer": "李四"}, {"fj1.preparer": "张三"})
     assert f.values == {"保存值": "李四", "重算值": "张三"}
+
+
+def test_plausibility_findings_sit_at_the_cell_with_the_value():
+    for key, value, code in (("fj1.basic_final", -2.5, "negative-value"), ("fj1.basic_final", 2e8, "implausible-value"),
+                             ("fj2.exec_rate", 1.5, "rate-out-of-range")):
+        [f] = plausibility(PLAN.field(key), value)
+        assert (f.code, f.sheet, f.cell, f.values) == (code, PLAN.field(key).sheet, PLAN.field(key).cell,
+                                                        {"填报值": value})
+
+
+def test_text_over_a_formula_each_case():
+    assert [(f.code, f.cell) for f in overrides({"fj1.staff_rate": "高"})] == [("arithmetic-mismatch", "D5")]
+    assert [f.values for f in overrides({"fj1.staff_rate": ""}, **{"fj1.staff_quota": 10, "fj1.staff_actual": 9})] \
+        == [{"填报值": "", "按公式计算": 0.9}]
+    found = overrides({"fj1.staff_rate": "高", "fj1.total_final": 20.0}, **{"fj1.basic_final": 20})
+    assert [(f.code, f.cell) for f in found] == [("arithmetic-mismatch", "D5"), ("formula-replaced", "D7")]
+
+
+def test_a_rate_typed_over_its_formula_is_shown_as_a_rate():
+    [f] = overrides({"fj1.staff_rate": 0.905}, **{"fj1.staff_quota": 10, "fj1.staff_actual": 9})
+    assert (f.code, f.cell) == ("formula-replaced", "D5")
+    assert f.message == ('附件1!D5（财政供养人员情况（人）／控制率） 的公式 =IF(OR(B5=0,C5=""),"",C5/B5) 被替换为数值 '
+                         "90.50%，相差 0.50 个百分点（尾数差异）")
+
+
+def test_stored_results_each_case():
+    [f] = check_cache(PLAN, {"fj1.staff_rate": None, "fj1.total_final": None}, {})
+    assert f.message == "工作簿未保存任何公式计算结果（可能由程序写入），已按表样公式全部重新计算"
+    found = check_cache(PLAN, {"fj1.total_final": 5.0, "fj1.staff_rate": None, "fj1.total_prev": 5.0,
+                               "fj1.total_budget": 1e-10, "fj2.exec_rate": "是"},
+                        {"fj1.total_final": 5.0, "fj1.staff_rate": 0.9, "fj1.total_prev": None, "fj1.total_budget": 0.0,
+                         "fj2.exec_rate": True})
+    assert [(f.cell, f.values) for f in found] == [("D5", {"保存值": None, "重算值": 0.9}),
+                                                   ("B7", {"保存值": 5.0, "重算值": None}),
+                                                   ("H6", {"保存值": "是", "重算值": True})]
+    assert found[0].message == ("附件1!D5（财政供养人员情况（人）／控制率） 保存的结果 None 与重新计算的 0.9 不一致"
+                                "（文件保存前未重算或结果被改动）")

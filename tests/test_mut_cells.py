@@ -223,3 +223,20 @@ def test_stored_results_each_case():
                                                    ("H6", {"保存值": "是", "重算值": True})]
     assert found[0].message == ("附件1!D5（财政供养人员情况（人）／控制率） 保存的结果 None 与重新计算的 0.9 不一致"
                                 "（文件保存前未重算或结果被改动）")
+
+
+def test_inputs_are_checked_for_plausibility_and_choices_read_with_their_options():
+    plan = plan_workbook(2023, "测试单位", "900001", ["fj1", "pj"])
+    cells = Cells({"fj1.basic_final": -3, "pj.budget_system_i1": "√", "fj1.staff_quota": "一百"},
+                  {k: t.text for k, t in plan.formulas.items()})
+    e = read_entries(plan, cells)
+    assert e.inputs == {"fj1.basic_final": -3.0, "pj.budget_system_i1": "是"}
+    assert [(f.code, f.sheet, f.cell) for f in e.findings] == [
+        ("value-invalid", "附件1", "B5"), ("negative-value", "附件1", "D8"), ("value-coerced", "评分表", "F15")]
+
+
+def test_a_rate_typed_beyond_rounding_is_a_mismatch_in_percentage_points():
+    [f] = overrides({"fj1.staff_rate": 0.95}, **{"fj1.staff_quota": 10, "fj1.staff_actual": 9})
+    assert (f.code, f.cell) == ("arithmetic-mismatch", "D5")
+    assert f.message == ('附件1!D5（财政供养人员情况（人）／控制率） 填报 95.00%，按公式 =IF(OR(B5=0,C5=""),"",C5/B5) '
+                         "计算应为 90.00%，相差 5.00 个百分点")

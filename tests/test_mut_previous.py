@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
+
+import pytest
 
 from perftool.audit.previous import Reported, check_previous, last_year, load_reported, pairs, prefill, unit_key
 from perftool.definitions.workbook import plan_workbook
+from perftool.read.failures import UnreadableWorkbook
 
 PLAN = plan_workbook(2024, "甲单位", "100001", ["gk01", "fj1"])
 BEFORE = Reported("甲单位", "100001", 2023, "甲_2023.json", {"gk01.closing": 120.5, "fj1.basic_final": 80.0,
@@ -71,3 +75,48 @@ def test_the_first_result_of_a_unit_and_year_is_kept(tmp_path):
         (tmp_path / name).write_text(json.dumps(result("甲单位", "100001", 2023, {"gk01": {"closing": closing}})),
                                      encoding="utf-8")
     assert load_reported(tmp_path)[("code:100001", 2023)].values == {"gk01.closing": 1}
+
+
+def test_a_result_without_tables_or_unit_name_is_read_as_it_is(tmp_path):
+    (tmp_path / "x.json").write_text(json.dumps({"format": "perftool-score/1", "unit_code": "7", "year": 2023,
+                                                 "data": {}}), encoding="utf-8")
+    assert load_reported(tmp_path) == {("code:7", 2023): Reported("", "7", 2023, "x.json", {})}
+
+
+class Unreadable(UnreadableWorkbook):
+    def __init__(self):
+        super().__init__("not-perftool", "a.xlsx", "坏文件")
+
+
+def test_without_results_last_year_workbooks_are_read_skipping_lock_and_hidden_files(tmp_path):
+    for name in ("a.xlsx", "b.xlsx", "~$c.xlsx", ".d.xlsx"):
+        (tmp_path / name).write_bytes(b"")
+    seen = []
+
+    def assess_file(path):
+        seen.append(path.name)
+        if path.name == "a.xlsx":
+            raise Unreadable()
+        return SimpleNamespace(plan=SimpleNamespace(unit="乙单位", unit_code="", year=2023),
+                               as_filed={"gk01.closing": 7, "gk01.inc_gpb": 1})
+
+    found = load_reported(tmp_path, assess_file)
+    assert seen == ["a.xlsx", "b.xlsx"]
+    assert found == {("name:乙单位", 2023): Reported("乙单位", "", 2023, "b.xlsx", {"gk01.closing": 7})}
+
+
+def test_workbooks_are_not_read_when_results_exist(tmp_path):
+    (tmp_path / "甲.json").write_text(json.dumps(result("甲单位", "1", 2023, {})), encoding="utf-8")
+    (tmp_path / "b.xlsx").write_bytes(b"")
+    assert set(load_reported(tmp_path, lambda path: pytest.fail("read a workbook"))) == {("code:1", 2023)}
+
+
+def test_a_unit_without_code_is_found_by_name_last_year():
+    plan = plan_workbook(2024, "乙单位", "", ["gk01"])
+    assert last_year({("name:乙单位", 2023): BEFORE}, plan) is BEFORE
+
+
+def test_every_carried_figure_is_checked_after_one_last_year_left_blank():
+    before = Reported("甲单位", "100001", 2023, "甲.json", {"fj1.public_final": "——", "fj1.office_final": 3.0})
+    found = check_previous(PLAN, {"fj1.office_prev": 4}, before)
+    assert [(f.cell, f.values) for f in found] == [("B10", {"填报值": 4, "上年报送值": 3.0})]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from perftool.definitions.references import check_functions
+from perftool.definitions.references import check_functions, translate
+from perftool.definitions.workbook import plan_workbook
 from perftool.errors import DefinitionError
 from perftool.formula import FormulaSyntaxError, XlError, compile_formula
 
@@ -125,3 +126,14 @@ def test_malformed_formulas_are_refused_with_the_reason(text, message):
 def test_the_fields_a_formula_reads_are_its_dependencies():
     _, keys = compile_formula("SUM(A1:A3)+'It''s'!A1+C1+B2", "S", POSITIONS)
     assert keys == {"a", "b", "c", "q", "y"}
+
+
+def test_unknown_functions_and_repeat_group_fields_are_refused_by_name():
+    with pytest.raises(DefinitionError) as exc:
+        check_functions("XLOOKUP({a})", "t.yaml")
+    assert str(exc.value) == ("t.yaml：公式函数 XLOOKUP 不在允许列表内（ABS、AND、COUNT、IF、LEN、MAX、MIN、NOT、OR、ROUND、"
+                              "ROUNDDOWN、ROUNDUP、SUM、SUMIF）")
+    plan = plan_workbook(2023, "测试单位", "900001", ["gk02"])
+    with pytest.raises(DefinitionError) as exc:
+        translate("SUM({rows.nosuch})", plan.layouts["gk02"], plan.layouts)
+    assert str(exc.value) == "templates/tables/gk02/2023.yaml：引用 {rows.nosuch} 找不到可变行组字段 gk02.rows.nosuch"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from perftool.definitions.references import check_functions, translate
+from perftool.definitions.references import MissingTable, check_functions, translate
 from perftool.definitions.workbook import plan_workbook
 from perftool.errors import DefinitionError
 from perftool.formula import FormulaSyntaxError, XlError, compile_formula
@@ -137,3 +137,20 @@ def test_unknown_functions_and_repeat_group_fields_are_refused_by_name():
     with pytest.raises(DefinitionError) as exc:
         translate("SUM({rows.nosuch})", plan.layouts["gk02"], plan.layouts)
     assert str(exc.value) == "templates/tables/gk02/2023.yaml：引用 {rows.nosuch} 找不到可变行组字段 gk02.rows.nosuch"
+
+
+def test_references_to_another_table_its_repeat_group_and_a_missing_one():
+    plan = plan_workbook(2023, "测试单位", "900001", ["gk01", "gk02"], {"gk02.rows": 4})
+    here = plan.layouts["gk01"]
+    t = translate("SUM({gk02.rows.fiscal})+{gk02.total}", here, plan.layouts)
+    assert t.text == "SUM('公开02'!D8:D11)+'公开02'!C7"
+    assert [f.key for f in t.fields] == [f"gk02.rows[{i}].fiscal" for i in range(4)] + ["gk02.total"]
+    with pytest.raises(MissingTable) as exc:
+        translate("{gk03.total}", here, plan.layouts)
+    assert str(exc.value) == "templates/tables/gk01/2023.yaml：引用 {gk03.total} 所在的表 gk03 不在本工作簿中"
+    with pytest.raises(DefinitionError) as exc:
+        translate("{gk02.nosuch}", here, plan.layouts)
+    assert str(exc.value) == "templates/tables/gk01/2023.yaml：引用 {gk02.nosuch} 找不到字段 gk02.nosuch"
+    with pytest.raises(DefinitionError) as exc:
+        translate("{gk02.rows.nosuch}", here, plan.layouts)
+    assert str(exc.value) == "templates/tables/gk01/2023.yaml：引用 {gk02.rows.nosuch} 找不到可变行组字段 gk02.rows.nosuch"

@@ -107,7 +107,7 @@ def score_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed: dic
         kind = ind["rule"]["kind"]
         if kind == "manual_shared":
             selfs = [as_filed.get(f"pj.{i}_{p}_self") for p, _ in ind["rule"]["parts"]]
-            self_score = None if all(is_blank(s) for s in selfs) else sum(float(s) for s in selfs if is_number(s))
+            self_score = None if all(is_blank(s) for s in selfs) else _num(sum(float(s) for s in selfs if is_number(s)))
             self_field = plan.field(f"pj.{i}_{ind['rule']['parts'][0][0]}_self")
         else:
             self_field = plan.field(f"pj.{i}_self")

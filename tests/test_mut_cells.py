@@ -67,7 +67,9 @@ def test_typed_values_and_what_was_done_to_them(raw, kind, expected):
 
 
 @pytest.mark.parametrize("kind, operands, allowed", [
-    ("percent", 3, 0.01), ("amount", 0, 0.005 + 1e-9), ("amount", 3, 0.02 + 1e-9), ("number", 1, 0.01 + 1e-9),
+    ("percent", 3, 0.01), ("amount", 0, 0.01 + 1e-9), ("amount", 3, 0.01 + 1e-9), ("amount", 4, 0.01 + 1e-9),
+    ("amount", 5, 0.02 + 1e-9), ("amount", 13, 0.06 + 1e-9), ("amount", 28, 0.13 + 1e-9), ("number", 1, 0.01 + 1e-9),
+    ("number", 6, 0.02 + 1e-9),
     ("count", 5, 0.5), ("score", 5, 0.005 + 1e-9),
 ])
 def test_rounding_allowed_per_type(kind, operands, allowed):
@@ -160,7 +162,7 @@ def test_a_constant_over_a_formula_within_rounding_is_a_warning_beyond_it_an_err
     parts = {"fj1.basic_final": 10, "fj1.business_final": 5}
     [same] = overrides({"fj1.total_final": 15.0}, **parts)
     assert (same.code, same.severity, same.values["差额"]) == ("formula-replaced", "warning", 0.0)
-    assert same.message == f"附件1!D7（支出总额／2023年决算数） 的公式 ={formula_text('fj1.total_final')} 被替换为数值 15.00"
+    assert same.message == "附件1!D7（支出总额／2023年决算数） 的计算公式被替换为数值 15.00"
     [near] = overrides({"fj1.total_final": 15.01}, **parts)
     assert (near.code, near.values) == ("formula-replaced", {"填报值": 15.01, "按公式计算": 15.0, "差额": 0.01})
     assert near.message.endswith("，相差 0.01（尾数差异）")
@@ -172,7 +174,7 @@ def test_a_constant_over_a_formula_within_rounding_is_a_warning_beyond_it_an_err
 def test_a_text_over_a_formula_is_a_mismatch_unless_both_are_blank():
     [f] = overrides({"fj1.staff_rate": "高"}, **{"fj1.staff_quota": 10, "fj1.staff_actual": 9})
     assert (f.code, f.values) == ("arithmetic-mismatch", {"填报值": "高", "按公式计算": 0.9})
-    assert f.message == "附件1!D5（财政供养人员情况（人）／控制率） 填为 '高'，按公式应为 0.9"
+    assert f.message == "附件1!D5（财政供养人员情况（人）／控制率） 填为 “高”，按计算公式应为 90.00%"
     assert overrides({"fj1.staff_rate": ""}) == []
 
 
@@ -208,7 +210,7 @@ def test_text_over_a_formula_each_case():
 def test_a_rate_typed_over_its_formula_is_shown_as_a_rate():
     [f] = overrides({"fj1.staff_rate": 0.905}, **{"fj1.staff_quota": 10, "fj1.staff_actual": 9})
     assert (f.code, f.cell) == ("formula-replaced", "D5")
-    assert f.message == ('附件1!D5（财政供养人员情况（人）／控制率） 的公式 =IF(OR(B5=0,C5=""),"",C5/B5) 被替换为数值 '
+    assert f.message == ("附件1!D5（财政供养人员情况（人）／控制率） 的计算公式被替换为数值 "
                          "90.50%，相差 0.50 个百分点（尾数差异）")
 
 
@@ -222,8 +224,8 @@ def test_stored_results_each_case():
     assert [(f.cell, f.values) for f in found] == [("D5", {"保存值": None, "重算值": 0.9}),
                                                    ("B7", {"保存值": 5.0, "重算值": None}),
                                                    ("H6", {"保存值": "是", "重算值": True})]
-    assert found[0].message == ("附件1!D5（财政供养人员情况（人）／控制率） 保存的结果 None 与重新计算的 0.9 不一致"
-                                "（文件保存前未重算或结果被改动）")
+    assert found[0].message == ("附件1!D5（财政供养人员情况（人）／控制率） 保存的结果 空 与重新计算的 90.00% 不一致"
+                                "（文件保存前未重算或结果被改动），请在表格软件中重算后保存")
 
 
 def test_inputs_are_checked_for_plausibility_and_choices_read_with_their_options():
@@ -239,5 +241,6 @@ def test_inputs_are_checked_for_plausibility_and_choices_read_with_their_options
 def test_a_rate_typed_beyond_rounding_is_a_mismatch_in_percentage_points():
     [f] = overrides({"fj1.staff_rate": 0.95}, **{"fj1.staff_quota": 10, "fj1.staff_actual": 9})
     assert (f.code, f.cell) == ("arithmetic-mismatch", "D5")
-    assert f.message == ('附件1!D5（财政供养人员情况（人）／控制率） 填报 95.00%，按公式 =IF(OR(B5=0,C5=""),"",C5/B5) '
-                         "计算应为 90.00%，相差 5.00 个百分点")
+    assert f.message == ("附件1!D5（财政供养人员情况（人）／控制率） 填报 95.00%，按其组成项（附件1!B5（财政供养人员情况（人）／编制数）、"
+                         "附件1!C5（财政供养人员情况（人）／2023年实际在职人数））计算应为 90.00%，相差 5.00 个百分点")
+    assert f.cells == ["附件1!B5", "附件1!C5"]  # each cell the formula reads, once

@@ -10,14 +10,21 @@ from perftool.engine import engine_for
 from perftool.score import evaluation, self_evaluation
 from perftool.score.evaluation import explain, score_evaluation
 from perftool.figures import Figure, read_figure
-from perftool.score.self_evaluation import grade_of, score_self_evaluation, suggest
+from perftool.score.self_evaluation import direction, grade_of, score_self_evaluation, suggest
 from perftool.synthetic import random_inputs
 
 RULES = "zhengti-2021"
 PLAN = plan_workbook(2023, "测试单位", "900001", ["fj1", "fj2", "pj"], {"fj2.quantity": 2})
-COMPLETE = random_inputs(PLAN, 0)  # every indicator assessable: total 53.56, 差
+COMPLETE = random_inputs(PLAN, 0)  # every indicator assessable: total 57.16, 差
 RULESET, _ = load_ruleset(RULES)
 BANDS = RULESET["self_evaluation"]["qualitative"]
+DIRECTIONS = RULESET["self_evaluation"]["directions"]
+FULL = evaluation.full_marks(RULESET)
+
+
+def suggested(target, actual, maximum):
+    """A row's suggestion with the 指标性质 :func:`direction` reads from a row without one."""
+    return suggest(target, actual, maximum, BANDS, direction(None, target, None, DIRECTIONS))
 
 
 def scores(**inputs):
@@ -31,18 +38,18 @@ def indicator(s, iid):
 
 def test_a_complete_score_sheet_has_its_total_and_grade():
     s = scores()
-    assert (s.total, s.grade, s.self_total, s.self_grade, s.complete) == (53.56, "差", 141.1, "优", True)
+    assert (s.total, s.grade, s.self_total, s.self_grade, s.complete) == (57.16, "差", 133.6, "优", True)
     assert (s.source, s.rules, s.points) == ("评分表", RULES, "pro_rata")
     first = indicator(s, "staff_rate")
     assert first.to_dict() == {
         "id": "staff_rate", "name": "财政供养人员控制率", "group": "投入", "subgroup": "预算配置", "max": 5.0,
-        "value": 0.4444, "score": 5.0, "self_score": 3.8, "diff": -1.2, "assessable": True,
+        "value": 0.4444, "score": 5.0, "self_score": 1.3, "diff": -3.7, "assessable": True,
         "reason": "财政供养人员控制率 44.44%，未超过 100%，得满分 5 分", "cell": "评分表!G5"}
 
 
 def test_no_grade_from_a_partial_total():
     s = scores(pj__satisfaction_value=None)
-    assert not s.complete and s.grade is None and s.total == 50.56
+    assert not s.complete and s.grade is None and s.total == 54.16
     assert indicator(s, "satisfaction").diff is None
 
 
@@ -105,8 +112,8 @@ def test_a_rate_without_a_denominator_is_not_assessable_and_says_why():
 def test_missing_inputs_are_named_four_at_most():
     blank = {f"pj__disclosure_i{k}": None for k in range(1, 6)}
     ind = indicator(scores(**blank), "disclosure")
-    assert ind.reason == ("不可评价：缺少 评分表!F20（①按规定内容公开（1分））、评分表!F21（②按规定时限公开（0.5分））、"
-                          "评分表!F22（③资料真实（0.5分））、评分表!F23（④资料完整（0.5分）） 等，请补填后再评分")
+    assert ind.reason == ("不可评价：由评价人填写：评分表!F20（①按规定内容公开）、评分表!F21（②按规定时限公开）、"
+                          "评分表!F22（③资料真实）、评分表!F23（④资料完整） 等")
 
 
 @pytest.mark.parametrize("self_score, codes", [
@@ -136,7 +143,7 @@ def test_a_shared_self_score_is_the_sum_of_its_parts():
     ind = indicator(s, "benefit")
     assert ind.self_score == 14.7 and ind.cell == "评分表!G40"
     [f] = [f for f in s.findings if f.cell == "H40"]
-    assert f.values == {"自评得分": 14.7, "计算得分": 15.0, "差额": -0.3}
+    assert f.values == {"自评得分": 14.7, "计算得分": 12.8, "差额": 1.9}
     blank = {f"pj__benefit_{p}_self": None for p in ("economic", "social", "ecological")}
     assert indicator(scores(**blank), "benefit").self_score is None
     assert indicator(scores(**{**blank, "pj__benefit_social_self": 2}), "benefit").self_score == 2
@@ -145,10 +152,10 @@ def test_a_shared_self_score_is_the_sum_of_its_parts():
 # -- 自评表 -------------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, figure", [
-    ("≥95%", Figure(0.95, False)), ("4次/年", Figure(4.0, False)), ("≤ 3天", Figure(3.0, True)),
-    ("不超过10%", Figure(0.1, True)), ("控制在5%以内", Figure(0.05, True)), ("１００％", Figure(1.0, False)),
-    (95, Figure(95.0, False)), ("达到 1,200 人", Figure(1200.0, False)), ("<2", Figure(2.0, True)),
-    ("低于3次", Figure(3.0, True)), ("高于3次", Figure(3.0, False)), ("共12项", Figure(12.0, False)),
+    ("≥95%", Figure(0.95, False, "≥", True)), ("4次/年", Figure(4.0, False)), ("≤ 3天", Figure(3.0, True, "≤")),
+    ("不超过10%", Figure(0.1, True, "不超过", True)), ("控制在5%以内", Figure(0.05, True, "控制在", True)), ("１００％", Figure(1.0, False, "", True)),
+    (95, Figure(95.0, False)), ("达到 1,200 人", Figure(1200.0, False, "达到")), ("<2", Figure(2.0, True, "<")),
+    ("低于3次", Figure(3.0, True, "低于")), ("高于3次", Figure(3.0, False, "高于")), ("共12项", Figure(12.0, False)),
     ("这是一个很长的完成情况描述文字超过十二个字", None), (None, None), ("完成", None), (True, None),
 ])
 def test_figures_are_read_from_indicator_texts(text, figure):
@@ -156,14 +163,14 @@ def test_figures_are_read_from_indicator_texts(text, figure):
 
 
 @pytest.mark.parametrize("target, actual, expected", [
-    ("≥95%", "96%", (10.0, "完成值 96% 达到指标值 ≥95%，得满分")),
-    ("≥95%", "95%", (10.0, "完成值 95% 达到指标值 ≥95%，得满分")),
-    ("≥95%", "90%", (9.47, "完成值 90% 未达到指标值 ≥95%，按完成比例 94.74% 得 9.47 分")),
-    ("≤3天", "3天", (10.0, "反向指标：完成值 3天 未超过指标值 ≤3天，得满分")),
-    ("≤3天", "4天", (7.5, "反向指标：完成值 4天 超过指标值 ≤3天，按完成比例 75.00% 得 7.5 分")),
-    ("≥0", "5", (10.0, "完成值 5 达到指标值 ≥0，得满分")),
-    ("0", "0", (10.0, "完成值 0 达到指标值 0，得满分")),
-    ("100%", "0", (0.0, "完成值 0 未达到指标值 100%，按完成比例 0.00% 得 0 分")),
+    ("≥95%", "96%", (10.0, "正向指标（按指标值中的“≥”）：完成值 96% 达到指标值 ≥95%，得满分")),
+    ("≥95%", "95%", (10.0, "正向指标（按指标值中的“≥”）：完成值 95% 达到指标值 ≥95%，得满分")),
+    ("≥95%", "90%", (9.47, "正向指标（按指标值中的“≥”）：完成值 90% 未达到指标值 ≥95%，按完成比例 94.74% 得 9.47 分")),
+    ("≤3天", "3天", (10.0, "反向指标（按指标值中的“≤”）：完成值 3天 未超过指标值 ≤3天，得满分")),
+    ("≤3天", "4天", (7.5, "反向指标（按指标值中的“≤”）：完成值 4天 超过指标值 ≤3天，按完成比例 75.00% 得 7.5 分")),
+    ("≥0", "5", (10.0, "正向指标（按指标值中的“≥”）：完成值 5 达到指标值 ≥0，得满分")),
+    ("0", "0", (10.0, "正向指标（未填指标性质，按正向）：完成值 0 达到指标值 0，得满分")),
+    ("100%", "0", (0.0, "正向指标（未填指标性质，按正向）：完成值 0 未达到指标值 100%，按完成比例 0.00% 得 0 分")),
     ("完成", " 完成 ", (10, "定性指标：完成情况与指标值一致，得满分")),
     ("按期完成", "基本完成", (8.0, "定性指标：完成情况为“基本完成”，得 8 分")),
     ("按期完成", "未完成", (0.0, "定性指标：完成情况为“未完成”，得 0 分")),
@@ -173,13 +180,13 @@ def test_figures_are_read_from_indicator_texts(text, figure):
     ("≥95%", "  ", (None, "不可评价：定性指标或缺少完成值，由评价人评分")),
 ])
 def test_a_row_score_is_suggested_from_target_and_result(target, actual, expected):
-    assert suggest(target, actual, 10, BANDS) == expected
+    assert suggested(target, actual, 10) == expected
 
 
 @pytest.mark.parametrize("total, grade", [(100, "优"), (90, "优"), (89.99, "良"), (80, "良"), (79.99, "中"), (60, "中"),
                                           (59.99, "差"), (0, "差"), (None, None)])
 def test_grades_include_their_lower_bound(total, grade):
-    assert grade_of(total, RULESET) == grade
+    assert grade_of(total, RULESET, FULL) == grade
 
 
 def fj2(**inputs):
@@ -211,10 +218,10 @@ def test_self_evaluation_without_budget_is_not_assessable():
 
 def test_only_the_blank_inputs_are_named_and_four_names_need_no_etc():
     ind = indicator(scores(pj__asset_use_in_use=5, pj__asset_use_total=None), "asset_use")
-    assert (ind.reason, ind.value) == ("不可评价：缺少 评分表!F33（固定资产总额（万元）），请补填后再评分", "")
+    assert (ind.reason, ind.value) == ("不可评价：由评价人填写：评分表!F33（固定资产总额（万元））", "")
     ind = indicator(scores(**{f"pj__disclosure_i{k}": None for k in range(1, 5)}), "disclosure")
-    assert ind.reason == ("不可评价：缺少 评分表!F20（①按规定内容公开（1分））、评分表!F21（②按规定时限公开（0.5分））、"
-                          "评分表!F22（③资料真实（0.5分））、评分表!F23（④资料完整（0.5分）），请补填后再评分")
+    assert ind.reason == ("不可评价：由评价人填写：评分表!F20（①按规定内容公开）、评分表!F21（②按规定时限公开）、"
+                          "评分表!F22（③资料真实）、评分表!F23（④资料完整）")
 
 
 def test_a_rate_that_cannot_be_computed_keeps_its_empty_value():
@@ -271,17 +278,17 @@ def test_self_evaluation_totals_grades_and_a_row_score_within_half_a_cent():
 
 
 @pytest.mark.parametrize("text, figure", [("1" + "x" * 11, Figure(1.0, False)), ("1" + "x" * 12, None),
-                                          ("１，２００", Figure(1200.0, False)), ("≤5", Figure(5.0, True)),
-                                          ("不高于5", Figure(5.0, True)), ("不多于5", Figure(5.0, True)),
-                                          ("不少于5", Figure(5.0, False)), ("达到5", Figure(5.0, False))])
+                                          ("１，２００", Figure(1200.0, False)), ("≤5", Figure(5.0, True, "≤")),
+                                          ("不高于5", Figure(5.0, True, "不高于")), ("不多于5", Figure(5.0, True, "不多于")),
+                                          ("不少于5", Figure(5.0, False, "不少于")), ("达到5", Figure(5.0, False, "达到"))])
 def test_figures_up_to_twelve_characters_with_their_sign(text, figure):
     assert read_figure(text) == figure
 
 
 def test_a_reverse_figure_below_its_limit_and_qualitative_shares_in_cents():
-    assert suggest("≤3天", "2天", 10, BANDS) == (10.0, "反向指标：完成值 2天 未超过指标值 ≤3天，得满分")
-    assert suggest("按期完成", "部分完成", 1.11, BANDS) == (0.67, "定性指标：完成情况为“部分完成”，得 0.67 分")
-    assert suggest("按期完成", "基本完成", 3, BANDS) == (2.4, "定性指标：完成情况为“基本完成”，得 2.4 分")
+    assert suggested("≤3天", "2天", 10) == (10.0, "反向指标（按指标值中的“≤”）：完成值 2天 未超过指标值 ≤3天，得满分")
+    assert suggested("按期完成", "部分完成", 1.11) == (0.67, "定性指标：完成情况为“部分完成”，得 0.67 分")
+    assert suggested("按期完成", "基本完成", 3) == (2.4, "定性指标：完成情况为“基本完成”，得 2.4 分")
 
 
 QUALITATIVE_ROW = {"fj2.budget_full": 200, "fj2.executed": 150, "fj2.quantity[0].name": "按期完成培训",
@@ -299,7 +306,7 @@ def test_a_qualitative_row_is_scored_by_the_rule_set_keywords():
 
 @pytest.mark.parametrize("ruleset", [{"self_evaluation": {}}, {}])
 def test_without_keywords_a_qualitative_row_is_left_to_the_evaluator(monkeypatch, ruleset):
-    monkeypatch.setattr(self_evaluation, "load_ruleset", lambda name: ({"grades": RULESET["grades"], **ruleset}, b""))
+    monkeypatch.setattr(self_evaluation, "load_ruleset", lambda name: ({"grades": RULESET["grades"], "groups": RULESET["groups"], **ruleset}, b""))
     row = fj2(**QUALITATIVE_ROW).indicators[1]
     assert (row.score, row.reason) == (None, "不可评价：定性指标或缺少完成值，由评价人评分")
 

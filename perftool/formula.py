@@ -415,9 +415,11 @@ def _not(args: list[Any]) -> Node:
 
 
 def _sumif(args: list[Any]) -> Node:
-    """SUMIF with a number as its criterion: the cells equal to it (numbers only) select what is summed.
+    """SUMIF with a number or a field's value as its criterion: the cells equal to it select what is summed.
 
-    Text criteria (``">0"``, wildcards) are refused where definitions load: Excel and LibreOffice disagree on them.
+    A number matches equal numbers only; text (a code read from a field) matches equal text, case-blind, with
+    no operators or wildcards read. Written text criteria (``">0"``, wildcards) are refused where definitions
+    load: Excel and LibreOffice disagree on them.
     """
     if not 2 <= len(args) <= 3:
         raise FormulaSyntaxError("SUMIF 需要 2 或 3 个参数")
@@ -429,12 +431,18 @@ def _sumif(args: list[Any]) -> Node:
         raise FormulaSyntaxError("SUMIF 的条件区域与求和区域须同样大小")
 
     def run(v: Values) -> Any:
-        target = _number(criterion(v))
-        if isinstance(target, XlError):
-            return target
+        c = criterion(v)
+        if isinstance(c, str) and c != "" and not isinstance(c, XlError):
+            text = c.casefold()
+            matches: Callable[[Any], bool] = lambda cell: isinstance(cell, str) and cell.casefold() == text
+        else:
+            target = _number(c)
+            if isinstance(target, XlError):
+                return target
+            matches = lambda cell: _is_number(cell) and cell == target
         total = 0.0
         for cell, x in zip(where(v), what(v), strict=False):
-            if _is_number(cell) and cell == target and _is_number(x):
+            if matches(cell) and _is_number(x):
                 total += x
         return total
     return run

@@ -99,15 +99,26 @@ def test_sumif_without_a_sum_range_sums_the_matching_cells_and_passes_on_an_erro
     assert run("SUMIF(A1:A3,B4,B1:B3)", a=3, b=2, c=3, x=1, y=2, z=4, w=3) == 5.0  # the evaluator takes a reference too
 
 
-@pytest.mark.parametrize("expr", ['SUMIF({rows.level},">0",{rows.total})', "SUMIF({rows.level},{x},{rows.total})",
+def test_sumif_by_a_text_criterion_sums_the_rows_of_equal_text_only():
+    # a 预算 table sums its items by the unit's {code}: text matches text, case-blind, never numbers or patterns
+    values = {"a": "201", "b": 201, "c": "201x", "d": "AB", "x": 1, "y": 2, "z": 4, "w": 8}
+    assert run("SUMIF(A1:A4,\"201\",B1:B4)", **values) == 1.0
+    assert run("SUMIF(A1:A4,\"ab\",B1:B4)", **values) == 8.0
+    assert run("SUMIF(A1:A4,\"2*\",B1:B4)", **values) == 0.0
+    assert run("SUMIF(A1:A3,B4,B1:B3)", a="201", b="202", c="201", x=1, y=2, z=4, w="201") == 5.0
+    assert run("SUMIF(A1:A2,\"\",B1:B2)", a="", x=1) == "#VALUE!"
+
+
+@pytest.mark.parametrize("expr", ['SUMIF({rows.level},">0",{rows.total})', "SUMIF({rows.level},{x}+1,{rows.total})",
                                   'SUM({a})+SUMIF({rows.level},3,{rows.total})+SUMIF({rows.level},"3*",{rows.total})'])
-def test_a_text_or_reference_criterion_of_sumif_is_refused_at_load(expr):
-    with pytest.raises(DefinitionError, match="SUMIF 的条件须为数值常量"):
+def test_a_text_or_computed_criterion_of_sumif_is_refused_at_load(expr):
+    with pytest.raises(DefinitionError, match="SUMIF 的条件须为数值常量或字段"):
         check_functions(expr, "t.yaml")
 
 
-def test_numeric_sumif_criteria_are_accepted():
+def test_numeric_and_field_sumif_criteria_are_accepted():
     check_functions("SUMIF({rows.level},3,{rows.total})+SUMIF({rows.level}, -1.5 )", "t.yaml")
+    check_functions('IF({code}="","",SUMIF({items.unit},{code},{items.total}))', "t.yaml")
 
 
 @pytest.mark.parametrize("text, message", [

@@ -244,3 +244,11 @@ def test_a_rate_typed_beyond_rounding_is_a_mismatch_in_percentage_points():
     assert f.message == ("附件1!D5（财政供养人员情况（人）／控制率） 填报 95.00%，按其组成项（附件1!B5（财政供养人员情况（人）／编制数）、"
                          "附件1!C5（财政供养人员情况（人）／2023年实际在职人数））计算应为 90.00%，相差 5.00 个百分点")
     assert f.cells == ["附件1!B5", "附件1!C5"]  # each cell the formula reads, once
+
+
+def test_the_same_text_typed_over_a_text_formula_is_no_mismatch():
+    plan = plan_workbook(2023, "测试单位", "900001", ["fj1", "pj"])
+    engine = engine_for(plan)
+    grade = engine.compute({})["pj.grade"]
+    assert isinstance(grade, str) and grade
+    assert check_overrides(plan, engine, engine.compute({"pj.grade": grade}), {"pj.grade": grade}) == []

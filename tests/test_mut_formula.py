@@ -165,3 +165,18 @@ def test_references_to_another_table_its_repeat_group_and_a_missing_one():
     with pytest.raises(DefinitionError) as exc:
         translate("{gk02.rows.nosuch}", here, plan.layouts)
     assert str(exc.value) == "templates/tables/gk01/2023.yaml：引用 {gk02.rows.nosuch} 找不到可变行组字段 gk02.rows.nosuch"
+
+
+def test_a_range_covers_the_fields_between_its_ends_inclusive():
+    plan = plan_workbook(2023, "测试单位", "900001", ["gk01", "gk02"], {"gk02.rows": 4})
+    gk01, gk02 = plan.layouts["gk01"], plan.layouts["gk02"]
+    t = translate("SUM({inc_gpb}:{inc_sup})", gk01, plan.layouts)
+    assert (t.text, [f.name for f in t.fields]) == ("SUM(C7:C10)", ["inc_gpb", "inc_gfb", "inc_soc", "inc_sup"])
+    t = translate("SUM({fiscal}:{operating})", gk02, plan.layouts, "rows", 1)
+    assert (t.text, [f.name for f in t.fields]) == ("SUM(D9:G9)", ["fiscal", "superior", "business", "operating"])
+    with pytest.raises(DefinitionError) as exc:
+        translate("SUM({inc_gpb}:{gk02.total})", gk01, plan.layouts)
+    assert str(exc.value) == "templates/tables/gk01/2023.yaml：区域 {inc_gpb}:{gk02.total} 的两端不在同一张表"
+    with pytest.raises(DefinitionError) as exc:
+        translate("SUM({inc_gpb}:{nosuch})", gk01, plan.layouts)
+    assert str(exc.value) == "templates/tables/gk01/2023.yaml：引用 {inc_gpb}:{nosuch} 找不到字段 gk01.nosuch"

@@ -335,3 +335,19 @@ def test_self_evaluation_points_follow_the_rule_set(monkeypatch):
     monkeypatch.setattr(self_evaluation, "load_ruleset",
                         lambda name: ({k: v for k, v in RULESET.items() if k != "points"}, b""))
     assert fj2().points == "pro_rata"
+
+
+def test_explanations_of_the_remaining_edges():
+    assert indicator(scores(pj__duty_xiaokang_value=5), "duty_xiaokang").reason == "评价人评分 5 分"
+    two = {"pj__budget_system_i1": "否", "pj__budget_system_i2": "否", "pj__budget_system_i3": "是"}
+    assert indicator(scores(**two), "budget_system").reason == \
+        "未满足：①已制定或具有管理制度（1分）；②管理制度合法、合规、完整（1分），扣 2 分"
+    cases = {"id": "z", "name": "情形", "max": 3, "rule": {"kind": "cases", "cases": [["else", 3]]}}
+    assert explain(cases, "pro_rata", None, 3.0, {}, PLAN) == "，按评分标准得 3 分"
+    other = {"id": "o", "name": "其他", "max": 5, "rule": {"kind": "other"}}
+    assert explain(other, "pro_rata", None, 4.0, {}, PLAN) == "得 4 分"
+
+
+def test_a_differing_row_score_message_shows_scores_as_scores():
+    [f] = fj2(**QUALITATIVE_ROW).findings
+    assert f.message == "“按期完成培训”填报得分 5，按完成情况建议得分 4（定性指标：完成情况为“基本完成”，得 4 分）"

@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from openpyxl.utils.cell import range_boundaries
@@ -38,7 +39,7 @@ _TOKEN = re.compile(r"""\s*(?:
   | (?P<op><>|<=|>=|[-+*/^&=<>%(),])
 )""", re.X)
 _BINARY = {"=": 1, "<>": 1, "<": 1, ">": 1, "<=": 1, ">=": 1, "&": 2, "+": 3, "-": 3, "*": 4, "/": 4, "^": 5}
-_PREFIX, _POSTFIX = 6, 7
+_PREFIX = 6
 
 
 class FormulaSyntaxError(ValueError):
@@ -133,7 +134,7 @@ class _Parser:
             self.take(")")
             return inner
         if text in ("-", "+"):
-            operand = _scalar(self.expression(_PREFIX - 1 if text == "+" else _PREFIX))
+            operand = _scalar(self.expression(_PREFIX))
             if text == "+":
                 return operand
             return lambda v: _negate(operand(v))
@@ -142,7 +143,7 @@ class _Parser:
     def reference(self, text: str) -> _Ref:
         sheet, _, address = text.rpartition("!")
         sheet = sheet[1:-1].replace("''", "'") if sheet.startswith("'") else (sheet or self.sheet)
-        min_col, min_row, max_col, max_row = range_boundaries(address.replace("$", ""))
+        min_col, min_row, max_col, max_row = range_boundaries(address)  # takes $A$1 as it is
         grid = [[self.positions.get((sheet, r - 1, c - 1)) for c in range(min_col, max_col + 1)]
                 for r in range(min_row, max_row + 1)]
         ref = _Ref(grid)
@@ -203,6 +204,10 @@ def _number(x: Any) -> float | XlError:
     return VALUE
 
 
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
 def _text(x: Any) -> str | XlError:
     """A value beside ``&`` or in LEN: numbers in General format, TRUE/FALSE, blank as ""."""
     if x is None:
@@ -212,7 +217,7 @@ def _text(x: Any) -> str | XlError:
     if isinstance(x, bool):
         return "TRUE" if x else "FALSE"
     if isinstance(x, (int, float)):
-        return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:.15g}"
+        return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:.15G}"
     return str(x)
 
 
@@ -314,19 +319,16 @@ def _gather(args: list[Any], from_cell: Callable[[Any], Any], from_value: Callab
 
 def _numbers(args: list[Any]) -> Callable[[Values], list[float] | XlError]:
     """Numbers of the arguments as SUM sees them: references skip text, logicals and blanks."""
-    return _gather(args, lambda x: float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else None,
-                   _number)
+    return _gather(args, lambda x: float(x) if _is_number(x) else None, _number)
 
 
-def _aggregate(reduce: Callable[[list[float]], float]) -> Callable[[list[Any]], Node]:
-    def build(args: list[Any]) -> Node:
-        collect = _numbers(args)
+def _aggregate(reduce: Callable[[list[float]], float], args: list[Any]) -> Node:
+    collect = _numbers(args)
 
-        def run(v: Values) -> Any:
-            found = collect(v)
-            return found if isinstance(found, XlError) else reduce(found)
-        return run
-    return build
+    def run(v: Values) -> Any:
+        found = collect(v)
+        return found if isinstance(found, XlError) else reduce(found)
+    return run
 
 
 def _count(args: list[Any]) -> Node:
@@ -336,20 +338,18 @@ def _count(args: list[Any]) -> Node:
         n = 0
         for cells, scalar in parts:
             values = cells(v) if cells is not None else [scalar(v)]
-            n += sum(1 for x in values if isinstance(x, (int, float)) and not isinstance(x, bool))
+            n += sum(1 for x in values if _is_number(x))
         return float(n)
     return run
 
 
-def _logical(combine: Callable[[list[bool]], bool]) -> Callable[[list[Any]], Node]:
-    def build(args: list[Any]) -> Node:
-        collect = _gather(args, lambda x: bool(x) if isinstance(x, (int, float)) else None, _truth)
+def _logical(combine: Callable[[list[bool]], bool], args: list[Any]) -> Node:
+    collect = _gather(args, lambda x: bool(x) if isinstance(x, (int, float)) else None, _truth)
 
-        def run(v: Values) -> Any:
-            found = collect(v)
-            return found if isinstance(found, XlError) else combine(found) if found else VALUE
-        return run
-    return build
+    def run(v: Values) -> Any:
+        found = collect(v)
+        return found if isinstance(found, XlError) else combine(found) if found else VALUE
+    return run
 
 
 def _if(args: list[Any]) -> Node:
@@ -366,38 +366,34 @@ def _if(args: list[Any]) -> Node:
     return run
 
 
-def _one(function: Callable[[float], Any]) -> Callable[[list[Any]], Node]:
-    def build(args: list[Any]) -> Node:
-        if len(args) != 1:
-            raise FormulaSyntaxError("函数需要 1 个参数")
-        arg = _scalar(args[0])
+def _one(function: Callable[[float], Any], args: list[Any]) -> Node:
+    if len(args) != 1:
+        raise FormulaSyntaxError("函数需要 1 个参数")
+    arg = _scalar(args[0])
 
-        def run(v: Values) -> Any:
-            n = _number(arg(v))
-            return n if isinstance(n, XlError) else function(n)
-        return run
-    return build
+    def run(v: Values) -> Any:
+        n = _number(arg(v))
+        return n if isinstance(n, XlError) else function(n)
+    return run
 
 
-def _round(mode: str) -> Callable[[list[Any]], Node]:
-    def build(args: list[Any]) -> Node:
-        if len(args) != 2:
-            raise FormulaSyntaxError("ROUND 需要 2 个参数")
-        value, digits = _scalar(args[0]), _scalar(args[1])
+def _round(mode: str, args: list[Any]) -> Node:
+    if len(args) != 2:
+        raise FormulaSyntaxError("ROUND 需要 2 个参数")
+    value, digits = _scalar(args[0]), _scalar(args[1])
 
-        def run(v: Values) -> Any:
-            x, d = _number(value(v)), _number(digits(v))
-            if isinstance(x, XlError):
-                return x
-            if isinstance(d, XlError):
-                return d
-            try:
-                quantum = Decimal(1).scaleb(-int(d))
-                return float(Decimal(repr(x)).quantize(quantum, rounding=mode))
-            except InvalidOperation:
-                return NUM
-        return run
-    return build
+    def run(v: Values) -> Any:
+        x, d = _number(value(v)), _number(digits(v))
+        if isinstance(x, XlError):
+            return x
+        if isinstance(d, XlError):
+            return d
+        try:
+            quantum = Decimal(1).scaleb(-int(d))
+            return float(Decimal(repr(x)).quantize(quantum, rounding=mode))
+        except InvalidOperation:
+            return NUM
+    return run
 
 
 def _len(args: list[Any]) -> Node:
@@ -418,64 +414,53 @@ def _not(args: list[Any]) -> Node:
     return run
 
 
-def _criterion(value: Any) -> Callable[[Any], bool]:
-    """SUMIF's criterion: a number or text matches equal cells; ``">0"``-style text compares."""
-    if isinstance(value, str):
-        m = re.match(r"^(<>|<=|>=|=|<|>)?(.*)$", value, re.S)
-        op, operand = (m.group(1) or "="), m.group(2)
-        n = _number(operand) if operand.strip() else VALUE
-        target: Any = n if not isinstance(n, XlError) else operand
-    else:
-        op, target = "=", _number(value)
-
-    def matches(cell: Any) -> bool:
-        if cell is None or isinstance(cell, XlError):
-            return op == "<>" and cell is None and target != ""
-        if isinstance(target, float):
-            x = _number(cell) if isinstance(cell, str) else cell
-            if isinstance(x, XlError) or isinstance(x, bool) or not isinstance(x, (int, float)):
-                return op == "<>"
-            return _compare(float(x), target, op) is True
-        if isinstance(cell, str):
-            return _compare(cell, target, op) is True
-        return op == "<>"
-    return matches
-
-
 def _sumif(args: list[Any]) -> Node:
+    """SUMIF with a number or a field's value as its criterion: the cells equal to it select what is summed.
+
+    A number matches equal numbers only; text (a code read from a field) matches equal text, case-blind, with
+    no operators or wildcards read. Written text criteria (``">0"``, wildcards) are refused where definitions
+    load: Excel and LibreOffice disagree on them.
+    """
     if not 2 <= len(args) <= 3:
         raise FormulaSyntaxError("SUMIF 需要 2 或 3 个参数")
     where, criterion = _cells(args[0]), _scalar(args[1])
     what = _cells(args[2]) if len(args) == 3 else where
     if where is None or what is None:
         raise FormulaSyntaxError("SUMIF 的区域须为引用")
+    if len(args) == 3 and len(args[0].keys) != len(args[2].keys):  # Excel would resize it; no definition needs that
+        raise FormulaSyntaxError("SUMIF 的条件区域与求和区域须同样大小")
 
     def run(v: Values) -> Any:
         c = criterion(v)
-        if isinstance(c, XlError):
-            return c
-        matches = _criterion(c)
+        if isinstance(c, str) and c != "" and not isinstance(c, XlError):
+            text = c.casefold()
+            matches: Callable[[Any], bool] = lambda cell: isinstance(cell, str) and cell.casefold() == text
+        else:
+            target = _number(c)
+            if isinstance(target, XlError):
+                return target
+            matches = lambda cell: _is_number(cell) and cell == target
         total = 0.0
         for cell, x in zip(where(v), what(v), strict=False):
-            if matches(cell) and isinstance(x, (int, float)) and not isinstance(x, bool):
+            if matches(cell) and _is_number(x):
                 total += x
         return total
     return run
 
 
 _FUNCTIONS: dict[str, Callable[[list[Any]], Node]] = {
-    "SUM": _aggregate(math.fsum),
-    "MIN": _aggregate(lambda xs: min(xs) if xs else 0.0),
-    "MAX": _aggregate(lambda xs: max(xs) if xs else 0.0),
+    "SUM": partial(_aggregate, math.fsum),
+    "MIN": partial(_aggregate, lambda xs: min(xs) if xs else 0.0),
+    "MAX": partial(_aggregate, lambda xs: max(xs) if xs else 0.0),
     "COUNT": _count,
-    "AND": _logical(all),
-    "OR": _logical(any),
+    "AND": partial(_logical, all),
+    "OR": partial(_logical, any),
     "NOT": _not,
     "IF": _if,
-    "ABS": _one(abs),
-    "ROUND": _round(ROUND_HALF_UP),
-    "ROUNDUP": _round(ROUND_UP),
-    "ROUNDDOWN": _round(ROUND_DOWN),
+    "ABS": partial(_one, abs),
+    "ROUND": partial(_round, ROUND_HALF_UP),
+    "ROUNDUP": partial(_round, ROUND_UP),
+    "ROUNDDOWN": partial(_round, ROUND_DOWN),
     "LEN": _len,
     "SUMIF": _sumif,
 }

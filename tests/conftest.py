@@ -48,6 +48,43 @@ def workbook_2024(plan_2024, tmp_path_factory) -> tuple[Path, dict]:
 EXAMPLES = ROOT / "examples"
 
 
+#: Under ``make mutate``, the test files that judge the mutants of each module (the others are not even collected).
+MUTATION_TESTS = {
+    "perftool.formula": ("test_mut_formula.py", "test_engine.py"),
+    "perftool.audit.rules": ("test_mut_audit.py", "test_audit_score.py"),
+    "perftool.audit.cells": ("test_mut_cells.py", "test_audit_score.py"),
+    "perftool.audit.structure": ("test_audit_score.py",),
+    "perftool.audit.previous": ("test_mut_previous.py", "test_previous.py"),
+    "perftool.score.evaluation": ("test_mut_score.py", "test_audit_score.py", "test_seed_formulas.py"),
+    "perftool.score.self_evaluation": ("test_mut_score.py", "test_audit_score.py"),
+    "perftool.read.coerce": ("test_coerce_properties.py", "test_mut_cells.py"),
+    "perftool.definitions.references": ("test_definitions.py", "test_mut_formula.py", "test_mut_audit.py"),
+    "perftool.definitions.layout": ("test_definitions.py", "test_layouts.py", "test_mut_audit.py"),
+}
+
+
+def pytest_ignore_collect(collection_path: Path, config) -> bool | None:
+    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    files = MUTATION_TESTS.get(mutant.rpartition(".")[0])
+    if files is None or collection_path.suffix != ".py" or not collection_path.name.startswith("test_"):
+        return None
+    return collection_path.name not in files
+
+
+@pytest.fixture(autouse=ROOT.name == "mutants")
+def _uncached():
+    """Under ``make mutate`` (tests run from the ``mutants/`` copy) every test compiles its own plans, rules and
+    formulas, so that mutmut credits each test with the code it relies on, not only the first test to compile it."""
+    from perftool import assess, engine
+    from perftool.audit import rules
+    from perftool.definitions import workbook
+
+    engine._ENGINES.clear()
+    rules._COMPILED.clear()
+    workbook._laid_out.cache_clear()
+    assess._scoring_plan.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def example(tmp_path_factory):
     """``example("000_yueyang_2022")`` → (workbook path, Assessment): built by ``perftool generate --data``."""

@@ -200,17 +200,22 @@ def check_cache(plan: WorkbookPlan, cached: dict[str, Any], as_filed: dict[str, 
 
 
 def _cells_of(plan: WorkbookPlan, key: str) -> list[str]:
-    """The cells a formula reads, as ``表!A1``."""
-    return [f"{g.sheet}!{g.cell}" for g in plan.formulas[key].fields]
+    """The cells a formula reads, as ``表!A1``, each once."""
+    return [f"{g.sheet}!{g.cell}" for g in _read(plan, key)]
 
 
 def _parts(plan: WorkbookPlan, key: str) -> str:
     """How a formula's result is reached, for a message: ``按其组成项（公开01!C7（…）、…）`` or ``按表样``."""
-    fields = plan.formulas[key].fields
+    fields = _read(plan, key)
     if not fields:
         return "按表样"
     named = "、".join(describe(g) for g in fields[:4]) + (f" 等 {len(fields)} 项" if len(fields) > 4 else "")
     return f"按其组成项（{named}）"
+
+
+def _read(plan: WorkbookPlan, key: str) -> list[Any]:
+    """The fields a formula reads in order of appearance, each once (``C5/B5`` after ``B5=0`` names B5 once)."""
+    return list({g.key: g for g in plan.formulas[key].fields}.values())
 
 
 def _shown(type_name: str, value: Any) -> str:

@@ -21,6 +21,9 @@ from .model import Field, TableLayout
 _NAME = r"\{([A-Za-z_]\w*(?:\.[A-Za-z_]\w*){0,2})\}"
 REFERENCE = re.compile(rf"{_NAME}(?::{_NAME})?")  # {a} or a range {a}:{b}
 FUNCTION = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(")
+#: SUMIF's criterion must be a number or a field (a 预算 table sums its items by the unit's ``{code}``): Excel
+#: and LibreOffice match written text criteria (``">0"``, wildcards) differently.
+SUMIF_NUMERIC = re.compile(r"SUMIF\s*\([^,()]*,\s*(?:-?\d+(?:\.\d+)?|\{[^{}(),]+\})\s*[,)]", re.I)
 
 # Functions that Excel 2010+, WPS and LibreOffice all compute alike, and `formulas` implements.
 ALLOWED_FUNCTIONS = frozenset(
@@ -50,6 +53,8 @@ def check_functions(expr: str, where: str) -> None:
     for name in FUNCTION.findall(stripped):
         if name.upper() not in ALLOWED_FUNCTIONS:
             raise DefinitionError(f"{where}：公式函数 {name} 不在允许列表内（{'、'.join(sorted(ALLOWED_FUNCTIONS))}）")
+    if len(re.findall(r"SUMIF\s*\(", stripped, re.I)) != len(SUMIF_NUMERIC.findall(stripped)):
+        raise DefinitionError(f"{where}：SUMIF 的条件须为数值常量或字段，如 SUMIF({{rows.level}},3,{{rows.total}})：{expr}")
     if re.search(r"(?<![A-Za-z0-9_])[A-Z]{1,3}:[A-Z]{1,3}(?![0-9])", stripped):
         raise DefinitionError(f"{where}：公式不得引用整列区域：{expr}")
 

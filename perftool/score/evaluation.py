@@ -107,7 +107,7 @@ def score_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed: dic
         kind = ind["rule"]["kind"]
         if kind == "manual_shared":
             selfs = [as_filed.get(f"pj.{i}_{p}_self") for p, _ in ind["rule"]["parts"]]
-            self_score = None if all(is_blank(s) for s in selfs) else sum(float(s) for s in selfs if is_number(s))
+            self_score = None if all(is_blank(s) for s in selfs) else _num(sum(float(s) for s in selfs if is_number(s)))
             self_field = plan.field(f"pj.{i}_{ind['rule']['parts'][0][0]}_self")
         else:
             self_field = plan.field(f"pj.{i}_self")
@@ -233,7 +233,8 @@ def explain(ind: dict[str, Any], policy: str, value: Any, score: float, computed
             return f"{name} {v}，{'未超过' if over else '不低于'} {t:.0%}，得满分 {show('score', top)} 分"
         points, width = gap * 100, float(rule.get("width", 0.01)) * 100
         unit = "个百分点" if width == 1 else f"{width:g} 个百分点"
-        counted = {"whole_up": f"（不足{unit}按{unit}计）", "whole_down": f"（不足{unit}不计）"}.get(policy, "")
+        least, per = ("一个百分点", "一个") if width == 1 else (unit, unit)  # 不足一个百分点按一个计
+        counted = {"whole_up": f"（不足{least}按{per}计）", "whole_down": f"（不足{least}不计）"}.get(policy, "")
         floor = "，扣完为止" if score == 0 else ""
         return (f"{name} {v}，{'超出' if over else '低于'} {t:.0%} {points:.2f} 个百分点{counted}，"
                 f"每{'' if width == 1 else ' '}{unit}扣 {show('score', rule['step'])} 分，扣 {lost:.2f} 分{floor}")

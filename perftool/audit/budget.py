@@ -24,9 +24,9 @@ from ..definitions.model import Field
 from ..definitions.workbook import WorkbookPlan, plan_workbook
 from ..engine import engine_for
 from ..errors import PerftoolError
-from ..read.failures import UnreadableWorkbook
 from ..values import is_blank, is_number, show, show_difference
 from .findings import ERROR, WARNING, Finding, at, describe
+from .submitted import assessed_workbooks
 
 #: Amounts in 万元 agree when within half a unit of the last decimal.
 TOLERANCE = 0.005
@@ -130,11 +130,7 @@ def load_budgets(folder: Path, assess_file: Callable[[Path], Any] | None = None)
                                 path.name, values))
     if found or assess_file is None:
         return found
-    for path in sorted(p for p in folder.rglob("*.xlsx") if not p.name.startswith(("~$", "."))):
-        try:
-            a = assess_file(path)
-        except UnreadableWorkbook:
-            continue
+    for path, a in assessed_workbooks(folder, assess_file):
         if _is_budget(list(a.plan.layouts)):
             found.append(Budget(a.plan.unit, a.plan.unit_code, a.plan.year, path.name,
                                 {k: v for k, v in a.as_filed.items() if _wanted(k)}))

@@ -17,9 +17,9 @@ from typing import Any
 from ..definitions.catalog import catalog, editions, load_table
 from ..definitions.model import Field
 from ..definitions.workbook import WorkbookPlan
-from ..read.failures import UnreadableWorkbook
 from ..values import is_blank, is_number, show, show_difference
 from .findings import Finding, at, describe
+from .submitted import assessed_workbooks
 
 #: Amounts in 万元 agree when within half a unit of the last decimal.
 TOLERANCE = 0.005
@@ -82,11 +82,7 @@ def load_reported(folder: Path, assess_file: Callable[[Path], Any] | None = None
                              path.name, values))
     if found or assess_file is None:
         return found
-    for path in sorted(p for p in folder.rglob("*.xlsx") if not p.name.startswith(("~$", "."))):
-        try:
-            a = assess_file(path)
-        except UnreadableWorkbook:
-            continue
+    for path, a in assessed_workbooks(folder, assess_file):
         values = {k: v for k, v in a.as_filed.items() if k in wanted}
         _add(found, Reported(a.plan.unit, a.plan.unit_code, a.plan.year, path.name, values))
     return found

@@ -20,10 +20,10 @@ from ..definitions.catalog import editions, load_table
 from ..definitions.layout import field_key
 from ..definitions.workbook import WorkbookPlan
 from ..figures import read_figure
-from ..read.failures import UnreadableWorkbook
 from ..values import is_blank
 from .findings import Finding, at, describe
 from .previous import unit_key
+from .submitted import assessed_workbooks
 
 #: The columns a declaration hands on to the 自评表 (where both tables have them).
 CARRIED = ("level1", "level2", "name", "nature", "unit", "target", "max")
@@ -58,11 +58,7 @@ def load_declared(folder: Path, assess_file: Callable[[Path], Any]) -> dict[tupl
             continue
         if isinstance(doc, dict):
             _from_document(doc, path.name, found)
-    for path in sorted(p for p in folder.rglob("*.xlsx") if not p.name.startswith(("~$", "."))):
-        try:
-            a = assess_file(path)
-        except UnreadableWorkbook:
-            continue
+    for path, a in assessed_workbooks(folder, assess_file):
         _from_assessment(a, path.name, found)
     return found
 

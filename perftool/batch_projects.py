@@ -15,6 +15,7 @@ from typing import Any
 
 from .assess import Assessment
 from .audit.cells import tolerance
+from .definitions.layout import field_key
 from .values import is_number
 
 
@@ -31,38 +32,49 @@ def project_entries(a: Assessment) -> list[dict[str, Any]]:
     return out
 
 
+def _with_role(a: Assessment, role: str) -> list[tuple[str, dict[str, str]]]:
+    """(table key, roles) of the workbook's tables whose definition names a field for ``role`` (``roles:``)."""
+    return [(key, lay.table.roles) for key, lay in a.plan.layouts.items() if role in lay.table.roles]
+
+
 def project_expenditure(a: Assessment) -> dict[str, float]:
-    """公开05's 项目支出: ``合计`` and each 科目代码 line (empty when the workbook has no 公开05)."""
-    if "gk05" not in a.plan.layouts:
-        return {}
-    c = a.as_filed
-    out = {"合计": round(float(c["gk05.project"]), 2)} if is_number(c.get("gk05.project")) else {}
-    block = a.plan.layouts["gk05"].blocks["rows"]
-    for i in range(block.count):
-        code, value = c.get(f"gk05.rows[{i}].code"), c.get(f"gk05.rows[{i}].project")
-        if code and is_number(value):
-            out[str(code).strip()] = round(float(value), 2)
+    """公开05's 项目支出: ``合计`` and each 科目代码 line (empty when the workbook has no such table)."""
+    c, out = a.as_filed, {}
+    for key, roles in _with_role(a, "project_total"):
+        total = c.get(f"{key}.{roles['project_total']}")
+        if is_number(total):
+            out["合计"] = round(float(total), 2)
+        block = roles["lines"]
+        for i in range(a.plan.layouts[key].blocks[block].count):
+            code = c.get(field_key(key, roles["line_code"], block, i))
+            value = c.get(field_key(key, roles["line_project"], block, i))
+            if code and is_number(value):
+                out[str(code).strip()] = round(float(value), 2)
     return out
 
 
 def budget_projects(a: Assessment) -> list[dict[str, Any]]:
     """预算14's projects (name, amount), when the workbook has the 项目支出预算总表."""
-    if "ys14" not in a.plan.layouts:
-        return []
-    c, block = a.as_filed, a.plan.layouts["ys14"].blocks["projects"]
-    rows = [(c.get(f"ys14.projects[{i}].name"), c.get(f"ys14.projects[{i}].amount")) for i in range(block.count)]
-    return [{"name": str(name).strip(), "amount": round(float(amount), 2)} for name, amount in rows
-            if name and is_number(amount)]
+    c, out = a.as_filed, []
+    for key, roles in _with_role(a, "projects"):
+        block = roles["projects"]
+        for i in range(a.plan.layouts[key].blocks[block].count):
+            name = c.get(field_key(key, roles["project_name"], block, i))
+            amount = c.get(field_key(key, roles["project_amount"], block, i))
+            if name and is_number(amount):
+                out.append({"name": str(name).strip(), "amount": round(float(amount), 2)})
+    return out
 
 
 def declared_projects(a: Assessment) -> list[dict[str, Any]]:
     """The project 申报表 sheets of the workbook: sheet, project name and 本年度申请资金 合计."""
     c, out = a.as_filed, []
-    for key, project in a.plan.projects.items():
-        if f"{key}.cur_total" in a.plan.layouts[key].fields:
-            requested = c.get(f"{key}.cur_total")
-            out.append({"sheet": project.sheet, "name": str(c.get(f"{key}.project_name") or project.name).strip(),
-                        "requested": round(float(requested), 2) if is_number(requested) else None})
+    for key, roles in _with_role(a, "requested"):
+        project = a.plan.projects.get(key)
+        requested = c.get(f"{key}.{roles['requested']}")
+        name = c.get(f"{key}.{roles['project_name']}") or (project.name if project else "")
+        out.append({"sheet": a.plan.layouts[key].sheet, "name": str(name).strip(),
+                    "requested": round(float(requested), 2) if is_number(requested) else None})
     return out
 
 

@@ -206,15 +206,19 @@ def generate(year: int | None, unit: str | None, unit_code: str | None, set_name
             if before:
                 inputs.update(prefill(plan, before))
                 carried += 1
-            name = safe_filename(u.code, u.name, str(year))
-            while name in written:
-                name += "_重名"
-            written.add(name)
-            render(plan, inputs, output / f"{name}.xlsx")
+            render(plan, inputs, output / f"{_unique(safe_filename(u.code, u.name, str(year)), written)}.xlsx")
         click.echo(f"已为 {len(units)} 个单位生成工作簿，位于 {output}/"
                    + (f"；其中 {carried} 个单位已预填上年数" if previous else ""))
     except PerftoolError as exc:
         _fail(exc)
+
+
+def _unique(name: str, written: set[str]) -> str:
+    """``name``, or with 重名 appended until no other unit of this run has it; remembered in ``written``."""
+    while name in written:
+        name += "_重名"
+    written.add(name)
+    return name
 
 
 def _generate_projects(year: int, projects_csv: Path, chosen: list[str] | None, counts: dict[str, int],
@@ -237,11 +241,7 @@ def _generate_projects(year: int, projects_csv: Path, chosen: list[str] | None, 
                                      projects=u.projects)
             inputs.update(targets)
             prefilled += len({k.split(".", 1)[0] for k in targets})
-        name = safe_filename(u.unit_code, u.unit, str(year))
-        while name in written:
-            name += "_重名"
-        written.add(name)
-        render(plan, inputs, output / f"{name}.xlsx")
+        render(plan, inputs, output / f"{_unique(safe_filename(u.unit_code, u.unit, str(year)), written)}.xlsx")
     click.echo(f"已为 {len(units)} 个单位生成项目工作簿（共 {sum(len(u.projects) for u in units)} 个项目），"
                f"位于 {output}/" + (f"；{prefilled} 个项目已按申报表预填绩效指标" if declared is not None else ""))
 

@@ -170,6 +170,7 @@ def _table(raw: dict[str, Any], edition: str, source: str, digest: str) -> Table
         budget=dict(raw.get("budget") or {}),
         budget_targets={str(k): str(v) for k, v in (raw.get("budget_targets") or {}).items()},
         per_project=raw.get("per") == "project", scoring=dict(raw.get("scoring") or {}),
+        roles={str(k): str(v) for k, v in (raw.get("roles") or {}).items()},
         amount_label=str(raw.get("amount_label", "金额单位")), department_line=bool(raw.get("department_line", True)),
         heading=str(raw.get("heading", "")),
     )

@@ -41,6 +41,7 @@ class TableDef:
     budget_targets: dict[str, str] = field(default_factory=dict)  # indicator group ← 申报表 group (指标值)
     per_project: bool = False  # ``per: project``: laid out once per project of the unit (see projects.py)
     scoring: dict[str, Any] = field(default_factory=dict)  # a project table's fields by role (score/projects.py)
+    roles: dict[str, str] = field(default_factory=dict)  # fields the batch's project cross-checks read, by role
     amount_label: str = "金额单位"  # the caption of the unit line (上海: 单位：万元)
     department_line: bool = True  # a 部门： line in the title block (上海 prints none)
     heading: str = ""  # a line above the title instead of the 表号 ({unit}, {year}; 上海 表一: …年度部门决算表)

@@ -95,16 +95,19 @@ def check_declarations(rows: list[Any]) -> None:
         if other is None:
             continue
         pending = [p for p in other.declared if p["requested"] is not None]
-        notes = []
+        notes: list[str] = []
+        missing = renamed = 0
         for b in r.budget_projects:
             same = [p for p in pending if abs(p["requested"] - b["amount"]) < 0.005]  # of one amount: the likeliest name
             match = max(same, key=lambda p: SequenceMatcher(None, p["name"], b["name"]).ratio(), default=None)
             if match is None:
+                missing += 1
                 notes.append(f"预算14 项目“{b['name']}”（{b['amount']:,.2f} 万元）在 {other.file} 中没有本年度申请资金相同的"
                              "项目申报表")
                 continue
             pending.remove(match)
             if match["name"] != b["name"]:
+                renamed += 1
                 notes.append(f"预算14 项目“{b['name']}”的申报表名为“{match['name']}”（{match['sheet']}，"
                              f"{b['amount']:,.2f} 万元），请核对名称")
         notes += [f"申报表“{p['name']}”（{p['sheet']}，{p['requested']:,.2f} 万元）不在预算14 项目支出预算总表中"
@@ -115,10 +118,13 @@ def check_declarations(rows: list[Any]) -> None:
             notes.insert(0, f"预算14 项目支出合计 {budgeted:,.2f} 万元，项目申报表本年度申请资金合计 {requested:,.2f} 万元")
         check = {"check": "预算14项目/项目申报表", "severity": "warning" if notes else "", "budget": budgeted,
                  "declared": requested, "notes": notes, "file": other.file}
-        for row, text in ((r, "；".join(notes)), (other, "；".join(notes))):
+        counted = [f"{n} {what}" for n, what in ((missing, "个预算项目没有申报表"), (renamed, "个项目名称不同"),
+                                                  (len(pending), "份申报表不在预算14中")) if n]
+        short = f"（提示）{notes[0]}" + (f"：{'、'.join(counted)}（明细见 汇总.json 的 cross_checks）" if counted else "")
+        for row in (r, other):  # the summary's 说明 gets the totals and counts, the JSON every project
             row.cross_checks.append(check)
-            if text:
-                row.flags.append(f"（提示）{text}")
+            if notes:
+                row.flags.append(short)
 
 
 def cross_check(rows: list[Any]) -> None:

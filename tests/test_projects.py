@@ -525,3 +525,5 @@ def test_budget_projects_against_their_declarations(example, tmp_path):
             "（4.村级电子政务外网光纤与互联网出口租赁费，122.75 万元），请核对名称") in notes
     assert "最多跑一次改革专项经费" in "".join(n for n in notes if "“最多跑一次”改革专项经费" in n)   # the 20 paired by name
     assert rows["004_pingjiang_2022_projects.xlsx"]["cross_checks"][0]["notes"] == notes
+    assert ("（提示）预算14 项目支出合计 741.39 万元，项目申报表本年度申请资金合计 731.39 万元：1 个预算项目没有申报表、"
+            "7 个项目名称不同（明细见 汇总.json 的 cross_checks）") in rows["004_pingjiang_2022_budget.xlsx"]["flags"]

@@ -16,7 +16,8 @@ from typing import Any
 
 from .audit.budget import Budget, budget_for, check_budget
 from .audit.cells import check_cache, check_overrides, read_entries
-from .audit.findings import ERROR, WARNING, Finding
+from .audit.explanations import carry, check_written
+from .audit.findings import ERROR, WARNING, Finding, assign_ids
 from .audit.projects import check_projects
 from .audit.targets import Declared, check_targets
 from .audit.presence import check_presence
@@ -28,6 +29,7 @@ from .data import nest, nest_projects
 from .engine import engine_for
 from .errors import os_reason
 from .identity import FORMAT
+from .read.explanations import read_explanations
 from .read.failures import UnreadableWorkbook
 from .read.workbook import read_cells, recognise
 from .read.xlsx import Limits
@@ -64,6 +66,15 @@ class Assessment:
         return sum(1 for f in self.findings if f.severity == WARNING)
 
     @property
+    def explained(self) -> int:
+        """Warnings the unit explained against their current values (出错说明)."""
+        return sum(1 for f in self.findings if f.explained)
+
+    @property
+    def unexplained(self) -> int:
+        return self.warnings - self.explained
+
+    @property
     def basis(self) -> Scores | None:
         """The scores the total and grade come from: the 评分表 if the workbook has one, else the 自评表."""
         if self.evaluation and "pj" in self.plan.layouts:
@@ -84,6 +95,8 @@ class Assessment:
             "year": self.plan.year,
             "valid": self.errors == 0,
             "counts": {"error": self.errors, "warning": self.warnings},
+            "explained": self.explained,
+            "unexplained": self.unexplained,
             "basis": basis.source if basis else None,
             "rules": basis.rules if basis else None,
             "points": basis.points if basis else None,
@@ -150,8 +163,12 @@ def assess(path: Path, rules: str | None = None, limits: Limits | None = None,
     if targets:
         out.findings += check_targets(plan, as_filed, dict(targets))
     score(out, rules)
+    written = read_explanations(book)
+    out.findings += check_written(written)
     tables = {t: i for i, t in enumerate(plan.layouts)}
     out.findings.sort(key=lambda f: (f.severity != ERROR, tables.get(f.table, -1), cell_position(f.cell)))
+    assign_ids(out.findings)
+    carry(out.findings, written)
     return out
 
 

@@ -12,6 +12,11 @@ SHEET = "_perftool"
 FORMAT = "perftool-workbook/1"
 #: Sheets an annotated copy puts before the tables (a returned copy may come back with them).
 FINDINGS_SHEET, SCORES_SHEET = "审核结果", "评分结果"
+#: Header labels of the 审核结果 columns read back (by label, not position): the unit's 说明, the cell a finding
+#: is at, and the hidden finding id and fingerprint of its values.
+EXPLANATION_HEADER, CELL_HEADER, ID_HEADER, FINGERPRINT_HEADER = "说明", "单元格", "审核编号", "数据指纹"
+EXPLANATION_LIMIT = 500  # characters of one 说明
+ERROR_PLACEHOLDER = "须修改，说明不能代替修改"  # shown in an error's empty 说明 cell; read back as empty
 
 
 @dataclass

@@ -17,10 +17,12 @@ from xlsxwriter.utility import xl_cell_to_rowcol
 from xlsxwriter.worksheet import Worksheet
 
 from ..assess import Assessment
-from ..audit.findings import ERROR, SEVERITY_ZH
+from ..audit.findings import ERROR, SEVERITY_ZH, Finding
 from ..errors import UsageError
 from ..audit.rules import rule_text
 from ..generate.measure import Block, fit_rows, page_fit, stored_height
+from ..generate.findings_sheet import (EXPLANATION_COL, EXPLANATION_NOTE, FINGERPRINT_COL, ID_COL, STATE_COL, VISIBLE,
+                                       VISIBLE_WIDTHS, write_explanation, write_header)
 from ..generate.render import render
 from ..generate.styles import Styles, write_text
 from ..identity import FINDINGS_SHEET, SCORES_SHEET
@@ -64,44 +66,53 @@ def _title(ws: Worksheet, text: str, width: int, styles: Styles) -> None:
     ws.merge_range(0, 0, 0, width - 1, text, styles.title())
 
 
-FINDING_COLUMNS = [("序号", 5), ("级别", 9), ("表", 8), ("单元格", 13), ("位置（行／栏）", 22), ("审核规则", 28),
-                   ("问题说明", 50), ("现场数据", 30)]
-
-
 def _findings_sheet(ws: Worksheet, a: Assessment, styles: Styles) -> None:
-    headers = FINDING_COLUMNS
-    widths = [w for _, w in headers]
-    _title(ws, f"{a.plan.year}年度 {a.plan.unit} 审核结果", len(headers), styles)
-    summary = (f"文件：{a.path.name}　　错误（强制，须修改）{a.errors} 条，提示（可附说明）{a.warnings} 条。"
-               "点击“单元格”可跳转到对应位置；表中红色为错误，橙色为提示，批注写明原因。")
-    ws.merge_range(1, 0, 1, len(headers) - 1, summary, styles.note())
+    """One row per finding, with its 说明 (the unit's explanation, unlocked) and the hidden id and fingerprint."""
+    last = VISIBLE - 1
+    _title(ws, f"{a.plan.year}年度 {a.plan.unit} 审核结果", VISIBLE, styles)
+    summary = (f"文件：{a.path.name}　　错误（强制，须修改）{a.errors} 条，提示（可附说明）{a.warnings} 条，"
+               f"其中已说明 {a.explained} 条、未说明 {a.unexplained} 条。点击“单元格”可跳转到对应位置；表中红色为错误，"
+               f"橙色为提示，批注写明原因。{EXPLANATION_NOTE}")
+    ws.merge_range(1, 0, 1, last, summary, styles.note())
     heights: dict[int, float] = {0: 30.0, 1: 15.0, 2: 18.0}
-    blocks = [Block(1, 0, 1, len(headers) - 1, summary)]
-    for c, (name, width) in enumerate(headers):
-        ws.set_column(c, c, width)
-        ws.write_string(2, c, name, styles.header())
+    blocks = [Block(1, 0, 1, last, summary)]
+    write_header(ws, 2, styles)
     body = styles.get(border=1, text_wrap=True, valign="top")
     for i, f in enumerate(a.findings, start=1):
         r = i + 2
-        severity = styles.get(border=1, valign="top", bold=f.severity == ERROR,
-                              font_color="#C00000" if f.severity == ERROR else "#9C5700")
+        error = f.severity == ERROR
+        severity = styles.get(border=1, valign="top", bold=error, font_color="#C00000" if error else "#9C5700")
         rule = rule_text(f.rule or f.code)
-        texts = [f.sheet or "整个工作簿", "", "／".join(x for x in (f.row_label, f.col_label) if x),
-                 f"{rule.name}：{rule.explain}" if rule.explain else rule.name, f.message,
-                 "；".join(f"{k}：{_plain(v)}" for k, v in f.values.items())]
+        texts = {2: f.sheet or "整个工作簿", 4: "／".join(x for x in (f.row_label, f.col_label) if x),
+                 5: f"{rule.name}：{rule.explain}" if rule.explain else rule.name, 6: f.message,
+                 7: "；".join(f"{k}：{_plain(v)}" for k, v in f.values.items()), STATE_COL: _state(f),
+                 ID_COL: f.id, FINGERPRINT_COL: f.fingerprint}
         ws.write_number(r, 0, i, body)
         ws.write_string(r, 1, SEVERITY_ZH[f.severity], severity)
         _link(ws, r, 3, f"{f.sheet}!{f.cell}" if f.sheet and f.cell else "", styles)
-        for c, text in enumerate(texts, start=2):
-            if c != 3:
-                write_text(ws, r, c, text, body, styles)
+        for c, text in texts.items():
+            write_text(ws, r, c, text, body, styles)
+            if c < VISIBLE:
                 blocks.append(Block(r, c, r, c, text))
+        blocks.append(Block(r, EXPLANATION_COL, r, EXPLANATION_COL,
+                            write_explanation(ws, r, f.explanation, error, styles)))
         heights[r] = 15.0
     if not a.findings:
-        ws.merge_range(3, 0, 3, len(headers) - 1, "未发现问题。", body)
+        ws.merge_range(3, 0, 3, last, "未发现问题。", body)
     ws.freeze_panes(3, 0)
-    ws.autofilter(2, 0, max(3, len(a.findings) + 2), len(headers) - 1)
-    _print(ws, widths, fit_rows(blocks, widths, heights), repeat=(2, 2))
+    ws.autofilter(2, 0, max(3, len(a.findings) + 2), last)
+    ws.print_area(0, 0, max(3, len(a.findings) + 2), last)
+    _print(ws, VISIBLE_WIDTHS, fit_rows(blocks, VISIBLE_WIDTHS, heights), repeat=(2, 2))
+
+
+def _state(f: Finding) -> str:
+    """What the finding's 说明 amounts to: an error must be fixed whatever it says; a warning is 已说明 only
+    against the values it was written for."""
+    if f.severity == ERROR:
+        return "须修改（已附说明）" if f.explanation else "须修改"
+    if f.explanation and f.explanation_changed:
+        return "数据已变，请核对说明后重新报送"
+    return "已说明" if f.explanation else "未说明"
 
 
 def _plain(v: Any) -> str:

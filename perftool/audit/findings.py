@@ -6,6 +6,9 @@ submission is accepted), ``warning`` = 提示性审核 (may stand with an explan
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,6 +122,10 @@ KINDS: tuple[Kind, ...] = (
     Kind("project-renamed", WARNING, "项目名称与下发清单不同", "#项目", "项目工作表上的项目名称被改写；请核对。"),
     Kind("project-sheet-extra", ERROR, "增加了项目工作表", "#项目",
          "复制出的项目工作表不在下发的项目清单中，不参与审核和评分。"),
+    Kind("explanation-refused", WARNING, "说明未采用", "#出错说明",
+         "审核结果表“说明”栏的内容是公式或以“=”开头，未采用；请改写为文字说明。"),
+    Kind("explanation-too-long", WARNING, "说明过长", "#出错说明",
+         "审核结果表“说明”栏超过字数上限，只采用了前面部分；请精简。"),
 )
 CATALOGUE: dict[str, Kind] = {k.code: k for k in KINDS}
 
@@ -138,15 +145,52 @@ class Finding:
     rule: str | None = None
     values: dict[str, Any] = field(default_factory=dict)
     cells: list[str] = field(default_factory=list)  # other cells involved, as 表!A1
+    id: str = ""  # stable within the workbook (see assign_ids)
+    explanation: str | None = None  # the unit's 出错说明, carried from the 审核结果 sheet it sent
+    explanation_changed: bool = False  # the explanation was written against other values (数据已变)
 
     @property
     def title(self) -> str:
         return CATALOGUE[self.code].title
 
+    @property
+    def fingerprint(self) -> str:
+        """A short hash of the finding's values (现场数据): tells whether an explanation still fits them."""
+        text = json.dumps(_canonical(self.values), sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    @property
+    def explained(self) -> bool:
+        """A warning the unit explained against its current values (an error is never explained away)."""
+        return self.severity == WARNING and bool(self.explanation) and not self.explanation_changed
+
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "severity": self.severity, "title": self.title, "table": self.table,
-                "sheet": self.sheet, "cell": self.cell, "row_label": self.row_label, "col_label": self.col_label,
-                "rule": self.rule, "message": self.message, "values": self.values, "cells": self.cells}
+        return {"id": self.id, "code": self.code, "severity": self.severity, "title": self.title,
+                "table": self.table, "sheet": self.sheet, "cell": self.cell, "row_label": self.row_label,
+                "col_label": self.col_label, "rule": self.rule, "message": self.message, "values": self.values,
+                "cells": self.cells, "explanation": self.explanation,
+                "explanation_changed": self.explanation_changed}
+
+
+def _canonical(v: Any) -> Any:
+    """Values as compared across readings: a number as a float rounded to 6 places (103 and 103.0 are one)."""
+    if isinstance(v, dict):
+        return {str(k): _canonical(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_canonical(x) for x in v]
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return round(float(v), 6)
+    return v
+
+
+def assign_ids(findings: Iterable[Finding]) -> None:
+    """Give each finding its id ``code|table|cell|rule`` (``hierarchy-mismatch|gk05|D12|gk05_hier``); the second
+    and later findings of one id, in the order given, get ``#2``, ``#3`` … appended."""
+    seen: dict[str, int] = {}
+    for f in findings:
+        base = "|".join((f.code, f.table or "", f.cell or "", f.rule or ""))
+        seen[base] = seen.get(base, 0) + 1
+        f.id = base if seen[base] == 1 else f"{base}#{seen[base]}"
 
 
 def at(code: str, f: Field | None, message: str, values: dict[str, Any] | None = None,

@@ -24,6 +24,7 @@ from ..definitions.workbook import WorkbookPlan
 from ..engine import engine_for
 from ..identity import SHEET as IDENTITY_SHEET, Identity
 from ..output import atomic_path
+from .findings_sheet import blank_findings_sheet
 from .measure import Block, fit_rows, page_fit, stored_height
 from .styles import BODY_FONT, Styles, write_text
 
@@ -38,7 +39,8 @@ def render(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks: Mar
 
     Formula keys in ``inputs`` are written as constants over their formulas (what a unit that typed over a
     computed cell sends back); everything else is computed. ``marks`` become comments and red (error) or amber
-    (warning) highlights; ``front`` adds sheets before the tables (the 审核结果 and 评分结果 of an annotated copy).
+    (warning) highlights; ``front`` adds sheets before the tables (the 审核结果 and 评分结果 of an annotated copy);
+    without it the tables are followed by an empty 审核结果 sheet.
     """
     values = engine_for(plan).compute(inputs)
     stamp = dt.datetime.now().replace(microsecond=0).isoformat()
@@ -53,6 +55,8 @@ def render(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks: Mar
             ws = book.add_worksheet(layout.sheet)
             _write_table(ws, layout, plan, values, set(inputs), styles)
             _write_marks(ws, layout.sheet, marks or {}, styles)
+        if front is None:  # a template: an empty 审核结果 sheet, for explanations before the first check
+            blank_findings_sheet(book, plan, styles)
         _write_identity(book, plan, stamp)
         book.set_properties({"title": f"{plan.year}年度 {plan.unit}".strip(), "author": "perftool",
                              "comments": "由 perftool 生成；黄色单元格为填报项，蓝色单元格为公式。"})

@@ -8,7 +8,7 @@ import openpyxl
 from click.testing import CliRunner
 
 from perftool.cli import main
-from perftool.identity import SHEET
+from perftool.identity import FINDINGS_SHEET, SHEET
 
 
 def identity(path):
@@ -22,7 +22,7 @@ def test_generate_one_workbook(tmp_path):
                                        "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "已生成" in result.output
-    assert openpyxl.load_workbook(out).sheetnames == ["公开01", "公开09", SHEET]
+    assert openpyxl.load_workbook(out).sheetnames == ["公开01", "公开09", FINDINGS_SHEET, SHEET]
     assert identity(out)["unit"] == "某单位"
 
 

@@ -7,7 +7,7 @@ import json
 import openpyxl
 import pytest
 
-from perftool.identity import FORMAT, SHEET
+from perftool.identity import FINDINGS_SHEET, FORMAT, SHEET
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +22,7 @@ def cached(workbook_2024):
 
 def test_sheets_and_titles(book):
     assert book.sheetnames == ["公开01", "公开02", "公开03", "公开04", "公开05", "公开06", "公开07", "公开08", "公开09",
-                               "附件1", "附件2", "评分表", SHEET]
+                               "附件1", "附件2", "评分表", FINDINGS_SHEET, SHEET]
     assert book["公开01"]["A1"].value == "公开01表"
     assert book["公开01"]["A2"].value == "收入支出决算总表"
     assert book["公开01"]["A3"].value == "部门：示例单位"
@@ -62,8 +62,12 @@ def test_inputs_have_data_validation_with_chinese_messages(book, plan_2024):
     choice = {str(c): dv for dv in book["评分表"].data_validations.dataValidation for c in dv.sqref}
     assert choice[plan_2024.field("pj.budget_system_i1").cell].formula1 == '"是,否"'
     inputs = sum(1 for f in plan_2024.fields() if f.kind == "input")
-    validated = sum(len(list(dv.sqref)) for s in book.worksheets for dv in s.data_validations.dataValidation)
+    validated = sum(len(list(dv.sqref)) for s in book.worksheets for dv in s.data_validations.dataValidation
+                    if s.title != FINDINGS_SHEET)
     assert validated == inputs
+    explained = [dv for dv in book[FINDINGS_SHEET].data_validations.dataValidation]
+    assert [str(dv.sqref) for dv in explained] == [f"J{r}" for r in range(4, 14)]  # the 说明 cells, ≤ 500 characters
+    assert {(dv.type, dv.operator, dv.formula1) for dv in explained} == {("textLength", "lessThanOrEqual", "500")}
 
 
 def test_identity_is_stored(book, plan_2024):

@@ -59,12 +59,14 @@ def test_findings_name_rules_in_chinese_with_labels_not_formulas(example, tmp_pa
     out = tmp_path / "a.xlsx"
     annotate(a, out)
     ws = openpyxl.load_workbook(out)["审核结果"]
-    assert [c.value for c in ws[3]] == ["序号", "级别", "表", "单元格", "位置（行／栏）", "审核规则", "问题说明", "现场数据"]
+    assert [c.value for c in ws[3]] == ["序号", "级别", "表", "单元格", "位置（行／栏）", "审核规则", "问题说明", "现场数据",
+                                        "说明状态", "说明", "审核编号", "数据指纹"]  # the last two hidden
     first = [c.value for c in ws[4]]
     assert first[3] == "附件2!G15" and ws.cell(4, 4).alignment.vertical == "top"
     assert first[5] == "产出指标分值等于其各行分值之和：产出指标栏填写的分值，应等于其下数量、质量、时效、成本各行分值之和。"
     assert first[7] == "本类指标分值及得分／分值（附件2!G15）：50；按 附件2!G16、G17、G18 等 11 格 计算：55；差额：-5"
-    text = sheet_text(ws)
+    text = "\n".join(str(v) for row in ws.iter_rows(max_col=10, values_only=True) for v in row if v is not None)
+    assert ws.column_dimensions["K"].hidden and first[10] == "identity-mismatch|fj2|G15|fj2-output-max"
     assert "fj2-output-max" not in text and "左边" not in text and "表内/表间审核公式" not in text
     total = next(f for f in a.findings if f.cell == "H39" and f.code == "arithmetic-mismatch")
     assert "=" not in total.message and "''" not in total.message

@@ -21,8 +21,8 @@ from ..audit.findings import ERROR, SEVERITY_ZH, Finding
 from ..errors import UsageError
 from ..audit.rules import rule_text
 from ..generate.measure import Block, fit_rows, page_fit, stored_height
-from ..generate.findings_sheet import (EXPLANATION_COL, EXPLANATION_NOTE, FINGERPRINT_COL, ID_COL, STATE_COL, VISIBLE,
-                                       VISIBLE_WIDTHS, write_explanation, write_header)
+from ..generate.findings_sheet import (EXPLANATION_COL, EXPLANATION_NOTE, STATE_COL, VISIBLE, VISIBLE_WIDTHS,
+                                       write_explanation, write_header, write_key)
 from ..generate.render import render
 from ..generate.styles import Styles, write_text
 from ..identity import FINDINGS_SHEET, SCORES_SHEET
@@ -85,15 +85,14 @@ def _findings_sheet(ws: Worksheet, a: Assessment, styles: Styles) -> None:
         rule = rule_text(f.rule or f.code)
         texts = {2: f.sheet or "整个工作簿", 4: "／".join(x for x in (f.row_label, f.col_label) if x),
                  5: f"{rule.name}：{rule.explain}" if rule.explain else rule.name, 6: f.message,
-                 7: "；".join(f"{k}：{_plain(v)}" for k, v in f.values.items()), STATE_COL: _state(f),
-                 ID_COL: f.id, FINGERPRINT_COL: f.fingerprint}
+                 7: "；".join(f"{k}：{_plain(v)}" for k, v in f.values.items()), STATE_COL: _state(f)}
         ws.write_number(r, 0, i, body)
         ws.write_string(r, 1, SEVERITY_ZH[f.severity], severity)
         _link(ws, r, 3, f"{f.sheet}!{f.cell}" if f.sheet and f.cell else "", styles)
         for c, text in texts.items():
             write_text(ws, r, c, text, body, styles)
-            if c < VISIBLE:
-                blocks.append(Block(r, c, r, c, text))
+            blocks.append(Block(r, c, r, c, text))
+        write_key(ws, r, f.id, f.fingerprint, styles)
         blocks.append(Block(r, EXPLANATION_COL, r, EXPLANATION_COL,
                             write_explanation(ws, r, f.explanation, error, styles)))
         heights[r] = 15.0

@@ -34,6 +34,13 @@ def write_header(ws: Worksheet, row: int, styles: Styles) -> None:
         ws.write_string(row, c, name, styles.header())
 
 
+def write_key(ws: Worksheet, r: int, finding_id: str, fingerprint: str, styles: Styles) -> None:
+    """The hidden 审核编号 and 数据指纹 of row ``r``: kept in the cells, never shown or printed."""
+    hidden = styles.get(num_format=";;;")
+    ws.write_string(r, ID_COL, finding_id, hidden)
+    ws.write_string(r, FINGERPRINT_COL, fingerprint, hidden)
+
+
 def write_explanation(ws: Worksheet, r: int, text: str | None, error: bool, styles: Styles) -> str:
     """The unlocked 说明 cell of row ``r`` (an error's empty one says it must be fixed); returns what it shows."""
     shown = text or (ERROR_PLACEHOLDER if error else "")

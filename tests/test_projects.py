@@ -42,7 +42,7 @@ def test_one_workbook_per_unit_one_sheet_per_project(project_books):
     assert books == ["001_荆门市行政审批局_2023.xlsx", "430_平江县行政审批服务局_2023.xlsx"]
     wb = openpyxl.load_workbook(project_books / books[0])
     assert wb.sheetnames == ["1.行政审批办公楼租赁及运行", "2.行政审批事务管理",
-                             "3.荆门市政务服务中心大楼信息系统运维服务二期扩容及配套", "_perftool"]
+                             "3.荆门市政务服务中心大楼信息系统运维服务二期扩容及配套", "审核结果", "_perftool"]
     assert all(len(s) <= 31 for s in wb.sheetnames)
     third = wb.worksheets[2]
     assert third["B5"].value == "荆门市政务服务中心大楼信息系统运维服务:二期[扩容]及配套"  # the full name on the sheet

@@ -358,8 +358,10 @@ def _print_findings(a: Assessment) -> None:
         where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else "整个工作簿"
         color = "red" if f.severity == ERROR else "yellow"
         click.secho(f"  [{SEVERITY_ZH[f.severity]}] {_pad(where, 14)} {f.message}", fg=color)
+        if f.explanation:
+            click.echo(f"      说明{'（数据已变）' if f.explanation_changed else ''}：{f.explanation}")
     verdict = "审核通过" if a.errors == 0 else "审核未通过"
-    click.echo(f"{verdict}：错误 {a.errors} 条，提示 {a.warnings} 条")
+    click.echo(f"{verdict}：错误 {a.errors} 条，提示 {a.warnings} 条（已说明 {a.explained} 条，未说明 {a.unexplained} 条）")
 
 
 def _emit_json(doc: dict, output: Path | None) -> None:

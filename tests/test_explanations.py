@@ -7,9 +7,12 @@ import json
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 
 from perftool.annotate.workbook import annotate
 from perftool.assess import assess
+from perftool.audit.findings import Finding, assign_ids
+from perftool.cli import main
 from perftool.definitions.workbook import plan_workbook
 from perftool.generate.render import render
 from perftool.identity import ERROR_PLACEHOLDER, EXPLANATION_LIMIT, FINDINGS_SHEET
@@ -69,7 +72,6 @@ def findings_rows(path):
 def test_finding_ids_are_stable_and_duplicates_numbered(plan, tmp_path):
     a = assess(submission(plan, tmp_path))
     assert [f.id for f in a.findings] == [WARNING_ID]
-    from perftool.audit.findings import Finding, assign_ids
     twins = [Finding("rules-not-applied", "warning", "甲"), Finding("rules-not-applied", "warning", "乙")]
     assign_ids(twins)
     assert [f.id for f in twins] == ["rules-not-applied|||", "rules-not-applied|||#2"]
@@ -166,3 +168,15 @@ def test_a_template_carries_an_empty_findings_sheet_to_explain_in_advance(plan, 
     assert [f.code for f in a.findings if f.code.startswith(("sheet-", "explanation-"))] == []
     warning = by_id(a)[WARNING_ID]
     assert (warning.explanation, warning.explained) == (TEXT, True)
+
+
+def test_audit_and_score_json_show_the_explanations(plan, tmp_path):
+    back, _ = round_trip(assess(submission(plan, tmp_path)), tmp_path, "命令行", explanations={WARNING_ID: TEXT})
+    result = CliRunner().invoke(main, ["audit", str(back.path)])
+    assert result.exit_code == 0, result.output
+    assert f"      说明：{TEXT}\n" in result.output
+    assert "审核通过：错误 0 条，提示 2 条（已说明 1 条，未说明 1 条）" in result.output
+    result = CliRunner().invoke(main, ["score", str(back.path), "--json"])
+    doc = json.loads(result.output)
+    assert (doc["explained"], doc["unexplained"]) == (1, 1)
+    assert {f["id"]: f["explanation"] for f in doc["findings"]} == {CACHE_ID: None, WARNING_ID: TEXT}

@@ -163,7 +163,7 @@ def assess(path: Path, rules: str | None = None, limits: Limits | None = None,
     if targets:
         out.findings += check_targets(plan, as_filed, dict(targets))
     score(out, rules)
-    written = read_explanations(book)
+    written = read_explanations(book, limits)
     out.findings += check_written(written)
     tables = {t: i for i, t in enumerate(plan.layouts)}
     out.findings.sort(key=lambda f: (f.severity != ERROR, tables.get(f.table, -1), cell_position(f.cell)))

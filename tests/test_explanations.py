@@ -16,6 +16,7 @@ from perftool.cli import main
 from perftool.definitions.workbook import plan_workbook
 from perftool.generate.render import render
 from perftool.identity import ERROR_PLACEHOLDER, EXPLANATION_LIMIT, FINDINGS_SHEET
+from perftool.read.xlsx import Limits
 
 WARNING_ID = "identity-mismatch|fj1|C5|fj1-staff-quota"
 ERROR_ID = "identity-mismatch|fj1|D9|fj1-public-within-basic"
@@ -155,7 +156,11 @@ def test_formula_and_over_long_explanations_are_findings_at_their_cell(plan, tmp
     back, _ = round_trip(first, tmp_path, "过长", explanations={WARNING_ID: long})
     clipped = by_id(back)["explanation-too-long||J4|"]
     assert (clipped.severity, clipped.cell, clipped.values) == ("warning", "J4", {"审核编号": WARNING_ID, "字数": 501})
+    assert clipped.message == "审核结果!J4 的说明有 501 字，超过 500 字，只采用了前 500 字；请精简后重新报送"
     assert by_id(back)[WARNING_ID].explanation == "情" * EXPLANATION_LIMIT
+    tight = assess(back.path, limits=Limits(text=100))  # the reader's own text limit is lower: it applies
+    assert by_id(tight)["explanation-too-long||J4|"].values == {"审核编号": WARNING_ID, "字数": 501}
+    assert by_id(tight)[WARNING_ID].explanation == "情" * 100
 
 
 def test_a_template_carries_an_empty_findings_sheet_to_explain_in_advance(plan, tmp_path):

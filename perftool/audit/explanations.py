@@ -7,7 +7,7 @@ error keeps its explanation and stays an error.
 
 from __future__ import annotations
 
-from ..identity import EXPLANATION_LIMIT, FINDINGS_SHEET
+from ..identity import FINDINGS_SHEET
 from ..read.explanations import Written
 from .findings import Finding, on
 
@@ -23,8 +23,8 @@ def check_written(written: list[Written]) -> list[Finding]:
                           f"{where} 的说明是公式或以“=”开头，未采用；请改写为文字说明后重新报送", about))
         elif w.problem == "too-long":
             out.append(on("explanation-too-long", None, FINDINGS_SHEET, w.cell,
-                          f"{where} 的说明有 {w.length} 字，超过 {EXPLANATION_LIMIT} 字，只采用了前 "
-                          f"{EXPLANATION_LIMIT} 字；请精简后重新报送", {**about, "字数": w.length}))
+                          f"{where} 的说明有 {w.length} 字，超过 {w.limit} 字，只采用了前 {w.limit} 字；"
+                          "请精简后重新报送", {**about, "字数": w.length}))
     return out
 
 

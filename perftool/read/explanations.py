@@ -13,7 +13,7 @@ from openpyxl.utils.cell import get_column_letter
 
 from ..identity import (CELL_HEADER, ERROR_PLACEHOLDER, EXPLANATION_HEADER, EXPLANATION_LIMIT, FINDINGS_SHEET,
                         FINGERPRINT_HEADER, ID_HEADER)
-from .xlsx import Book, text_length
+from .xlsx import Book, Limits, text_length
 
 #: Rows at the top of the sheet searched for the header row.
 HEADER_ROWS = 10
@@ -35,10 +35,13 @@ class Written:
     target: str  # the row's 单元格 (表!A1): what a template row is keyed by
     problem: str = ""
     length: int = 0
+    limit: int = EXPLANATION_LIMIT  # the characters kept
 
 
-def read_explanations(book: Book, limit: int = EXPLANATION_LIMIT) -> list[Written]:
-    """Every non-empty 说明 of ``book``'s 审核结果 sheet, in row order; none if it has no such sheet or column."""
+def read_explanations(book: Book, limits: Limits | None = None) -> list[Written]:
+    """Every non-empty 说明 of ``book``'s 审核结果 sheet, in row order; none if it has no such sheet or column.
+    A 说明 keeps at most 500 characters (fewer if the reader's ``text`` limit is lower)."""
+    limit = min(EXPLANATION_LIMIT, (limits or Limits()).text)
     sheet = book.sheets.get(FINDINGS_SHEET)
     if sheet is None:
         return []
@@ -60,7 +63,7 @@ def read_explanations(book: Book, limit: int = EXPLANATION_LIMIT) -> list[Writte
             stripped = text.strip()
             length = len(stripped) + (text_length(value) - len(value) if isinstance(value, str) else 0)
             out.append(Written(cell, stripped[:limit], problem="too-long" if length > limit else "", length=length,
-                               **found))
+                               limit=limit, **found))
     return out
 
 

@@ -173,6 +173,12 @@ def test_a_template_carries_an_empty_findings_sheet_to_explain_in_advance(plan, 
     assert [f.code for f in a.findings if f.code.startswith(("sheet-", "explanation-"))] == []
     warning = by_id(a)[WARNING_ID]
     assert (warning.explanation, warning.explained) == (TEXT, True)
+    unplaced = assess(send_back(template, tmp_path / "无位置.xlsx", by_cell={"": TEXT}))
+    refused = by_id(unplaced)["explanation-refused||J4|"]
+    assert (refused.severity, refused.sheet, refused.values) == ("warning", FINDINGS_SHEET, {})
+    assert refused.message == ("审核结果!J4 的说明没有对应的审核编号或单元格，未采用；"
+                               "请在同一行“单元格”栏填写位置（如 公开01!C8）")
+    assert by_id(unplaced)[WARNING_ID].explanation is None
 
 
 def test_audit_and_score_json_show_the_explanations(plan, tmp_path):

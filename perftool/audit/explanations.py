@@ -13,7 +13,8 @@ from .findings import Finding, on
 
 
 def check_written(written: list[Written]) -> list[Finding]:
-    """A warning at each 说明 cell that was refused (a formula, text starting with “=”) or cut to the limit."""
+    """A warning at each 说明 cell that was refused (a formula, text starting with “=”, no finding or cell to
+    attach it to) or cut to the limit."""
     out = []
     for w in written:
         where = f"{FINDINGS_SHEET}!{w.cell}"
@@ -21,6 +22,9 @@ def check_written(written: list[Written]) -> list[Finding]:
         if w.problem == "formula":
             out.append(on("explanation-refused", None, FINDINGS_SHEET, w.cell,
                           f"{where} 的说明是公式或以“=”开头，未采用；请改写为文字说明后重新报送", about))
+        elif w.problem == "no-target":
+            out.append(on("explanation-refused", None, FINDINGS_SHEET, w.cell,
+                          f"{where} 的说明没有对应的审核编号或单元格，未采用；请在同一行“单元格”栏填写位置（如 公开01!C8）"))
         elif w.problem == "too-long":
             out.append(on("explanation-too-long", None, FINDINGS_SHEET, w.cell,
                           f"{where} 的说明有 {w.length} 字，超过 {w.limit} 字，只采用了前 {w.limit} 字；"

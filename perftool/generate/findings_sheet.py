@@ -69,7 +69,7 @@ def blank_findings_sheet(book: xlsxwriter.Workbook, plan: WorkbookPlan, styles: 
     body = styles.get(border=1, valign="top")
     cell = styles.get(border=1, valign="top", locked=False, bg_color=INPUT_FILL)
     for r in range(3, 3 + BLANK_ROWS):
-        for c in range(VISIBLE):
+        for c in range(EXPLANATION_COL):
             ws.write_blank(r, c, None, cell if c == CELL_COL else body)
         write_explanation(ws, r, None, False, styles)
     heights = fit_rows([Block(1, 0, 1, last, note)], VISIBLE_WIDTHS,

@@ -24,8 +24,9 @@ FORMULA_LEAD = ("=", "＝")
 class Written:
     """One 说明 as read: where it is, the finding it was written against, and what was wrong with it if anything.
 
-    ``problem`` is ``"formula"`` (a formula, or text starting with “=”: refused, ``text`` empty), ``"too-long"``
-    (``text`` cut to the limit; ``length`` is how long it was) or empty.
+    ``problem`` is ``"formula"`` (a formula, or text starting with “=”: refused, ``text`` empty), ``"no-target"``
+    (a row with neither 审核编号 nor 单元格: nothing to attach it to), ``"too-long"`` (``text`` cut to the limit;
+    ``length`` is how long it was) or empty.
     """
 
     cell: str  # the 说明 cell, A1
@@ -59,6 +60,8 @@ def read_explanations(book: Book, limits: Limits | None = None) -> list[Written]
                      target=_reference(key.get(CELL_HEADER, "")))
         if formula is not None or text.lstrip().startswith(FORMULA_LEAD):
             out.append(Written(cell, "", problem="formula", length=len(formula or text), **found))
+        elif text.strip() and not (found["finding"] or found["target"]):
+            out.append(Written(cell, "", problem="no-target", length=len(text), **found))
         elif text.strip() and text.strip() != ERROR_PLACEHOLDER:
             stripped = text.strip()
             length = len(stripped) + (text_length(value) - len(value) if isinstance(value, str) else 0)

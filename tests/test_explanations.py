@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from libreoffice import recalculate, soffice
 from perftool.annotate.workbook import annotate
 from perftool.assess import assess
 from perftool.audit.findings import Finding, assign_ids
@@ -191,3 +192,32 @@ def test_audit_and_score_json_show_the_explanations(plan, tmp_path):
     doc = json.loads(result.output)
     assert (doc["explained"], doc["unexplained"]) == (1, 1)
     assert {f["id"]: f["explanation"] for f in doc["findings"]} == {CACHE_ID: None, WARNING_ID: TEXT}
+
+
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice 未安装（make test 会自动安装）")
+def test_an_explanation_survives_a_save_in_libreoffice(plan, tmp_path):
+    """The unit's office program saves the copy again: hidden id and fingerprint, and the 说明, read back alike."""
+    first = assess(submission(plan, tmp_path))
+    copy = tmp_path / "批注.xlsx"
+    annotate(first, copy)
+    (tmp_path / "in").mkdir()
+    written = send_back(copy, tmp_path / "in" / "说明.xlsx", explanations={WARNING_ID: TEXT})
+    saved = recalculate([written], tmp_path / "out", tmp_path / "profile")[0]
+    back = assess(saved)
+    assert [(f.id, f.explanation, f.explained) for f in back.findings] == [(WARNING_ID, TEXT, True)]
+    assert (back.explained, back.unexplained) == (1, 0)
+
+
+def test_columns_are_found_by_their_header_labels(plan, tmp_path):
+    first = assess(submission(plan, tmp_path))
+    copy = tmp_path / "批注.xlsx"
+    annotate(first, copy)
+    book = openpyxl.load_workbook(copy)
+    ws = book[FINDINGS_SHEET]
+    ws.protection.sheet = False
+    ws.insert_cols(1, 2)  # two columns inserted at the left: 说明 is now in L, 审核编号 in M
+    assert (ws["L3"].value, ws["M3"].value) == ("说明", "审核编号")
+    ws["L4"] = TEXT
+    book.save(tmp_path / "移列.xlsx")
+    back = assess(tmp_path / "移列.xlsx")
+    assert by_id(back)[WARNING_ID].explained

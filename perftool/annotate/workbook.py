@@ -20,9 +20,9 @@ from ..assess import Assessment
 from ..audit.findings import ERROR, SEVERITY_ZH, Finding
 from ..errors import UsageError
 from ..audit.rules import rule_text
-from ..generate.measure import Block, fit_rows, page_fit, stored_height
 from ..generate.findings_sheet import (EXPLANATION_COL, EXPLANATION_NOTE, STATE_COL, VISIBLE, VISIBLE_WIDTHS,
                                        write_explanation, write_header, write_key)
+from ..generate.measure import Block, fit_rows, page_fit, stored_height
 from ..generate.render import render
 from ..generate.styles import Styles, write_text
 from ..identity import FINDINGS_SHEET, SCORES_SHEET

@@ -221,3 +221,19 @@ def test_columns_are_found_by_their_header_labels(plan, tmp_path):
     book.save(tmp_path / "移列.xlsx")
     back = assess(tmp_path / "移列.xlsx")
     assert by_id(back)[WARNING_ID].explained
+
+
+def test_a_batch_writes_the_explanations_into_each_result_and_copy(plan, tmp_path):
+    first = assess(submission(plan, tmp_path))
+    copy = tmp_path / "批注.xlsx"
+    annotate(first, copy)
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    send_back(copy, inbox / "第二次报送.xlsx", explanations={WARNING_ID: TEXT})
+    result = CliRunner().invoke(main, ["batch", str(inbox), "-o", str(tmp_path / "审核结果"), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    [doc] = [json.loads(p.read_text(encoding="utf-8")) for p in (tmp_path / "审核结果" / "结果").glob("*.json")]
+    assert (doc["explained"], doc["unexplained"]) == (1, 1)
+    assert {f["id"]: f["explanation"] for f in doc["findings"]} == {CACHE_ID: None, WARNING_ID: TEXT}
+    [annotated] = (tmp_path / "审核结果" / "批注").glob("*.xlsx")
+    assert findings_rows(annotated)[1][WARNING_ID]["说明"] == TEXT

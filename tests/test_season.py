@@ -159,7 +159,7 @@ def test_wave_two_supersedes_and_keeps_the_earlier_submissions(season):
     [other] = second["others"]
     assert (other["unit"], other["unit_code"], other["status"], other["errors"], other["warnings"]) == (
         "庚局", "999", "未列入名单", 0, 0)
-    assert (out / other["result"]).is_file()                                       # still scored
+    assert other["note"] == "不在单位清单中（照常审核评分）" and (out / other["result"]).is_file()   # still scored
     history = {(h["unit"], h["file"]): h for h in second["history"]}
     assert set(history) == {("甲局", "101_甲局_2024.xlsx"), ("乙局", "102_乙局_2024.xlsx"),
                             ("乙局", "102_乙局_2024_第一次修改.xlsx")}
@@ -321,3 +321,13 @@ def test_explained_warnings_pass_a_changed_or_blank_explanation_does_not_and_an_
     error = verdict(_result(tmp_path, [{"code": "identity-mismatch", "severity": "error", "explanation": "已核实"}]),
                     tmp_path)
     assert (error.status, error.errors, error.reason) == (RETURNED, 1, "有错误 1 条，须修改后重新报送")
+
+
+def test_last_years_figures_are_read_from_the_current_submissions_not_the_history(season):
+    """``batch --previous`` over a season's output: 历史/ holds superseded results, never last year's figures."""
+    from perftool.audit.previous import load_reported, unit_key
+
+    found = load_reported(season["out"])
+    current = {u["unit_code"]: Path(u["result"]).name for u in season["second"]["units"] if u["result"]}
+    assert {code: found[unit_key("", code), 2024].source for code in ("101", "102")} == \
+        {code: current[code] for code in ("101", "102")}

@@ -91,7 +91,7 @@ def _summary(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles, title: 
     explained = ["已说明"] if season is not None else []
     headers = ["排名", "单位名称", "年度", "报送的表", "评分依据", "计算总分", "自评总分", "等次", "自评等次",
                *groups, "错误", "提示", *explained, "状态", "说明", "单位编码", "批注文件", "报送文件"]
-    widths = [5, 16, 5, 10, 6, 7, 7, 4, 5, *[6.5] * len(groups), 4, 4, *[4] * len(explained), 6, 30, 12, 30, 30]
+    widths = [5, 16, 5, 10, 6, 7, 7, 4, 5, *[6.5] * len(groups), 4, 4, *[4] * len(explained), 8 if season else 6, 30, 12, 30, 30]
     printed = len(headers) - 3  # the file columns stay on screen, off the printout
     ws.merge_range(0, 0, 0, printed - 1, title, styles.title())
     heights: dict[int, float] = {0: 30.0, 1: 18.0, 2: 30.0}

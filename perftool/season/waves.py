@@ -18,12 +18,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..audit.submitted import SUPERSEDED
 from ..batch import Row
 from ..errors import OutputError, UsageError
 from ..output import atomic_path, json_text
 from .roster import NOT_SUBMITTED, STATUSES, UNLISTED, UNREADABLE, Match, Roster, Verdict, normal_code, verdict
 
-LEDGER, LEDGER_FORMAT, HISTORY = "报送记录.json", "perftool-season/1", "历史"
+LEDGER, LEDGER_FORMAT, HISTORY = "报送记录.json", "perftool-season/1", SUPERSEDED
 
 
 @dataclass
@@ -60,9 +61,11 @@ class Entry:
     def note(self) -> str:
         """How the submission was matched and why it has its status, for the 说明 column and the console."""
         parts = [f"{self.match.how}核对" if self.match.how else "", self.match.note,
+                 "不在单位清单中（照常审核评分）" if self.status == UNLISTED else
+                 "无法识别报送单位" if self.current and not self.match.unit else "",
                  self.verdict.reason if self.verdict and self.verdict.status != UNREADABLE else ""]
         if self.earlier:
-            parts.append(f"早先报送 {len(self.earlier)} 份已移入{HISTORY}")
+            parts.append(f"早先报送 {len(self.earlier)} 份已移入 {HISTORY}/")
         return "；".join(p for p in parts if p)
 
     def to_dict(self) -> dict[str, Any]:
@@ -98,7 +101,7 @@ class Season:
     def counts_line(self) -> str:
         """``第 2 批后：名单 6 个单位，已通过 4，退回修改 0，无法读取 0，未报送 2；未列入名单 1 份；…``"""
         earlier = len(self.superseded())
-        return (f"第 {self.wave} 批后：名单 {len(self.units)} 个单位，"
+        return ((f"第 {self.wave} 批后" if self.wave else "尚未收到报送") + f"：名单 {len(self.units)} 个单位，"
                 + "，".join(f"{s} {n}" for s, n in self.counts().items()) + f"；{UNLISTED} {len(self.others)} 份"
                 + (f"；早先报送 {earlier} 份已移入 {HISTORY}/" if earlier else ""))
 

@@ -96,6 +96,7 @@ def season(tmp_path_factory):
     submit(root, "102", "clean", inbox, "102_乙局_2024_第二次修改.xlsx", WAVE2 + 120)
     (inbox / "105_戊局_2024.xlsx").write_bytes(b"PK\x03\x04 truncated")
     os.utime(inbox / "105_戊局_2024.xlsx", (WAVE2, WAVE2))
+    (inbox / "扫描件.xlsx").write_bytes(b"%PDF-1.4 not a workbook")               # no unit can be told from it
     cli("generate", "--year", "2024", "--set", "juesuan", "--unit", "庚局", "--unit-code", "999",
         "-o", str(root / "庚局表样.xlsx"))
     cli("fill", str(root / "庚局表样.xlsx"), str(root / "clean.yaml"), "-o", str(inbox / "庚局.xlsx"))
@@ -146,9 +147,9 @@ def test_wave_one_summary_workbook_has_a_status_column_and_a_row_per_missing_uni
 def test_wave_two_supersedes_and_keeps_the_earlier_submissions(season):
     second, out = season["second"], season["out"]
     assert ("第 2 批后：名单 6 个单位，已通过 4，退回修改 0，无法读取 1，未报送 1；未列入名单 1 份；"
-            "早先报送 3 份已移入 历史/") in season["wave2"]
-    assert (second["wave"], second["counts"], second["unlisted"]) == (
-        2, {"已通过": 4, "退回修改": 0, "无法读取": 1, "未报送": 1}, 1)
+            "无法读取且无法识别单位的文件 1 份；早先报送 3 份已移入 历史/") in season["wave2"]
+    assert (second["wave"], second["counts"], second["unlisted"], second["unidentified"]) == (
+        2, {"已通过": 4, "退回修改": 0, "无法读取": 1, "未报送": 1}, 1, 1)
     units = by_unit(second)
     assert (units["甲局"]["status"], units["甲局"]["file"], units["甲局"]["wave"]) == ("已通过", "101_甲局_2024_修改.xlsx", 2)
     assert (units["乙局"]["status"], units["乙局"]["file"]) == ("已通过", "102_乙局_2024_第二次修改.xlsx")
@@ -156,7 +157,9 @@ def test_wave_two_supersedes_and_keeps_the_earlier_submissions(season):
     assert (units["戊局"]["status"], units["戊局"]["match"]) == ("无法读取", "按文件名")
     assert "文件已损坏或不完整" in units["戊局"]["reason"]
     assert units["己局"]["status"] == "未报送"
-    [other] = second["others"]
+    other, unknown = second["others"]
+    assert (unknown["unit"], unknown["file"], unknown["status"], unknown["note"]) == (
+        "", "扫描件.xlsx", "无法读取", "无法识别报送单位")
     assert (other["unit"], other["unit_code"], other["status"], other["errors"], other["warnings"]) == (
         "庚局", "999", "未列入名单", 0, 0)
     assert other["note"] == "不在单位清单中（照常审核评分）" and (out / other["result"]).is_file()   # still scored
@@ -184,9 +187,9 @@ def test_wave_two_summary_workbook_lists_the_superseded_files(season):
     assert "已被取代的报送（批注副本和结果已移入 历史/）" in texts
     assert "101_甲局_2024.xlsx（甲局，第 1 批）：已被第 2 批的 101_甲局_2024_修改.xlsx 取代（修改时间更晚）" in texts
     col = {c.value: c.column for c in sheet[3]}
-    status = {sheet.cell(r, col["单位名称"]).value: sheet.cell(r, col["状态"]).value for r in range(4, 11)}
+    status = {sheet.cell(r, col["单位名称"]).value: sheet.cell(r, col["状态"]).value for r in range(4, 12)}
     assert status == {"甲局": "已通过", "乙局": "已通过", "丙局": "已通过", "丁局": "已通过", "庚局": "未列入名单",
-                      "戊局": "无法读取", "己局": "未报送"}
+                      "戊局": "无法读取", None: "无法读取", "己局": "未报送"}
 
 
 def test_consolidate_takes_the_passed_units_current_submissions(season):
@@ -194,6 +197,7 @@ def test_consolidate_takes_the_passed_units_current_submissions(season):
     output = cli("consolidate", str(out), "-o", str(root / "汇总.xlsx"), "--name", "全市汇总")
     assert "已汇总 4 个单位" in output and "汇总表审核：错误 0 条" in output
     assert "未汇总：戊局：无法读取，未汇总" in output and "未汇总：庚局：未列入名单，未汇总" in output
+    assert "未汇总：扫描件.xlsx：无法读取，未汇总" in output
     from perftool.assess import assess
 
     total = assess(root / "汇总.xlsx")

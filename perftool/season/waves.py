@@ -91,6 +91,10 @@ class Season:
     def counts(self) -> dict[str, int]:
         return {s: sum(1 for e in self.units if e.status == s) for s in STATUSES}
 
+    def unlisted(self) -> int:
+        """Submitters not on the roster (the others are files that could not be read nor matched to a unit)."""
+        return sum(1 for e in self.others if e.status == UNLISTED)
+
     def superseded(self) -> list[tuple[Entry, Submission, str]]:
         return [(e, s, why) for e in self.units + self.others for s, why in e.earlier]
 
@@ -100,9 +104,10 @@ class Season:
 
     def counts_line(self) -> str:
         """``第 2 批后：名单 6 个单位，已通过 4，退回修改 0，无法读取 0，未报送 2；未列入名单 1 份；…``"""
-        earlier = len(self.superseded())
+        earlier, unknown = len(self.superseded()), len(self.others) - self.unlisted()
         return ((f"第 {self.wave} 批后" if self.wave else "尚未收到报送") + f"：名单 {len(self.units)} 个单位，"
-                + "，".join(f"{s} {n}" for s, n in self.counts().items()) + f"；{UNLISTED} {len(self.others)} 份"
+                + "，".join(f"{s} {n}" for s, n in self.counts().items()) + f"；{UNLISTED} {self.unlisted()} 份"
+                + (f"；无法读取且无法识别单位的文件 {unknown} 份" if unknown else "")
                 + (f"；早先报送 {earlier} 份已移入 {HISTORY}/" if earlier else ""))
 
     def lines(self) -> list[str]:
@@ -121,7 +126,7 @@ class Season:
     def to_dict(self) -> dict[str, Any]:
         """The ``season`` of 汇总.json: statuses and counts, the units, the other submitters and the history."""
         return {"format": LEDGER_FORMAT, "roster": str(self.roster.path), "wave": self.wave, "waves": self.waves,
-                "counts": self.counts(), "unlisted": len(self.others),
+                "counts": self.counts(), "unlisted": self.unlisted(), "unidentified": len(self.others) - self.unlisted(),
                 "units": [e.to_dict() for e in self.units], "others": [e.to_dict() for e in self.others],
                 "history": [{"unit": e.unit, "unit_code": e.code, "file": s.file, "inbox": s.inbox, "wave": s.wave,
                              "time": s.when(), "status": s.row.status, "errors": s.row.errors,
@@ -195,7 +200,8 @@ def _entry(unit: str, code: str, group: list[Submission], matches: dict[str, Mat
 
 def _why(old: Submission, new: Submission) -> str:
     """Why ``old`` is no longer current."""
-    when = "修改时间更晚" if new.mtime > old.mtime else "修改时间相同、文件名在后"
+    when = ("修改时间更晚" if new.mtime > old.mtime else "修改时间相同、文件名在后" if new.file > old.file else
+            "修改时间和文件名相同、收到在后")
     if old.wave == new.wave:
         return f"同一批（第 {new.wave} 批）中另有该单位的 {new.file}（{when}），以后者为准"
     return f"已被第 {new.wave} 批的 {new.file} 取代（{when}）"

@@ -13,6 +13,10 @@ import json
 import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +94,7 @@ def season(tmp_path_factory):
     first = season_of(out)
     shutil.copy(out / "汇总表.xlsx", root / "第一批汇总表.xlsx")
     annotated1 = sorted(p.name for p in (out / "批注").iterdir())
-    shutil.copytree(out, root / "中断", symlinks=True)  # wave 2 is re-run into this copy after an interruption
+    shutil.copytree(out, root / "第一批输出", symlinks=True)  # wave 2 is run into copies of it and interrupted
     submit(root, "101", "clean", inbox, "101_甲局_2024_修改.xlsx", WAVE2)
     submit(root, "102", "warning", inbox, "102_乙局_2024_第一次修改.xlsx", WAVE2 + 60)
     submit(root, "102", "clean", inbox, "102_乙局_2024_第二次修改.xlsx", WAVE2 + 120)
@@ -206,8 +210,15 @@ def test_consolidate_takes_the_passed_units_current_submissions(season):
     assert total.as_filed["gk04.exp_208_gp"] == pytest.approx(4 * 80.0)
 
 
-def test_an_interrupted_wave_two_rerun_gives_the_same_picture(season, monkeypatch):
-    copy, inbox, roster = season["root"] / "中断", season["inbox"], season["roster"]
+def picture(s: dict[str, Any]) -> Any:
+    """A season's statuses, files and history, without the inboxes' paths and the waves' times."""
+    return ([{k: v for k, v in u.items() if k != "inbox"} for u in s["units"] + s["others"]],
+            sorted((h["file"], h["reason"], h["annotated"], h["result"]) for h in s["history"]), s["counts"])
+
+
+def test_a_wave_two_interrupted_between_two_moves_reruns_to_the_same_picture(season, monkeypatch, tmp_path):
+    copy, inbox, roster = tmp_path / "审核结果", season["inbox"], season["roster"]
+    shutil.copytree(season["root"] / "第一批输出", copy, symlinks=True)
     real, calls = os.replace, []
 
     def dies_on_the_second_move(src, dst):
@@ -223,14 +234,30 @@ def test_an_interrupted_wave_two_rerun_gives_the_same_picture(season, monkeypatc
     monkeypatch.setattr(os, "replace", real)
     output = cli("batch", str(inbox), "-o", str(copy), "--units", str(roster), "--jobs", "1", codes=(2,))
     assert "第 2 批后：名单 6 个单位，已通过 4，退回修改 0，无法读取 1，未报送 1；未列入名单 1 份" in output
-
-    def picture(s: dict[str, Any]) -> Any:
-        return ([{k: v for k, v in u.items() if k != "inbox"} for u in s["units"] + s["others"]],
-                sorted((h["file"], h["reason"], h["annotated"], h["result"]) for h in s["history"]), s["counts"])
-
     assert picture(season_of(copy)) == picture(season["second"])
     assert sorted(p.name for p in (copy / "历史" / "批注").iterdir()) == \
         sorted(p.name for p in (season["out"] / "历史" / "批注").iterdir())
+
+
+def test_a_wave_two_killed_while_scoring_reruns_to_the_same_picture(season, tmp_path):
+    copy, inbox, roster = tmp_path / "审核结果", season["inbox"], season["roster"]
+    shutil.copytree(season["root"] / "第一批输出", copy, symlinks=True)
+    command = [str(Path(sys.executable).parent / "perftool"), "batch", str(inbox), "-o", str(copy),
+               "--units", str(roster), "--jobs", "1"]
+    run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    journal, deadline = copy / ".汇总.journal", time.monotonic() + 60
+    while time.monotonic() < deadline and (not journal.exists() or journal.read_text(encoding="utf-8").count("\n") < 3):
+        assert run.poll() is None, "the batch ended before it could be killed"
+        time.sleep(0.05)
+    os.killpg(run.pid, signal.SIGKILL)  # the batch and its worker, two new files scored
+    run.wait()
+    checkpoint = json.loads((copy / "汇总.json").read_text(encoding="utf-8"))   # rows so far, marked incomplete
+    assert checkpoint["complete"] is False and "season" not in checkpoint
+    assert json.loads((copy / "报送记录.json").read_text(encoding="utf-8"))["waves"][-1]["wave"] == 1
+    assert (copy / "汇总表.xlsx").is_file()                                       # wave 1's, until the re-run
+    output = cli("batch", str(inbox), "-o", str(copy), "--units", str(roster), "--jobs", "1", codes=(2,))
+    assert "第 2 批后：名单 6 个单位，已通过 4，退回修改 0，无法读取 1，未报送 1；未列入名单 1 份" in output
+    assert picture(season_of(copy)) == picture(season["second"])
 
 
 def test_a_third_wave_from_another_inbox_keeps_the_others_current(season, tmp_path):

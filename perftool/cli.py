@@ -559,8 +559,10 @@ def consolidate(out: Path, output: Path, units_csv: Path | None, by: str | None,
                 kept.append(m)
             members = kept
             reported = {m.unit_code for m in members}
+            named = {line.split("：", 1)[0] for line in skipped}  # with batch --units each unit's status is given
             skipped += [f"{u.name}（{u.code}）：未报送或未通过审核，未汇总" for u in roster
-                        if u.code not in reported and not any(v.parent == u.code for v in roster)]
+                        if u.code not in reported and u.name not in named
+                        and not any(v.parent == u.code for v in roster)]
         if not members:
             raise UsageError("没有可汇总的报送：汇总只包括已评分且没有错误的工作簿"
                              + ("；" + "；".join(skipped[:5]) if skipped else ""))

@@ -115,7 +115,8 @@ def test_wave_one_statuses_on_the_console_and_in_the_json(season):
     assert (first["wave"], first["counts"], first["unlisted"]) == (
         1, {"已通过": 2, "退回修改": 2, "无法读取": 0, "未报送": 2}, 0)
     units = by_unit(first)
-    assert [(u["unit"], u["status"], u["match"], u["errors"], u["warnings"], u["explained"]) for u in first["units"]] == [
+    assert [(u["unit"], u["status"], u["match"], u["errors"], u["warnings"], u["explained"])
+            for u in first["units"]] == [
         ("甲局", "退回修改", "按单位编码", 2, 0, 0), ("乙局", "退回修改", "按单位编码", 0, 2, 0),
         ("丙局", "已通过", "按单位编码", 0, 0, 0), ("丁局", "已通过", "按单位编码", 0, 0, 0),
         ("戊局", "未报送", "", 0, 0, 0), ("己局", "未报送", "", 0, 0, 0)]
@@ -362,3 +363,12 @@ def test_last_years_figures_are_read_from_the_current_submissions_not_the_histor
     current = {u["unit_code"]: Path(u["result"]).name for u in season["second"]["units"] if u["result"]}
     assert {code: found[unit_key("", code), 2024].source for code in ("101", "102")} == \
         {code: current[code] for code in ("101", "102")}
+
+
+def test_consolidate_with_the_roster_names_each_unit_left_out_once(season):
+    out, root = season["out"], season["root"]
+    output = cli("consolidate", str(out), "-o", str(root / "名单汇总.xlsx"), "--units", str(season["roster"]))
+    assert "已汇总 4 个单位" in output
+    left = [line for line in output.splitlines() if line.startswith("  未汇总：")]
+    assert left == ["  未汇总：戊局：无法读取，未汇总", "  未汇总：己局：未报送，未汇总", "  未汇总：庚局：未列入名单，未汇总",
+                    "  未汇总：扫描件.xlsx：无法读取，未汇总"]

@@ -91,7 +91,8 @@ def _summary(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles, title: 
     explained = ["已说明"] if season is not None else []
     headers = ["排名", "单位名称", "年度", "报送的表", "评分依据", "计算总分", "自评总分", "等次", "自评等次",
                *groups, "错误", "提示", *explained, "状态", "说明", "单位编码", "批注文件", "报送文件"]
-    widths = [5, 16, 5, 10, 6, 7, 7, 4, 5, *[6.5] * len(groups), 4, 4, *[4] * len(explained), 8 if season else 6, 30, 12, 30, 30]
+    widths = [5, 16, 5, 10, 6, 7, 7, 4, 5, *[6.5] * len(groups), 4, 4, *[4] * len(explained), 8 if season else 6,
+              30, 12, 30, 30]
     printed = len(headers) - 3  # the file columns stay on screen, off the printout
     ws.merge_range(0, 0, 0, printed - 1, title, styles.title())
     heights: dict[int, float] = {0: 30.0, 1: 18.0, 2: 30.0}
@@ -118,8 +119,8 @@ def _summary(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles, title: 
         r, row = rows[i], 3 + k
         e = entries.get(id(r))
         status, note = (e.status, "；".join(x for x in (e.note(), _note(r)) if x)) if e else (r.status, _note(r))
-        values = [rank.get(i, ""), r.unit or (e.unit if e else ""), r.year or "", _tables_named(r), r.basis or "", r.total,
-                  r.self_total, r.grade or "", r.self_grade or "", *[r.groups.get(g) for g in groups],
+        values = [rank.get(i, ""), r.unit or (e.unit if e else ""), r.year or "", _tables_named(r), r.basis or "",
+                  r.total, r.self_total, r.grade or "", r.self_grade or "", *[r.groups.get(g) for g in groups],
                   *((r.errors, r.warnings) if r.file else ("", "")),
                   *([e.verdict.explained if e and e.verdict else ""] if explained else []),
                   status, note, r.unit_code or (e.code if e else "")]
@@ -154,7 +155,8 @@ def _summary(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles, title: 
             blocks.append(Block(top + k, 1, top + k, 3, name))
             heights[top + k] = 15.0
         top += len(skipped) + 2
-    earlier = [f"{s.file}（{e.unit or '—'}，第 {s.wave} 批）：{why}" for e, s, why in season.superseded()] if season else []
+    earlier = [f"{s.file}（{e.unit or '—'}，第 {s.wave} 批）：{why}"
+               for e, s, why in (season.superseded() if season else [])]
     if earlier:
         ws.merge_range(top, 0, top, printed - 1, "已被取代的报送（批注副本和结果已移入 历史/）", styles.header())
         for k, text in enumerate(earlier, start=1):

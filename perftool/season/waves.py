@@ -126,7 +126,8 @@ class Season:
     def to_dict(self) -> dict[str, Any]:
         """The ``season`` of 汇总.json: statuses and counts, the units, the other submitters and the history."""
         return {"format": LEDGER_FORMAT, "roster": str(self.roster.path), "wave": self.wave, "waves": self.waves,
-                "counts": self.counts(), "unlisted": self.unlisted(), "unidentified": len(self.others) - self.unlisted(),
+                "counts": self.counts(), "unlisted": self.unlisted(),
+                "unidentified": len(self.others) - self.unlisted(),
                 "units": [e.to_dict() for e in self.units], "others": [e.to_dict() for e in self.others],
                 "history": [{"unit": e.unit, "unit_code": e.code, "file": s.file, "inbox": s.inbox, "wave": s.wave,
                              "time": s.when(), "status": s.row.status, "errors": s.row.errors,
@@ -155,8 +156,8 @@ def run_wave(out: Path, inbox: Path, rows: list[Row], roster: Roster) -> Season:
         else:
             s.row = row  # the same file, processed again
     if fresh:
-        waves.append({"wave": wave, "inbox": str(inbox.resolve()), "time": dt.datetime.now().isoformat(timespec="seconds"),
-                      "files": len(rows), "new": fresh})
+        waves.append({"wave": wave, "inbox": str(inbox.resolve()), "files": len(rows), "new": fresh,
+                      "time": dt.datetime.now().isoformat(timespec="seconds")})
     season = _picture(roster, list(seen.values()), waves, out)
     keep = {p for e in season.units + season.others if e.current for p in _outputs(e.current.row)}
     for e in season.units + season.others:

@@ -466,17 +466,20 @@ def flag_duplicates(rows: list[Row]) -> None:
                 r.flags.append(f"年度为 {r.year}，本批主要为 {main} 年度")
 
 
-def write_summary_json(rows: list[Row], out: Path, signature: str, complete: bool = True) -> None:
-    """``汇总.json``: the rows so far; ``complete`` is false while the batch is still running (or was killed)."""
-    doc = {"format": SUMMARY_FORMAT, "settings": signature, "complete": complete, "rows": [asdict(r) for r in rows]}
+def write_summary_json(rows: list[Row], out: Path, signature: str, complete: bool = True,
+                       season: dict[str, Any] | None = None) -> None:
+    """``汇总.json``: the rows so far; ``complete`` is false while the batch is still running (or was killed);
+    ``season``: the roster statuses and history of a ``batch --units`` run (perftool/season/waves.py)."""
+    doc = {"format": SUMMARY_FORMAT, "settings": signature, "complete": complete, "rows": [asdict(r) for r in rows],
+           **({"season": season} if season is not None else {})}
     with atomic_path(out / SUMMARY) as tmp:
         tmp.write_text(json_text(doc) + "\n", encoding="utf-8")
 
 
-def write_summary_data(rows: list[Row], out: Path, settings: Settings) -> None:
+def write_summary_data(rows: list[Row], out: Path, settings: Settings, season: dict[str, Any] | None = None) -> None:
     """``汇总.csv`` and ``汇总.json`` for other systems (the JSON also lets a re-run reuse unchanged rows); the
     journal of the run is then no longer needed."""
-    write_summary_json(rows, out, settings.signature())
+    write_summary_json(rows, out, settings.signature(), season=season)
     (out / JOURNAL).unlink(missing_ok=True)
     columns = ["file", "status", "code", "reason", "unit", "unit_code", "year", "basis", "total", "self_total", "grade",
                "self_grade", "errors", "warnings", "flags", "annotated", "result"]

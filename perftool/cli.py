@@ -447,15 +447,26 @@ def score(workbook: Path, rules: str | None, output: Path | None, as_json: bool,
 @click.option("--force", is_flag=True, help="全部重新评分（默认跳过内容未变、设置相同的已评分文件）。")
 @click.option("--targets", "targets_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="项目申报表目录（申报表工作簿或其 JSON）：核对各项目自评表的指标、年度指标值和指标性质是否与申报一致。")
+@click.option("--units", "units_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="单位清单 CSV（与 generate --units 相同）：给出每个单位的状态（未报送、无法读取、退回修改、已通过），"
+                   "分批报送时以最新一份为准，早先的移入 历史/。")
 @LIMIT_OPTION
 def batch(inbox: Path, output: Path, jobs: int | None, rules: str | None, previous: Path | None,
-          budget: Path | None, year: int | None, force: bool, targets_dir: Path | None, limit: tuple[str, ...]) -> None:
+          budget: Path | None, year: int | None, force: bool, targets_dir: Path | None, units_csv: Path | None,
+          limit: tuple[str, ...]) -> None:
+    from .season.roster import load_roster
+    from .season.waves import is_season, run_wave
+
     started = time.monotonic()
     total = len(submissions(inbox))
     if output.resolve() == inbox.resolve() or inbox.resolve() in output.resolve().parents:
         _fail(UsageError("输出目录不能位于收件目录内（以免把输出当作报送文件），请另选 -o"))
     try:
         _folder_output(output)
+        roster = load_roster(units_csv) if units_csv else None
+        if roster is None and is_season(output):
+            raise UsageError(f"输出目录 {output} 按单位清单分批收取报送（见其中的 报送记录.json）：请同样加上 "
+                             "--units 单位清单.csv 运行，或用 -o 另选输出目录")
     except PerftoolError as exc:
         _fail(exc)
     others = skipped_files(inbox)
@@ -474,8 +485,9 @@ def batch(inbox: Path, output: Path, jobs: int | None, rules: str | None, previo
                     rows, reused = run_batch(inbox, output, settings, jobs, lambda _row: bar.update(1), force)
             else:
                 rows, reused = run_batch(inbox, output, settings, jobs, None, force)
-            write_summary_data(rows, output, settings)
-            write_summary_workbook(rows, output / "汇总表.xlsx", skipped=others)
+            season = run_wave(output, inbox, rows, roster) if roster else None
+            write_summary_data(rows, output, settings, season.to_dict() if season else None)
+            write_summary_workbook(rows, output / "汇总表.xlsx", skipped=others, season=season)
     except PerftoolError as exc:
         _fail(exc)
     widths = (32, 6, 8, 8, 8, 6, 6, 6)
@@ -493,6 +505,10 @@ def batch(inbox: Path, output: Path, jobs: int | None, rules: str | None, previo
                f"无法读取 {failed} 份" + (f"，内容未变沿用上次结果 {reused} 份" if reused else "") +
                f"，用时 {time.monotonic() - started:.1f} 秒。汇总表：{output / '汇总表.xlsx'}"
                + ("（* 部分指标缺少数据不可评价，总分只含可评价指标）" if any(not r.complete for r in rows) else ""))
+    if season:  # the exit code follows the current submissions, not the superseded ones
+        click.echo("\n".join(season.lines()))
+        failed = sum(1 for r in season.rows() if r.status != SCORED)
+        with_errors = sum(1 for r in season.rows() if r.errors)
     sys.exit(2 if failed else 1 if with_errors else 0)
 
 
@@ -545,8 +561,10 @@ def consolidate(out: Path, output: Path, units_csv: Path | None, by: str | None,
                 kept.append(m)
             members = kept
             reported = {m.unit_code for m in members}
+            named = {line.split("：", 1)[0] for line in skipped}  # with batch --units each unit's status is given
             skipped += [f"{u.name}（{u.code}）：未报送或未通过审核，未汇总" for u in roster
-                        if u.code not in reported and not any(v.parent == u.code for v in roster)]
+                        if u.code not in reported and u.name not in named
+                        and not any(v.parent == u.code for v in roster)]
         if not members:
             raise UsageError("没有可汇总的报送：汇总只包括已评分且没有错误的工作簿"
                              + ("；" + "；".join(skipped[:5]) if skipped else ""))

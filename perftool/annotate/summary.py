@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
@@ -15,18 +16,25 @@ from ..generate.styles import BODY_FONT, Styles, write_text
 from ..output import atomic_path
 from .projects_sheet import write_projects_sheet
 
+if TYPE_CHECKING:  # the season (batch --units) is built after the batch; only its type is named here
+    from ..season.waves import Season
+
 GRADES = ("优", "良", "中", "差")
 
 
 def write_summary_workbook(rows: list[Row], path: Path, title: str = "绩效评价审核评分汇总表",
-                           skipped: list[str] | None = None) -> None:
-    """Write the summary workbook to ``path`` (atomically); ``skipped`` are inbox files that were not workbooks."""
+                           skipped: list[str] | None = None, season: Season | None = None) -> None:
+    """Write the summary workbook to ``path`` (atomically); ``skipped`` are inbox files that were not workbooks.
+    With a ``season`` (``batch --units``) the rows are the roster units' current submissions (a 未报送 row for a
+    unit without one) and the submitters not on the roster, each with its status; superseded files are listed."""
+    if season is not None:
+        rows = season.rows()
     with atomic_path(path) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
                                               "strings_to_urls": False,
                                               "default_format_properties": {"font_name": BODY_FONT, "font_size": 10}})
         styles = Styles(book)
-        _summary(book, rows, styles, title, skipped or [])
+        _summary(book, rows, styles, title, skipped or [], season)
         _by_rule(book, rows, styles)
         _by_unit(book, rows, styles)
         if any(r.projects for r in rows):
@@ -72,12 +80,19 @@ def _note(r: Row) -> str:
     return "；".join(x for x in [*notes, *r.flags] if x)
 
 
-def _summary(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles, title: str, skipped: list[str]) -> None:
+def _summary(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles, title: str, skipped: list[str],
+             season: Season | None) -> None:
     ws = book.add_worksheet("汇总表")
     groups = list(dict.fromkeys(g for r in rows for g in r.groups))
+    listed = season.units + season.others if season else []
+    if season is not None:
+        rows = [e.row() for e in listed]
+    entries = {id(r): e for e, r in zip(listed, rows, strict=True)} if season else {}
+    explained = ["已说明"] if season is not None else []
     headers = ["排名", "单位名称", "年度", "报送的表", "评分依据", "计算总分", "自评总分", "等次", "自评等次",
-               *groups, "错误", "提示", "状态", "说明", "单位编码", "批注文件", "报送文件"]
-    widths = [5, 16, 5, 10, 6, 7, 7, 4, 5, *[6.5] * len(groups), 4, 4, 6, 30, 12, 30, 30]
+               *groups, "错误", "提示", *explained, "状态", "说明", "单位编码", "批注文件", "报送文件"]
+    widths = [5, 16, 5, 10, 6, 7, 7, 4, 5, *[6.5] * len(groups), 4, 4, *[4] * len(explained), 8 if season else 6,
+              30, 12, 30, 30]
     printed = len(headers) - 3  # the file columns stay on screen, off the printout
     ws.merge_range(0, 0, 0, printed - 1, title, styles.title())
     heights: dict[int, float] = {0: 30.0, 1: 18.0, 2: 30.0}
@@ -85,7 +100,9 @@ def _summary(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles, title: 
     order = sorted(range(len(rows)), key=lambda i: (rows[i].status != SCORED, rows[i].year or 0,
                                                     rows[i].table_set or rows[i].tables, i not in rank, rank.get(i, 0)))
     scored = [r for r in rows if r.status == SCORED]
-    caption = (f"共 {len(rows)} 份：已评分 {len(scored)} 份，无法读取 {len(rows) - len(scored)} 份；"
+    filed = [r for r in rows if r.file]
+    caption = ((season.counts_line() + "。" if season else "") +
+               f"共 {len(filed)} 份：已评分 {len(scored)} 份，无法读取 {len(filed) - len(scored)} 份；"
                f"有错误的 {sum(1 for r in scored if r.errors)} 份。排名在同一年度、报送同一组表的单位之间进行；"
                "总分带 * 的只含可评价指标，不排名。" + (f"未识别文件 {len(skipped)} 个（见表末）。" if skipped else ""))
     ws.merge_range(1, 0, 1, printed - 1, caption, styles.note())
@@ -100,9 +117,13 @@ def _summary(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles, title: 
     link = styles.get(border=1, valign="top", font_color="blue", underline=1)
     for k, i in enumerate(order):
         r, row = rows[i], 3 + k
-        values = [rank.get(i, ""), r.unit, r.year or "", _tables_named(r), r.basis or "", r.total,
-                  r.self_total, r.grade or "", r.self_grade or "", *[r.groups.get(g) for g in groups],
-                  r.errors, r.warnings, r.status, _note(r), r.unit_code]
+        e = entries.get(id(r))
+        status, note = (e.status, "；".join(x for x in (e.note(), _note(r)) if x)) if e else (r.status, _note(r))
+        values = [rank.get(i, ""), r.unit or (e.unit if e else ""), r.year or "", _tables_named(r), r.basis or "",
+                  r.total, r.self_total, r.grade or "", r.self_grade or "", *[r.groups.get(g) for g in groups],
+                  *((r.errors, r.warnings) if r.file else ("", "")),
+                  *([e.verdict.explained if e and e.verdict else ""] if explained else []),
+                  status, note, r.unit_code or (e.code if e else "")]
         for c, v in enumerate(values):
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 fmt = num if isinstance(v, float) else body
@@ -134,6 +155,16 @@ def _summary(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles, title: 
             blocks.append(Block(top + k, 1, top + k, 3, name))
             heights[top + k] = 15.0
         top += len(skipped) + 2
+    earlier = [f"{s.file}（{e.unit or '—'}，第 {s.wave} 批）：{why}"
+               for e, s, why in (season.superseded() if season else [])]
+    if earlier:
+        ws.merge_range(top, 0, top, printed - 1, "已被取代的报送（批注副本和结果已移入 历史/）", styles.header())
+        for k, text in enumerate(earlier, start=1):
+            ws.write_number(top + k, 0, k, body)
+            ws.merge_range(top + k, 1, top + k, printed - 1, text, body)
+            blocks.append(Block(top + k, 1, top + k, printed - 1, text))
+            heights[top + k] = 15.0
+        top += len(earlier) + 2
     ws.write_string(top, 0, "等次", styles.header())
     ws.write_string(top, 1, "单位数", styles.header())
     for k, g in enumerate(GRADES):

@@ -26,7 +26,7 @@ from ..engine import engine_for
 from ..errors import PerftoolError
 from ..values import is_blank, is_number, show, show_difference
 from .findings import ERROR, WARNING, Finding, at, describe
-from .submitted import assessed_workbooks
+from .submitted import assessed_workbooks, result_files
 
 #: Amounts in 万元 agree when within half a unit of the last decimal.
 TOLERANCE = 0.005
@@ -116,7 +116,7 @@ def load_budgets(folder: Path, assess_file: Callable[[Path], Any] | None = None)
     that cannot be read (they were reported in the budget's own batch).
     """
     found: list[Budget] = []
-    for path in sorted(folder.rglob("*.json")):
+    for path in result_files(folder):
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(doc, dict) or doc.get("format") != "perftool-score/1" or \

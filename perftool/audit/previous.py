@@ -19,7 +19,7 @@ from ..definitions.model import Field
 from ..definitions.workbook import WorkbookPlan
 from ..values import is_blank, is_number, show, show_difference
 from .findings import Finding, at, describe
-from .submitted import assessed_workbooks
+from .submitted import assessed_workbooks, result_files
 
 #: Amounts in 万元 agree when within half a unit of the last decimal.
 TOLERANCE = 0.005
@@ -69,7 +69,7 @@ def load_reported(folder: Path, assess_file: Callable[[Path], Any] | None = None
     """
     wanted = carried_fields()
     found: dict[tuple[str, int], Reported] = {}
-    for path in sorted(folder.rglob("*.json")):
+    for path in result_files(folder):
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):

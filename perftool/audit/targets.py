@@ -23,7 +23,7 @@ from ..figures import read_figure
 from ..values import is_blank
 from .findings import Finding, at, describe
 from .previous import unit_key
-from .submitted import assessed_workbooks
+from .submitted import assessed_workbooks, result_files
 
 #: The columns a declaration hands on to the 自评表 (where both tables have them).
 CARRIED = ("level1", "level2", "name", "nature", "unit", "target", "max")
@@ -51,7 +51,7 @@ def _declared_block(table_id: str) -> str | None:
 def load_declared(folder: Path, assess_file: Callable[[Path], Any]) -> dict[tuple[str, int], list[Declared]]:
     """The declarations under ``folder`` by (unit key, year): JSON results or exports first, then workbooks."""
     found: dict[tuple[str, int], list[Declared]] = {}
-    for path in sorted(folder.rglob("*.json")):
+    for path in result_files(folder):
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):

@@ -1,4 +1,5 @@
-"""The accepted submissions of a batch output folder: scored, without errors, with their entries as filed."""
+"""The accepted submissions of a batch output folder, with their entries as filed: with a roster (``batch
+--units``) the current submission of each 已通过 unit, else every scored submission without errors."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from ..batch import SCORED, SUMMARY_FORMAT
 from ..errors import UsageError
 from .consolidate import Member
+from .roster import PASSED
 
 
 @dataclass(frozen=True)
@@ -33,9 +35,17 @@ def accepted(out: Path) -> tuple[list[Accepted], list[str]]:
     if doc.get("complete") is False:
         raise UsageError(f"{out} 的批量审核尚未完成（或被中断）：请再运行一次 perftool batch 收件目录 -o {out}，完成后再汇总")
     found, skipped = [], []
-    for row in doc.get("rows", []):
+    season = doc.get("season")
+    if isinstance(season, dict):  # batch --units: the 已通过 units' current submissions only
+        rows = [u for u in season.get("units", []) if u.get("status") == PASSED]
+        skipped += [f"{u.get('unit')}：{u.get('status')}，未汇总" for u in season.get("units", [])
+                    if u.get("status") != PASSED]
+        skipped += [f"{o.get('unit') or o.get('file')}：{o.get('status')}，未汇总" for o in season.get("others", [])]
+    else:
+        rows = doc.get("rows", [])
+    for row in rows:
         name = row.get("unit") or row.get("file", "")
-        if row.get("status") != SCORED:
+        if row.get("status") not in (SCORED, PASSED):
             skipped.append(f"{name}：{row.get('status')}，未汇总")
             continue
         if row.get("errors"):

@@ -14,13 +14,14 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .data import flatten, load_data, nest, nest_projects, project_specs, row_counts
+from .data import given_values, load_data, nest, nest_projects, project_specs, row_counts
 from .definitions.catalog import catalog, editions, load_table, table_sets, templates_dir
 from .definitions.projects import issued
 from .definitions.scoresheet import check_ruleset, load_ruleset
 from .definitions.workbook import available_tables, plan_workbook
 from .engine import engine_for
 from .errors import PerftoolError, UsageError
+from .rounding import Balanced
 from .annotate.summary import write_summary_workbook
 from .annotate.workbook import annotate
 from .assess import Assessment, assess
@@ -247,14 +248,28 @@ def _generate_projects(year: int, projects_csv: Path, chosen: list[str] | None, 
 
 
 def _given(data: dict, plan) -> dict:
-    """The data's values by field key; a value for a formula cell is written over it, with a notice."""
-    given = flatten(data, plan)
+    """The data's values by field key (amounts in 元 converted with 舍位平衡, reported); a value for a formula
+    cell is written over it, with a notice."""
+    given, balanced = given_values(data, plan)
+    if balanced is not None:
+        _report_balance(balanced)
     for key, value in given.items():
         field = plan.field(key)
         if field.kind == "formula":
             click.secho(f"注意：{key}（{field.sheet}!{field.cell}）是公式单元格，"
                         f"已按数据写入数值 {value}，覆盖了公式", fg="yellow", err=True)
     return given
+
+
+def _report_balance(balanced: Balanced) -> None:
+    """舍位平衡's report: every adjusted cell, and any identity the 元 figures themselves break."""
+    moved = balanced.adjustments
+    click.echo(f"金额已由元转换为万元（保留两位小数，舍位平衡）：调整 {len(moved)} 个单元格"
+               + ("，各平衡关系均成立" if not balanced.unbalanced else ""))
+    for a in moved:
+        click.echo(f"  调整：{a.text()}")
+    for line in balanced.unbalanced:
+        click.secho(f"警告：{line}", fg="yellow", err=True)
 
 
 @main.command(help="把数据文件（YAML/JSON）填入 perftool 生成的表样，输出新的工作簿（不修改原表样）。")

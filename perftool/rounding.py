@@ -228,7 +228,8 @@ def balance(given: Mapping[str, Any], plan: WorkbookPlan) -> Balanced:
     if pins:
         cents = network.solve(pins)
     out = dict(given)
-    totals = {k for k, leaves in network.leaves.items() if len(leaves) > 1}  # a one-part "total" moves with its part
+    totals = {k for k, leaves in network.leaves.items()  # a "total" of one movable part moves with it
+              if sum(fen[x] % FEN_PER_CENT != 0 for x in leaves) > 1}
     adjustments = []
     for key, x in fen.items():
         value = cents.get(key, naive_cents(x))

@@ -520,10 +520,12 @@ def batch(inbox: Path, output: Path, jobs: int | None, rules: str | None, previo
 @click.option("--year", type=int, default=None, help="只汇总该年度（批量输出含多个年度时必填）。")
 @click.option("--set", "set_name", default=None, help="只汇总该表套（含多个表套时必填）。")
 @click.option("--name", default="汇总", show_default=True, help="汇总工作簿的单位名称。")
+@click.option("--data", "data_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="另以数据文件（YAML/JSON）加入汇总的单位，可多次给出；amount_unit: 元 的先舍位平衡转换为万元。")
 def consolidate(out: Path, output: Path, units_csv: Path | None, by: str | None, year: int | None,
-                set_name: str | None, name: str) -> None:
+                set_name: str | None, name: str, data_files: tuple[Path, ...]) -> None:
     from .season.accepted import accepted
-    from .season.consolidate import consolidate as add_up, consolidate_tree
+    from .season.consolidate import consolidate as add_up, consolidate_tree, data_member
     from .season.contributions import write_contributions
 
     try:
@@ -545,6 +547,14 @@ def consolidate(out: Path, output: Path, units_csv: Path | None, by: str | None,
                              + "；".join(f"{y} 年度 {s}" for y, s in groups))
         roster = read_units(units_csv) if units_csv else None
         members = [a.member for a in found]
+        if data_files and not found:
+            raise UsageError(f"{out} 中没有可汇总的报送，无法确定 --data 数据文件的年度和表套")
+        for path in data_files:
+            member, balanced = data_member(load_data(path), found[0].year, list(found[0].tables), path.name)
+            members.append(member)
+            if balanced is not None:
+                click.echo(f"{path.name}：", nl=False)
+                _report_balance(balanced)
         if roster is not None:
             by_code = {u.code: u for u in roster if u.code}
             by_name = {u.name: u for u in roster}
@@ -563,7 +573,7 @@ def consolidate(out: Path, output: Path, units_csv: Path | None, by: str | None,
         if not members:
             raise UsageError("没有可汇总的报送：汇总只包括已评分且没有错误的工作簿"
                              + ("；" + "；".join(skipped[:5]) if skipped else ""))
-        first = next(a for a in found if a.member in members)
+        first = next((a for a in found if a.member in members), found[0])
         tables, the_set = list(first.tables), first.table_set
         nodes = []
         if by:

@@ -170,7 +170,7 @@ def test_plain_rounding_of_the_same_file_breaks_identities(filled, tmp_path):
     found = {(f.code, f.sheet, f.cell, f.rule) for f in assessment.findings}
     assert ("identity-mismatch", "公开05", "D7", "gk05-gk06-basic") in found  # 1,415.21 against 1,415.19
     assert ("rounding-difference", "公开05", "E9", "gk05-hierarchy") in found  # 款 20103 1,957.81 against 1,957.80
-    assert sum(f.code in ROUNDING for f in assessment.findings) == 6
+    assert sum(f.code in ROUNDING for f in assessment.findings) == 6 and assessment.errors == 1
     assert "gk05.basic" in broken_identities(assessment)
 
 
@@ -250,3 +250,24 @@ def test_random_yuan_figures_keep_every_sum(basic, project, econ):
     assert cents(values, "gk05.basic") == cents(values, "gk06.personnel_total") + cents(values, "gk06.public_total")
     for a in result.adjustments:
         assert abs(a.delta) == 0.01 and a.field.key in values
+
+
+def test_consolidate_takes_a_yuan_member_balanced(filled):
+    """A unit that reported in 元 joins a 汇总 as a data file, converted as its own workbook was filled."""
+    root, source, _, unit = filled
+    (root / "inbox").mkdir()
+    run("generate", "--data", str(source), "--unit", "甲单位", "--unit-code", "101", "-o", str(root / "inbox/101.xlsx"))
+    run("batch", str(root / "inbox"), "-o", str(root / "out"), "--jobs", "1")
+    output = run("consolidate", str(root / "out"), "-o", str(root / "汇总.xlsx"), "--data", str(source))
+    assert "002_元.yaml：金额已由元转换为万元（保留两位小数，舍位平衡）：调整 8 个单元格，各平衡关系均成立" in output
+    assert "已汇总 2 个单位" in output and "汇总表审核：错误 0 条" in output
+    total = assess(root / "汇总.xlsx")
+    assert total.plan.members == ("甲单位（101）", "荆门市行政审批局(本级)")
+    assert not [f for f in total.findings if f.code in ROUNDING] and broken_identities(total) == []
+    for key in ("gk05.total", "gk05.rows[3].basic", "gk05.rows[3].project", "gk06.e30101", "gk02.rows[2].fiscal"):
+        assert cents(total.as_filed, key) == 2 * cents(unit.as_filed, key), key
+    other = yaml.safe_load(source.read_text(encoding="utf-8"))
+    other["workbook"]["year"] = 2022
+    (root / "上年.yaml").write_text(yaml.safe_dump(other, allow_unicode=True), encoding="utf-8")
+    output = run("consolidate", str(root / "out"), "-o", str(root / "x.xlsx"), "--data", str(root / "上年.yaml"), code=2)
+    assert "上年.yaml：数据文件为 2022 年度，本次汇总的是 2023 年度" in output

@@ -28,7 +28,7 @@ from .definitions.model import Field, TableLayout
 from .definitions.references import MissingTable, translate
 from .definitions.workbook import WorkbookPlan
 from .engine import engine_for
-from .errors import DefinitionError, UsageError
+from .errors import UsageError
 
 UNITS = ("万元", "元")  # a data file's amount_unit: 万元 (default, as the tables print) or 元 (converted here)
 FEN_PER_CENT = 10_000  # 0.01 万元 = 100 元 = 10 000 分
@@ -52,6 +52,7 @@ class Adjustment:
     """A cell written 0.01 away from its plainly rounded 元 figure to keep its sums."""
 
     field: Field
+    label: str  # the row and column it stands in (科目 2010302 基本支出)
     exact: float  # 万元, unrounded
     naive: float
     value: float
@@ -63,14 +64,8 @@ class Adjustment:
 
     def text(self) -> str:
         f = self.field
-        label = "".join(x for x in (f.row_label, f.col_label) if x)
-        return (f"{f.sheet}!{f.cell}（{label}）{self.exact:,.4f} 四舍五入为 {self.naive:,.2f}，"
+        return (f"{f.sheet}!{f.cell}（{self.label}）{self.exact:,.4f} 四舍五入为 {self.naive:,.2f}，"
                 f"调整为 {self.value:,.2f}（{self.delta:+.2f}）" + ("，合计数无法避免的调整" if self.total else ""))
-
-    def to_dict(self) -> dict[str, Any]:
-        f = self.field
-        return {"field": f.key, "sheet": f.sheet, "cell": f.cell, "exact": self.exact, "naive": self.naive,
-                "value": self.value, "delta": self.delta, "total": self.total}
 
 
 @dataclass
@@ -204,10 +199,11 @@ def _by_code(rule: Mapping[str, Any], layout: TableLayout, plan: WorkbookPlan,
 
 def balance(given: Mapping[str, Any], plan: WorkbookPlan) -> Balanced:
     """``given`` (field key → value, amounts in 元) with its amounts in 万元, every identity of ``plan`` kept."""
-    try:
-        values = engine_for(plan).compute({**plan.default_inputs(), **given})
-    except DefinitionError as exc:  # pragma: no cover - definitions are checked when they load
-        raise UsageError(str(exc)) from exc
+    for key, value in given.items():
+        f = plan.field(key)
+        if f.type == "amount" and value not in (None, "") and _fen(value) is None:
+            raise UsageError(f"{f.sheet}!{f.cell}（{f.table}.{f.name}）：按元填报的金额须为数值，实际为“{value}”")
+    values = engine_for(plan).compute({**plan.default_inputs(), **given})
     fen = {f.key: x for f in plan.fields() if f.type == "amount" and (x := _fen(values.get(f.key))) is not None}
     unbalanced: list[str] = []
     relations = []
@@ -236,8 +232,9 @@ def balance(given: Mapping[str, Any], plan: WorkbookPlan) -> Balanced:
         if key in given and _fen(given[key]) is not None:
             out[key] = value / 100
         if value != naive_cents(x):
-            adjustments.append(Adjustment(plan.field(key), x / FEN_PER_CENT / 100, naive_cents(x) / 100,
-                                          value / 100, key in totals))
+            f = plan.field(key)
+            adjustments.append(Adjustment(f, _label(f, plan, values), x / FEN_PER_CENT / 100,
+                                          naive_cents(x) / 100, value / 100, key in totals))
     for s in relations:
         total, parts = cents.get(s.total, naive_cents(fen[s.total])), \
             sum(cents.get(p, naive_cents(fen[p])) for p in s.parts)
@@ -247,6 +244,16 @@ def balance(given: Mapping[str, Any], plan: WorkbookPlan) -> Balanced:
     order = {f.key: n for n, f in enumerate(plan.fields())}
     adjustments.sort(key=lambda a: order[a.field.key])
     return Balanced(out, adjustments, unbalanced)
+
+
+def _label(f: Field, plan: WorkbookPlan, values: Mapping[str, Any]) -> str:
+    """Row and column of a cell as finance staff name them: a 科目 row by its code."""
+    if f.block is not None:
+        codes = [g for g in plan.layouts[f.table].fields.values()
+                 if g.block == f.block and g.index == f.index and g.type == "code" and values.get(g.key)]
+        if codes:
+            return f"科目 {values[codes[0].key]} {f.col_label}"
+    return "".join(x for x in (f.row_label, f.col_label) if x)
 
 
 @dataclass

@@ -134,12 +134,12 @@ def test_the_adjusted_cells_are_listed(filled):
     _, _, output, assessment = filled
     moved = [line.removeprefix("  调整：") for line in output.splitlines() if line.startswith("  调整：")]
     assert moved == [
-        "公开02!C10（第3行本年收入合计）19.1045 四舍五入为 19.10，调整为 19.11（+0.01）",
-        "公开02!D10（第3行财政拨款收入）19.1045 四舍五入为 19.10，调整为 19.11（+0.01）",
-        "公开03!D11（第4行基本支出）1,272.6750 四舍五入为 1,272.68，调整为 1,272.67（-0.01）",
-        "公开03!E11（第4行项目支出）1,608.0745 四舍五入为 1,608.07，调整为 1,608.08（+0.01）",
-        "公开05!D11（第4行基本支出）1,272.6750 四舍五入为 1,272.68，调整为 1,272.67（-0.01）",
-        "公开05!E11（第4行项目支出）1,608.0745 四舍五入为 1,608.07，调整为 1,608.08（+0.01）",
+        "公开02!C10（科目 2010301 本年收入合计）19.1045 四舍五入为 19.10，调整为 19.11（+0.01）",
+        "公开02!D10（科目 2010301 财政拨款收入）19.1045 四舍五入为 19.10，调整为 19.11（+0.01）",
+        "公开03!D11（科目 2010302 基本支出）1,272.6750 四舍五入为 1,272.68，调整为 1,272.67（-0.01）",
+        "公开03!E11（科目 2010302 项目支出）1,608.0745 四舍五入为 1,608.07，调整为 1,608.08（+0.01）",
+        "公开05!D11（科目 2010302 基本支出）1,272.6750 四舍五入为 1,272.68，调整为 1,272.67（-0.01）",
+        "公开05!E11（科目 2010302 项目支出）1,608.0745 四舍五入为 1,608.07，调整为 1,608.08（+0.01）",
         "公开06!C7（基本工资决算数）196.5745 四舍五入为 196.57，调整为 196.58（+0.01）",
         "公开06!F7（办公费决算数）6.0445 四舍五入为 6.04，调整为 6.05（+0.01）",
     ]
@@ -271,3 +271,12 @@ def test_consolidate_takes_a_yuan_member_balanced(filled):
     (root / "上年.yaml").write_text(yaml.safe_dump(other, allow_unicode=True), encoding="utf-8")
     output = run("consolidate", str(root / "out"), "-o", str(root / "x.xlsx"), "--data", str(root / "上年.yaml"), code=2)
     assert "上年.yaml：数据文件为 2022 年度，本次汇总的是 2023 年度" in output
+
+
+def test_an_amount_in_yuan_must_be_a_number(tmp_path):
+    data = {"workbook": {"year": 2023, "tables": ["gk09"]}, "amount_unit": "元",
+            "tables": {"gk09": {"b_abroad": "1,500", "b_car_buy": 0}}}
+    path = tmp_path / "d.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    output = run("generate", "--data", str(path), "-o", str(tmp_path / "x.xlsx"), code=2)
+    assert "公开09!B8（gk09.b_abroad）：按元填报的金额须为数值，实际为“1,500”" in output

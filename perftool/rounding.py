@@ -45,6 +45,7 @@ class Sum:
     total: str
     parts: tuple[str, ...]
     rule: str
+    conditional: bool = False  # the rule applies only ``when:`` something is filled: kept where the 元 agree
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,8 @@ def _rule_sums(rule: Mapping[str, Any], layout: TableLayout, plan: WorkbookPlan,
                 continue
             single, other = (sides[0], sides[1]) if len(sides[0]) == 1 else (sides[1], sides[0])
             if len(single) == 1:
-                out.append(Sum(single[0].key, tuple(x.key for x in other), f"{layout.table.id} 审核公式 {rid}"))
+                out.append(Sum(single[0].key, tuple(x.key for x in other), f"{layout.table.id} 审核公式 {rid}",
+                               "when" in rule))
     return out
 
 
@@ -208,14 +210,14 @@ def balance(given: Mapping[str, Any], plan: WorkbookPlan) -> Balanced:
     unbalanced: list[str] = []
     relations = []
     for s in sums(plan, values):
-        if s.total not in fen:
+        if s.total not in fen or not any(p in fen for p in s.parts):  # a blank side: nothing to keep (as audited)
             continue
         parts = sum(fen.get(p, 0) for p in s.parts)
-        if parts != fen[s.total]:
+        if parts != fen[s.total] and not s.conditional:
             f = plan.field(s.total)
             unbalanced.append(f"元数据本身不平衡：{f.sheet}!{f.cell} {fen[s.total] / 100:,.2f} 元 ≠ 其组成项之和 "
                               f"{parts / 100:,.2f} 元（{s.rule}），请先核对元数据")
-        else:
+        elif parts == fen[s.total]:
             relations.append(s)
     fen.update({p: 0 for s in relations for p in s.parts if p not in fen})
     network = _Network(relations, fen)

@@ -222,9 +222,16 @@ def balance(given: Mapping[str, Any], plan: WorkbookPlan) -> Balanced:
     fen.update({p: 0 for s in relations for p in s.parts if p not in fen})
     network = _Network(relations, fen)
     cents = network.solve()
-    pins = network.pin_aside(cents)
+    groups = [g for g in network.linked() if any(network.sets.get(m, [None])[0] in cents for m in g)]
+    pins = {m: network.held(group, cents) for group in groups for m in group}
     if pins:
         cents = network.solve(pins)
+    for group in groups:  # a group held at its other 0.01 may let more sums come out
+        other = sum(network.bounds(group[0])) - pins[group[0]]
+        trial = {**pins, **{m: other for m in group}}
+        tried = network.solve(trial)
+        if len(_broken(relations, tried, fen)) < len(_broken(relations, cents, fen)):
+            pins, cents = trial, tried
     out = dict(given)
     totals = {k for k, leaves in network.leaves.items()  # a "total" of one movable part moves with it
               if sum(fen[x] % FEN_PER_CENT != 0 for x in leaves) > 1}
@@ -237,15 +244,25 @@ def balance(given: Mapping[str, Any], plan: WorkbookPlan) -> Balanced:
             f = plan.field(key)
             adjustments.append(Adjustment(f, _label(f, plan, values), x / FEN_PER_CENT / 100,
                                           naive_cents(x) / 100, value / 100, key in totals))
-    for s in relations:
-        total, parts = cents.get(s.total, naive_cents(fen[s.total])), \
-            sum(cents.get(p, naive_cents(fen[p])) for p in s.parts)
-        if total != parts:
-            f = plan.field(s.total)
-            unbalanced.append(f"未能平衡：{f.sheet}!{f.cell} {total / 100:,.2f} ≠ 组成项之和 {parts / 100:,.2f}（{s.rule}）")
+    for s, total, parts in _broken(relations, cents, fen):
+        f = plan.field(s.total)
+        unbalanced.append(f"未能平衡：{f.sheet}!{f.cell} {total / 100:,.2f} ≠ 组成项之和 {parts / 100:,.2f}（{s.rule}）")
     order = {f.key: n for n, f in enumerate(plan.fields())}
     adjustments.sort(key=lambda a: order[a.field.key])
     return Balanced(out, adjustments, unbalanced)
+
+
+def _broken(relations: list[Sum], cents: Mapping[str, int], fen: Mapping[str, int]) -> list[tuple[Sum, int, int]]:
+    """The sums that do not come out in ``cents`` (a key outside them plainly rounded), with both sides."""
+    def value(key: str) -> int:
+        return cents.get(key, naive_cents(fen[key]))
+
+    out = []
+    for s in relations:
+        total, parts = value(s.total), sum(value(p) for p in s.parts)
+        if total != parts:
+            out.append((s, total, parts))
+    return out
 
 
 def _label(f: Field, plan: WorkbookPlan, values: Mapping[str, Any]) -> str:
@@ -330,18 +347,38 @@ class _Network:
                 return True
         return False
 
-    def pin_aside(self, cents: Mapping[str, int]) -> dict[frozenset[str], int]:
-        """Second pass: each set-aside sum's total held, and the set of its parts asked to add up to it."""
-        pins: dict[frozenset[str], int] = {}
+    def linked(self) -> list[list[frozenset[str]]]:
+        """The sides of the set-aside sums (a total, and the set of its parts) linked into groups of one figure."""
+        link: dict[frozenset[str], frozenset[str]] = {}
+
+        def root(x: frozenset[str]) -> frozenset[str]:
+            while link.setdefault(x, x) != x:
+                x = link[x]
+            return x
+
         for s in self.aside:
             parts = [self.leaves.get(p, frozenset({p})) for p in s.parts]
             union = frozenset().union(*parts)
-            if sum(map(len, parts)) != len(union) or s.total not in cents:
+            if s.total not in self.leaves or sum(map(len, parts)) != len(union):
                 continue
             if union not in self.sets and len(union) > 1 and not self._place(union):
                 continue
-            pins[self.leaves[s.total]] = pins[union] = cents[s.total]
-        return pins
+            link[root(union)] = root(self.leaves[s.total])
+        groups: dict[frozenset[str], list[frozenset[str]]] = {}
+        for x in list(link):
+            groups.setdefault(root(x), []).append(x)
+        return list(groups.values())
+
+    def held(self, group: list[frozenset[str]], cents: Mapping[str, int]) -> int:
+        """A group's figure as the first pass left its member that is most costly to move."""
+        member = max((m for m in group if self.sets.get(m, [None])[0] in cents),
+                     key=lambda m: (sum(self.weight[k] for k in self.sets[m]), sorted(m)))
+        return cents[self.sets[member][0]]
+
+    def bounds(self, s: frozenset[str]) -> tuple[int, int]:
+        """The 0.01 万元 below and above the 元 figure of a set of leaves."""
+        exact = sum(self.fen[k] for k in s)
+        return exact // FEN_PER_CENT, -(-exact // FEN_PER_CENT)
 
     def solve(self, pins: Mapping[frozenset[str], int] | None = None) -> dict[str, int]:
         """Cents (0.01 万元) of every key of the sums, at least cost."""
@@ -360,8 +397,7 @@ class _Network:
         edges: list[tuple[_Edge, dict[int, int]]] = []
         placed = {*self.families[0], *self.families[1]}
         for s, keys in list(self.sets.items()) + [(p, []) for p in pins if p not in self.sets]:
-            exact = sum(self.fen[k] for k in s) if keys == [] else self.fen[keys[0]]
-            lo, hi = exact // FEN_PER_CENT, -(-exact // FEN_PER_CENT)
+            lo, hi = self.bounds(s)
             if len(s) == 1:
                 (leaf,) = s
                 tail, head = node(0, smallest(0, leaf)), node(1, smallest(1, leaf))

@@ -11,8 +11,11 @@ figure; parts go to the 0.01 万元 below or above their 元 figure, as few and 
 项目 on every 科目 row, 类 = Σ款 down every column) the sets form two laminar families — columns and rows — and the
 choice is one minimum-cost flow through two trees (Cox's controlled rounding), solved exactly in whole 0.01 万元: a
 total is moved only where no choice of parts can keep it (then the smallest number of totals, by 0.01, reported).
-A sum whose sides are two classifications of one figure (公开05 基本支出 = 公开06 人员 + 公用) is kept by a second
-pass that holds the first side and asks the parts of the other to add up to it.
+Figures linked across tables as two classifications of one figure (公开05 基本支出 = 公开06 人员 + 公用, 预算10 总计
+= 预算11 总计) are kept by a second pass: each group of linked figures is held at one value — the first pass's
+value of the member most costly to move — and each group is tried at its other 0.01 where that lets more sums
+come out. Such links make the problem more than one flow; a sum still left 0.01 out is reported (未能平衡), as is
+any sum the 元 figures themselves break (元数据本身不平衡: the unit must correct its figures).
 """
 
 from __future__ import annotations

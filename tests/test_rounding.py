@@ -280,3 +280,22 @@ def test_an_amount_in_yuan_must_be_a_number(tmp_path):
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     output = run("generate", "--data", str(path), "-o", str(tmp_path / "x.xlsx"), code=2)
     assert "公开09!B8（gk09.b_abroad）：按元填报的金额须为数值，实际为“1,500”" in output
+
+
+def test_rows_and_columns_both_add_up_and_the_grand_total_never_moves():
+    """Four 30 元 cells: each row and column total (60 元) rounds to 0.01, the grand total (120 元) to 0.01 too — so
+    one cell must become 0.01, and one row total and one column total, which plain rounding makes 0.01, must be
+    0.00: the grand total is kept, the two totals are reported as unavoidable."""
+    plan = plan_workbook(2023, tables=["gk05"], counts={"gk05.rows": 2})
+    given = {"gk05.rows[0].code": "201", "gk05.rows[1].code": "205", "gk05.rows[0].basic": 30,
+             "gk05.rows[0].project": 30, "gk05.rows[1].basic": 30, "gk05.rows[1].project": 30}
+    result = balance(given, plan)
+    values = engine_for(plan).compute({**plan.default_inputs(), **result.values})
+    assert result.unbalanced == [] and cents(values, "gk05.total") == 1
+    assert sorted(cents(values, k) for k in given if k.endswith(("basic", "project"))) == [0, 0, 0, 1]
+    for i in (0, 1):
+        assert cents(values, f"gk05.rows[{i}].total") == cents(values, f"gk05.rows[{i}].basic") + cents(values, f"gk05.rows[{i}].project")
+    for col in ("basic", "project", "total"):
+        assert cents(values, f"gk05.{col}") == cents(values, f"gk05.rows[0].{col}") + cents(values, f"gk05.rows[1].{col}")
+    assert [(a.field.cell, a.delta, a.total) for a in result.adjustments] == [
+        ("D7", -0.01, True), ("C8", -0.01, True), ("E9", 0.01, False)]  # 合计 基本, 201 小计; 205 项目 0.01

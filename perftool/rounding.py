@@ -230,8 +230,10 @@ def balance(given: Mapping[str, Any], plan: WorkbookPlan) -> Balanced:
     if pins:
         cents = network.solve(pins)
     for group in groups:  # a group held at its other 0.01 may let more sums come out
-        other = sum(network.bounds(group[0])) - pins[group[0]]
-        trial = {**pins, **{m: other for m in group}}
+        lo, hi = network.bounds(group[0])
+        if lo == hi:
+            continue
+        trial = {**pins, **{m: lo + hi - pins[group[0]] for m in group}}
         tried = network.solve(trial)
         if len(_broken(relations, tried, fen)) < len(_broken(relations, cents, fen)):
             pins, cents = trial, tried

@@ -149,7 +149,8 @@ def templates(year: int | None) -> None:
 @click.option("--rules", default=None,
               help="评分表所依据的评分规则集（templates/rules 下的名称或 .yaml 文件路径；默认 zhengti-2021）。")
 @click.option("--data", "data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="数据文件（YAML/JSON），生成后填入；其 workbook: 段可给出年度、单位和表。")
+              help="数据文件（YAML/JSON），生成后填入；其 workbook: 段可给出年度、单位和表；"
+                   "amount_unit: 元 的金额按舍位平衡转换为万元。")
 @click.option("--units", "units_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="单位清单 CSV（单位名称, 单位编码, 编制数），每个单位生成一个工作簿，-o 为输出目录。")
 @click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -272,7 +273,8 @@ def _report_balance(balanced: Balanced) -> None:
         click.secho(f"警告：{line}", fg="yellow", err=True)
 
 
-@main.command(help="把数据文件（YAML/JSON）填入 perftool 生成的表样，输出新的工作簿（不修改原表样）。")
+@main.command(help="把数据文件（YAML/JSON）填入 perftool 生成的表样，输出新的工作簿（不修改原表样）；"
+                   "amount_unit: 元 的金额按舍位平衡转换为万元。")
 @click.argument("template", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="输出的工作簿。")

@@ -299,3 +299,50 @@ def test_rows_and_columns_both_add_up_and_the_grand_total_never_moves():
         assert cents(values, f"gk05.{col}") == cents(values, f"gk05.rows[0].{col}") + cents(values, f"gk05.rows[1].{col}")
     assert [(a.field.cell, a.delta, a.total) for a in result.adjustments] == [
         ("D7", -0.01, True), ("C8", -0.01, True), ("E9", 0.01, False)]  # 合计 基本, 201 小计; 205 项目 0.01
+
+
+SMALL = ("201", "20101", "2010101", "2010102", "205")
+SMALL_LEAVES = ("2010101", "2010102", "205")
+SMALL_PLAN = plan_workbook(2023, tables=["gk05"], counts={"gk05.rows": len(SMALL)})
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=99_999), min_size=6, max_size=6))
+def test_no_rounding_moves_fewer_totals(leaf_fen):
+    """Against every rounding of the six 公开05 leaf cells to the 0.01 below or above: none that keeps the grand
+    total at its plain rounding and every other total within 0.01 of its 元 figure moves fewer totals from their
+    plain rounding than 舍位平衡 does (such a rounding always exists: the grand total is never moved)."""
+    leaves = {(c, col): v for (c, col), v in zip([(c, col) for col in ("basic", "project") for c in SMALL_LEAVES],
+                                                  leaf_fen)}
+    rows = {c: i for i, c in enumerate(SMALL)}
+
+    def published(cell: dict) -> dict[str, int]:
+        """Every amount of the table from its leaf cells (分 or cents alike)."""
+        out = {}
+        for code, i in rows.items():
+            for col in ("basic", "project"):
+                out[f"gk05.rows[{i}].{col}"] = sum(v for (c, k), v in cell.items() if k == col and c.startswith(code))
+            out[f"gk05.rows[{i}].total"] = out[f"gk05.rows[{i}].basic"] + out[f"gk05.rows[{i}].project"]
+        for col in ("basic", "project", "total"):
+            out[f"gk05.{col}"] = sum(out[f"gk05.rows[{rows[c]}].{col}"] for c in ("201", "205"))
+        return out
+
+    exact = published(leaves)
+    totals = [k for k in exact if not any(k == f"gk05.rows[{rows[c]}].{col}" for c in SMALL_LEAVES
+                                          for col in ("basic", "project"))]
+    plain = {k: (x + 5000) // 10000 for k, x in exact.items()}
+    fewest = None
+    for ups in range(1 << 6):
+        cell = {key: v // 10000 + (ups >> n & 1 if v % 10000 else 0) for n, (key, v) in enumerate(leaves.items())}
+        got = published(cell)
+        if got["gk05.total"] == plain["gk05.total"] and \
+                all(exact[k] // 10000 <= got[k] <= -(-exact[k] // 10000) for k in totals):
+            moved = sum(got[k] != plain[k] for k in totals)
+            fewest = moved if fewest is None else min(fewest, moved)
+    data = {**{f"gk05.rows[{i}].code": c for c, i in rows.items()},
+            **{k: v / 100 for k, v in exact.items() if not k.startswith("gk05.") or k.count(".") > 1
+               and not k.endswith("total")}}
+    result = balance(data, SMALL_PLAN)
+    values = engine_for(SMALL_PLAN).compute({**SMALL_PLAN.default_inputs(), **result.values})
+    assert sum(cents(values, k) != plain[k] for k in totals) == fewest
+    assert cents(values, "gk05.total") == plain["gk05.total"]

@@ -198,7 +198,8 @@ def _by_code(rule: Mapping[str, Any], layout: TableLayout, plan: WorkbookPlan,
         code = f.name[len(prefix):len(f.name) - len(suffix)] if f.name.startswith(prefix) and \
             f.name.endswith(suffix) and f.block is None else ""
         if code in rows:
-            out.append(Sum(f.key, (field_key(other_tid, column, block, rows[code]),), f"{layout.table.id} 审核公式 {rule['id']}"))
+            out.append(Sum(f.key, (field_key(other_tid, column, block, rows[code]),),
+                           f"{layout.table.id} 审核公式 {rule['id']}"))
     return out
 
 
@@ -294,7 +295,7 @@ class _Network:
     """The sums as a flow: family 1 from the source down to the leaves, family 2 from the leaves up to the sink."""
 
     def __init__(self, relations: list[Sum], fen: Mapping[str, int]) -> None:
-        self.fen, self.relations = fen, relations
+        self.fen = fen
         self.weight: dict[str, int] = {}
         by_total: dict[str, list[Sum]] = {}
         for s in relations:

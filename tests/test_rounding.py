@@ -88,6 +88,10 @@ def cents(values: dict, key: str) -> int:
     return round((values.get(key) or 0) * 100)
 
 
+def cell(values: dict, tid: str, i: int, col: str) -> int:
+    return cents(values, f"{tid}.rows[{i}].{col}")
+
+
 def coded_rows(plan, tid: str, values: dict) -> dict[str, int]:
     return {str(values[f"{tid}.rows[{i}].code"]): i for i in range(plan.layouts[tid].blocks["rows"].count)
             if values.get(f"{tid}.rows[{i}].code")}
@@ -104,13 +108,13 @@ def broken_identities(assessment) -> list[str]:
         for code, i in rows.items():
             kids = [j for c, j in rows.items() if len(c) == len(code) + 2 and c.startswith(code)]
             for col in columns:
-                if kids and cents(values, f"{tid}.rows[{i}].{col}") != sum(cents(values, f"{tid}.rows[{j}].{col}") for j in kids):
+                if kids and cell(values, tid, i, col) != sum(cell(values, tid, j, col) for j in kids):
                     broken.append(f"{tid} {code} {col}")
         for col in columns:
-            if cents(values, f"{tid}.{col}") != sum(cents(values, f"{tid}.rows[{i}].{col}") for c, i in rows.items() if len(c) == 3):
+            if cents(values, f"{tid}.{col}") != sum(cell(values, tid, i, col) for c, i in rows.items() if len(c) == 3):
                 broken.append(f"{tid} 合计 {col}")
     for i in coded_rows(plan, "gk05", values).values():
-        if cents(values, f"gk05.rows[{i}].total") != cents(values, f"gk05.rows[{i}].basic") + cents(values, f"gk05.rows[{i}].project"):
+        if cell(values, "gk05", i, "total") != cell(values, "gk05", i, "basic") + cell(values, "gk05", i, "project"):
             broken.append(f"gk05 row {i} total")
     links = [("gk05.basic", ("gk06.personnel_total", "gk06.public_total")), ("gk01.grand_in", ("gk01.grand_out",)),
              ("gk01.exp_total", ("gk03.total",)), ("gk01.inc_total", ("gk02.total",)),
@@ -244,9 +248,9 @@ def test_random_yuan_figures_keep_every_sum(basic, project, econ):
     for code, i in rows.items():
         kids = [j for c, j in rows.items() if len(c) == len(code) + 2 and c.startswith(code)]
         for col in ("total", "basic", "project"):
-            assert not kids or cents(values, f"gk05.rows[{i}].{col}") == sum(cents(values, f"gk05.rows[{j}].{col}") for j in kids)
+            assert not kids or cell(values, "gk05", i, col) == sum(cell(values, "gk05", j, col) for j in kids)
     for col in ("total", "basic", "project"):
-        assert cents(values, f"gk05.{col}") == sum(cents(values, f"gk05.rows[{i}].{col}") for c, i in rows.items() if len(c) == 3)
+        assert cents(values, f"gk05.{col}") == sum(cell(values, "gk05", i, col) for c, i in rows.items() if len(c) == 3)
     assert cents(values, "gk05.basic") == cents(values, "gk06.personnel_total") + cents(values, "gk06.public_total")
     for a in result.adjustments:
         assert abs(a.delta) == 0.01 and a.field.key in values
@@ -294,9 +298,9 @@ def test_rows_and_columns_both_add_up_and_the_grand_total_never_moves():
     assert result.unbalanced == [] and cents(values, "gk05.total") == 1
     assert sorted(cents(values, k) for k in given if k.endswith(("basic", "project"))) == [0, 0, 0, 1]
     for i in (0, 1):
-        assert cents(values, f"gk05.rows[{i}].total") == cents(values, f"gk05.rows[{i}].basic") + cents(values, f"gk05.rows[{i}].project")
+        assert cell(values, "gk05", i, "total") == cell(values, "gk05", i, "basic") + cell(values, "gk05", i, "project")
     for col in ("basic", "project", "total"):
-        assert cents(values, f"gk05.{col}") == cents(values, f"gk05.rows[0].{col}") + cents(values, f"gk05.rows[1].{col}")
+        assert cents(values, f"gk05.{col}") == cell(values, "gk05", 0, col) + cell(values, "gk05", 1, col)
     assert [(a.field.cell, a.delta, a.total) for a in result.adjustments] == [
         ("D7", -0.01, True), ("C8", -0.01, True), ("E9", 0.01, False)]  # 合计 基本, 201 小计; 205 项目 0.01
 

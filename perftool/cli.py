@@ -14,13 +14,14 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .data import flatten, load_data, nest, nest_projects, project_specs, row_counts
+from .data import given_values, load_data, nest, nest_projects, project_specs, row_counts
 from .definitions.catalog import catalog, editions, load_table, table_sets, templates_dir
 from .definitions.projects import issued
 from .definitions.scoresheet import check_ruleset, load_ruleset
 from .definitions.workbook import available_tables, plan_workbook
 from .engine import engine_for
 from .errors import PerftoolError, UsageError
+from .rounding import Balanced
 from .annotate.summary import write_summary_workbook
 from .annotate.workbook import annotate
 from .assess import Assessment, assess
@@ -148,7 +149,8 @@ def templates(year: int | None) -> None:
 @click.option("--rules", default=None,
               help="评分表所依据的评分规则集（templates/rules 下的名称或 .yaml 文件路径；默认 zhengti-2021）。")
 @click.option("--data", "data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="数据文件（YAML/JSON），生成后填入；其 workbook: 段可给出年度、单位和表。")
+              help="数据文件（YAML/JSON），生成后填入；其 workbook: 段可给出年度、单位和表；"
+                   "amount_unit: 元 的金额按舍位平衡转换为万元。")
 @click.option("--units", "units_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="单位清单 CSV（单位名称, 单位编码, 编制数），每个单位生成一个工作簿，-o 为输出目录。")
 @click.option("--previous", type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -247,8 +249,11 @@ def _generate_projects(year: int, projects_csv: Path, chosen: list[str] | None, 
 
 
 def _given(data: dict, plan) -> dict:
-    """The data's values by field key; a value for a formula cell is written over it, with a notice."""
-    given = flatten(data, plan)
+    """The data's values by field key (amounts in 元 converted with 舍位平衡, reported); a value for a formula
+    cell is written over it, with a notice."""
+    given, balanced = given_values(data, plan)
+    if balanced is not None:
+        _report_balance(balanced)
     for key, value in given.items():
         field = plan.field(key)
         if field.kind == "formula":
@@ -257,7 +262,19 @@ def _given(data: dict, plan) -> dict:
     return given
 
 
-@main.command(help="把数据文件（YAML/JSON）填入 perftool 生成的表样，输出新的工作簿（不修改原表样）。")
+def _report_balance(balanced: Balanced) -> None:
+    """舍位平衡's report: every adjusted cell, and any identity the 元 figures themselves break."""
+    moved = balanced.adjustments
+    click.echo(f"金额已由元转换为万元（保留两位小数，舍位平衡）：调整 {len(moved)} 个单元格"
+               + ("，各平衡关系均成立" if not balanced.unbalanced else ""))
+    for a in moved:
+        click.echo(f"  调整：{a.text()}")
+    for line in balanced.unbalanced:
+        click.secho(f"警告：{line}", fg="yellow", err=True)
+
+
+@main.command(help="把数据文件（YAML/JSON）填入 perftool 生成的表样，输出新的工作簿（不修改原表样）；"
+                   "amount_unit: 元 的金额按舍位平衡转换为万元。")
 @click.argument("template", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("data_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="输出的工作簿。")
@@ -523,10 +540,12 @@ def batch(inbox: Path, output: Path, jobs: int | None, rules: str | None, previo
 @click.option("--year", type=int, default=None, help="只汇总该年度（批量输出含多个年度时必填）。")
 @click.option("--set", "set_name", default=None, help="只汇总该表套（含多个表套时必填）。")
 @click.option("--name", default="汇总", show_default=True, help="汇总工作簿的单位名称。")
+@click.option("--data", "data_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="另以数据文件（YAML/JSON）加入汇总的单位，可多次给出；amount_unit: 元 的先舍位平衡转换为万元。")
 def consolidate(out: Path, output: Path, units_csv: Path | None, by: str | None, year: int | None,
-                set_name: str | None, name: str) -> None:
+                set_name: str | None, name: str, data_files: tuple[Path, ...]) -> None:
     from .season.accepted import accepted
-    from .season.consolidate import consolidate as add_up, consolidate_tree
+    from .season.consolidate import consolidate as add_up, consolidate_tree, data_member
     from .season.contributions import write_contributions
 
     try:
@@ -548,6 +567,14 @@ def consolidate(out: Path, output: Path, units_csv: Path | None, by: str | None,
                              + "；".join(f"{y} 年度 {s}" for y, s in groups))
         roster = read_units(units_csv) if units_csv else None
         members = [a.member for a in found]
+        if data_files and not found:
+            raise UsageError(f"{out} 中没有可汇总的报送，无法确定 --data 数据文件的年度和表套")
+        for path in data_files:
+            member, balanced = data_member(load_data(path), found[0].year, list(found[0].tables), path.name)
+            members.append(member)
+            if balanced is not None:
+                click.echo(f"{path.name}：", nl=False)
+                _report_balance(balanced)
         if roster is not None:
             by_code = {u.code: u for u in roster if u.code}
             by_name = {u.name: u for u in roster}
@@ -568,7 +595,7 @@ def consolidate(out: Path, output: Path, units_csv: Path | None, by: str | None,
         if not members:
             raise UsageError("没有可汇总的报送：汇总只包括已评分且没有错误的工作簿"
                              + ("；" + "；".join(skipped[:5]) if skipped else ""))
-        first = next(a for a in found if a.member in members)
+        first = next((a for a in found if a.member in members), found[0])
         tables, the_set = list(first.tables), first.table_set
         nodes = []
         if by:

@@ -1,5 +1,8 @@
 """Data files (YAML/JSON) ↔ field values: ``{table: {field: value, group: [{field: value}, …]}}``.
 
+``amount_unit: 元`` says the amounts are in 元 (default 万元, as the tables print): they are converted to 万元 with
+舍位平衡 (:func:`given_values`).
+
 Per-project tables are given under ``projects:``, one entry per project in sheet order: ``{name, code, dept,
 budget, tables: {table: {…}}}``; the n-th entry fills instance ``table@n`` (``definitions/projects.py``).
 """
@@ -19,6 +22,7 @@ from .definitions.types import TYPES
 from .definitions.workbook import WorkbookPlan
 from .errors import UsageError
 from .read.coerce import coerce
+from .rounding import Balanced, balance, check_unit
 
 PROJECT_KEYS = ("name", "code", "dept", "budget")
 
@@ -41,7 +45,18 @@ def load_data(path: Path) -> dict[str, Any]:
         if not isinstance(project, dict) or not project.get("name") or not isinstance(project.get("tables", {}), dict):
             raise UsageError(f"{path.name}：projects 第 {n} 项须有 name（项目名称）和 tables: {{表: {{字段: 值}}}}")
     data.setdefault("tables", {})
+    data["amount_unit"] = check_unit(data.get("amount_unit"), path.name)
     return data
+
+
+def given_values(data: Mapping[str, Any], plan: WorkbookPlan) -> tuple[dict[str, Any], Balanced | None]:
+    """The data's values by field key, amounts in 万元: a file with ``amount_unit: 元`` is converted with 舍位平衡
+    (``rounding.py``), whose report comes second."""
+    given = flatten(data, plan)
+    if data.get("amount_unit") != "元":
+        return given, None
+    balanced = balance(given, plan)
+    return balanced.values, balanced
 
 
 def project_specs(data: Mapping[str, Any]) -> list[dict[str, Any]]:

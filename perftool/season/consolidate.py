@@ -6,6 +6,12 @@ code (and sorted by it, which keeps 类 → 款 → 项 order), other repeat row
 template's formula gives from the added parts (a unit's 尾数), it is written over the formula, as the unit did.
 Ratios and other non-additive formulas are recomputed by the template's formulas, never added. Tables a unit
 scores itself on (an input of type score: 附件2, 评分表) are not added up.
+
+A unit whose figures came in 元 joins as a data file (``consolidate --data``, :func:`data_member`): it is converted
+to 万元 by 舍位平衡 first, as its own workbook would be filled, and then added like any submission — so the 汇总 is
+the sum of the figures each unit publishes, its 单位明细 adds up to it, and, sums of balanced members being
+balanced, every identity of the 汇总 is exact. (Adding the 元 figures first and converting the 汇总 once would
+give totals that no unit's published figures add up to.)
 """
 
 from __future__ import annotations
@@ -14,11 +20,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..data import flatten, nest, row_counts
+from ..data import flatten, given_values, nest, row_counts
 from ..definitions.model import Field, TableLayout
 from ..definitions.workbook import WorkbookPlan, plan_workbook
 from ..engine import engine_for
 from ..errors import UsageError
+from ..rounding import Balanced
 
 ADDED = ("amount", "count", "number")  # input types added up (and amount formulas); other inputs kept when equal
 EXACT = 1e-6
@@ -53,6 +60,22 @@ class Consolidation:
         """This 汇总 as one part of the next level up (节点汇总)."""
         units = [u for m in self.members for u in (m.members or [m.label])]
         return Member(self.plan.unit, self.plan.unit_code, self.data["tables"], units)
+
+
+def data_member(data: Mapping[str, Any], year: int, tables: list[str], name: str) -> tuple[Member, Balanced | None]:
+    """A unit's data file (``name``) as a member of a 汇总 of ``tables`` for ``year``, its amounts in 万元: given in
+    元 (``amount_unit: 元``) they are converted by 舍位平衡, whose report comes second."""
+    meta = data.get("workbook") or {}
+    if meta.get("year") not in (None, year):
+        raise UsageError(f"{name}：数据文件为 {meta['year']} 年度，本次汇总的是 {year} 年度")
+    chosen = [t for t in tables if t in data["tables"]]
+    if not chosen:
+        raise UsageError(f"{name}：数据文件中没有本次汇总的表（{'、'.join(tables)}）")
+    unit, code = str(meta.get("unit") or name.rsplit(".", 1)[0]), str(meta.get("unit_code") or "")
+    subset = {**data, "tables": {t: data["tables"][t] for t in chosen}}
+    plan = plan_workbook(year, unit, code, chosen, row_counts(subset))
+    values, balanced = given_values(subset, plan)
+    return Member(unit, code, nest(values, plan)), balanced
 
 
 def summable_tables(plan: WorkbookPlan) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from openpyxl.formula.tokenizer import TokenizerError
 from openpyxl.formula.translate import Translator, TranslatorError
 from openpyxl.utils.cell import coordinate_from_string, column_index_from_string, get_column_letter
 from openpyxl.utils.exceptions import CellCoordinatesException
@@ -261,11 +262,11 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
         master = masters.get(index)
         if master is None:
             return text
-        if master[2] is None:
-            master[2] = Translator("=" + master[0], master[1])
         try:
+            if master[2] is None:
+                master[2] = Translator("=" + master[0], master[1])
             return master[2].translate_formula(here)[1:]
-        except TranslatorError:
+        except (TranslatorError, TokenizerError):  # a master openpyxl cannot tokenise: its text as it is
             return master[0]
 
     def typed(kind: str, text: str) -> Any:
@@ -324,7 +325,7 @@ def _position(reader: Accounts, ref: str, sheet: str) -> tuple[int, int]:
 def _row_number(reader: Accounts, text: str | None, previous: int, sheet: str) -> int:
     if text is None:
         return previous + 1
-    if not text.isdigit() or not 0 < int(text) <= 1048576:
+    if not text.isdecimal() or not 0 < int(text) <= 1048576:
         raise reader.fail("xml-malformed", f"行号 {text[:20]!r} 无效", sheet=sheet)
     return int(text) - 1
 

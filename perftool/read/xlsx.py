@@ -163,7 +163,7 @@ class _Reader:
             yield
         except DefusedXmlException as exc:
             raise self.fail("xml-unsafe", f"{part}：{type(exc).__name__}") from None
-        except (ExpatError, LookupError, UnicodeError) as exc:  # LookupError: an unknown declared encoding
+        except (ExpatError, LookupError, ValueError) as exc:  # an unknown or a multi-byte declared encoding
             raise self.fail("xml-malformed", f"{part}：{exc}") from None
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # damage shows up while inflating
             raise self.fail("zip-corrupt", f"{part}：{exc}") from None

@@ -200,8 +200,15 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
                     if not kids:
                         cells_map[at] = _EMPTY
                     elif len(kids) == 1 and kids[0].__class__ is str:
-                        kind = cell.get("t", "n")
-                        cells_map[at] = (None, clip(kids[0], text_limit) if kind in _TEXT else typed(kind, kids[0]))
+                        text = kids[0]
+                        kind = cell.get("t")
+                        if kind is None and text.isdecimal() and text.isascii() and len(text) <= 15:
+                            cells_map[at] = (None, int(text))  # what typed() gives, sooner
+                        elif kind == "s" and text.isdecimal() and text.isascii() and (i := int(text)) < len(strings):
+                            cells_map[at] = (None, strings[i])
+                        else:
+                            kind = kind or "n"
+                            cells_map[at] = (None, clip(text, text_limit) if kind in _TEXT else typed(kind, text))
                     else:
                         cells_map[at] = content()
                 else:

@@ -324,7 +324,7 @@ def _position(reader: Accounts, ref: str, sheet: str) -> tuple[int, int]:
     if not (0 < len(letters) <= 3 and 0 < len(digits) <= 7 and digits.isdecimal() and 0 < int(digits) <= 1048576):
         raise reader.fail("xml-malformed", f"单元格引用 {ref[:20]!r} 无效", sheet=sheet)
     at = (int(digits) - 1, column_index_from_string(letters) - 1)
-    if len(_POSITIONS) < 1 << 17:
+    if len(_POSITIONS) < 1 << 16:  # some 13 MB at most
         _POSITIONS[ref] = at
     return at
 

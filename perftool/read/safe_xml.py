@@ -68,14 +68,15 @@ class Stop(Exception):
     """Raised by a handler that has found what it was looking for: the rest of the part is not parsed."""
 
 
-_LOCAL: dict[str, str] = {}
+#: ``namespace}local`` → ``local`` for the names met so far (read directly by the handlers).
+LOCAL_NAMES: dict[str, str] = {}
 
 
 def local(name: str) -> str:
     """``namespace}c`` → ``c`` (memoised: a part has few distinct names and many elements)."""
-    tag = _LOCAL.get(name)
+    tag = LOCAL_NAMES.get(name)
     if tag is None:
         tag = name.rpartition("}")[2]
-        if len(_LOCAL) < 1000:
-            _LOCAL[name] = tag
+        if len(LOCAL_NAMES) < 1000:
+            LOCAL_NAMES[name] = tag
     return tag

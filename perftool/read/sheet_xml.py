@@ -19,7 +19,7 @@ from openpyxl.utils.exceptions import CellCoordinatesException
 
 from .book import Limits, Sheet, clip, reaches_outside
 from .failures import UnreadableWorkbook
-from .safe_xml import _LOCAL, local
+from .safe_xml import LOCAL_NAMES, local
 
 #: The three handlers of a part (start element, end element, character data).
 Handlers = tuple[Callable[[str, dict[str, str]], None], Callable[[str], None], Callable[[str], None]]
@@ -41,7 +41,6 @@ class Accounts(Protocol):
 def string_handlers(reader: Accounts, strings: list[str]) -> Handlers:
     """Handlers appending each string item (``si``) of the shared strings to ``strings``: its ``t``, or its runs'
     ``t`` (phonetic runs, ``rPh``, left out), counted against the strings and runs limits."""
-    limits = reader.limits
     buf: list[str] = []
     items: list[list[Any]] = []  # open string items: [depth, texts, runs, a run is open]
     depth = n = 0
@@ -58,7 +57,7 @@ def string_handlers(reader: Accounts, strings: list[str]) -> Handlers:
         if buf:
             buf.clear()
         depth += 1
-        tag = _LOCAL.get(name) or local(name)
+        tag = LOCAL_NAMES.get(name) or local(name)
         if items:
             top = items[-1]
             below = depth - top[0]
@@ -111,7 +110,7 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
     max_row, max_col = window
     text_limit, formula_limit, cell_limit = limits.text, limits.formula, limits.cells
     buf: list[str] = []
-    join, clear, tag_of, position_of = "".join, buf.clear, _LOCAL.get, _POSITIONS.get
+    join, clear, tag_of, position_of = "".join, buf.clear, LOCAL_NAMES.get, _POSITIONS.get
     masters: dict[str, list[Any]] = {}  # shared formula index → [text, origin cell, its Translator once needed]
     pending: list[tuple[int, str, dict[str, str]]] = []  # merges, protection, hyperlinks: handled at their end
     depth = n = cell_depth = 0  # cell_depth: depth of the cell being read, 0 outside cells

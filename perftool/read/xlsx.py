@@ -2,168 +2,55 @@
 
 Nothing in a submission is evaluated or followed. The file is recognised by its first bytes (legacy and
 encrypted formats are told apart), the zip is checked against size, ratio and entry limits before anything is
-inflated, every part is inflated through a counting stream, and XML is parsed with DTDs and entities
-forbidden (defusedxml). Only regular files are opened. Every element is dropped as soon as the reader leaves
-it and only the cells inside a window around the template's tables are kept, so memory stays bounded however
-large a sheet claims to be; the deadline is checked in the parse loop itself, and elements and every kind of
-element that can be repeated (rows, hyperlinks, merges, names, strings, runs of a string) are counted against
-their own limits.
+inflated, every part is inflated through a counting stream, and XML is parsed by plain expat handlers with DTDs
+and entities forbidden (``safe_xml``). Only regular files are opened. No element tree is built: the handlers
+(``sheet_xml`` for the sheets and shared strings) keep only the cells inside a window around the template's
+tables, so memory stays bounded however large a sheet claims to be; the deadline is checked in the handlers
+themselves, and elements and every kind of element that can be repeated (rows, hyperlinks, merges, names,
+strings, runs of a string) are counted against their own limits.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import posixpath
-import re
 import stat
 import time
 import zipfile
 import zlib
-from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
-from pathlib import Path
 from collections.abc import Callable, Iterator
-from urllib.parse import unquote
+from contextlib import contextmanager
+from pathlib import Path
 from typing import IO, Any
+from urllib.parse import unquote
+from xml.parsers.expat import ExpatError
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse
-from openpyxl.formula.translate import Translator, TranslatorError
-from openpyxl.utils.exceptions import CellCoordinatesException
-from openpyxl.utils.cell import coordinate_from_string, column_index_from_string, get_column_letter
-from xml.etree.ElementTree import ParseError
 
 from ..errors import os_reason
+from . import safe_xml
+from .book import Book, Clipped, Limits, Sheet, Window, clip, reaches_outside, text_length
 from .failures import UnreadableWorkbook
+from .sheet_xml import Handlers, sheet_handlers, string_handlers
+
+__all__ = ["Book", "Clipped", "Limits", "Sheet", "Window", "clip", "reaches_outside", "read_book", "text_length"]
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
 _MACRO_TYPES = ("macroEnabled", "vbaProject")
 
 
-@dataclass(frozen=True)
-class Limits:
-    """Bounds on what one submission may cost to read; each can be changed with ``--limit NAME=VALUE``."""
-
-    file_mb: float = 50  # size of the file itself
-    part_mb: float = 64  # one inflated part (a sheet's XML, the shared strings)
-    total_mb: float = 256  # all inflated parts together
-    ratio: float = 200  # inflated/compressed size of a part over 1 MB
-    entries: int = 2000  # parts in the zip
-    cells: int = 2_000_000  # cells across all sheets
-    seconds: float = 60  # wall-clock time to read the file
-    text: int = 2000  # characters in a text cell before it is reported as too long (and cut when read)
-    elements: int = 1_000_000  # XML elements across all parts
-    rows: int = 100_000  # row elements across all sheets
-    hyperlinks: int = 10_000  # hyperlinks across all sheets
-    merges: int = 20_000  # merged ranges across all sheets
-    names: int = 10_000  # defined names
-    strings: int = 200_000  # shared strings
-    runs: int = 1000  # rich-text runs in one string
-    formula: int = 8192  # characters in one formula (Excel's own maximum)
-    file_seconds: float = 300  # batch: wall-clock time for one file (read, score, annotate) in its worker
-    memory_mb: float = 1024  # batch: memory one file's worker may take beyond what it started with
-
-    @classmethod
-    def parse(cls, items: list[str] | tuple[str, ...]) -> Limits:
-        """``["part_mb=10", "seconds=5"]`` → Limits; unknown names or bad numbers raise ValueError in Chinese."""
-        kinds = {f.name: f.type for f in fields(cls)}
-        values: dict[str, Any] = {}
-        for item in items:
-            name, _, raw = item.partition("=")
-            name = name.strip().replace("-", "_")
-            if name not in kinds:
-                raise ValueError(f"未知的读取上限 {name!r}（可用：{'、'.join(kinds)}）")
-            try:
-                values[name] = int(raw) if kinds[name] == "int" else float(raw)
-            except ValueError:
-                raise ValueError(f"读取上限 {name} 的值 {raw!r} 不是数字") from None
-            if values[name] <= 0:
-                raise ValueError(f"读取上限 {name} 须大于 0")
-        return cls(**values)
-
-
-class Clipped(str):
-    """A text cut to the ``text`` limit when read; ``length`` is how long it was."""
-
-    length: int
-
-    def __new__(cls, text: str, limit: int) -> Clipped:
-        out = super().__new__(cls, text[:limit])
-        out.length = len(text)
-        return out
-
-
-def clip(text: str, limit: int) -> str:
-    """``text``, or its first ``limit`` characters as :class:`Clipped` (one huge string shared by many cells
-    costs its size once, not once per cell)."""
-    return text if len(text) <= limit else Clipped(text, limit)
-
-
-def text_length(value: str) -> int:
-    """How long a text read from a workbook was before it was clipped."""
-    return getattr(value, "length", len(value))
-
-
-_OUTSIDE = re.compile(r"\w\||\b(?:DDE|DDEAUTO|WEBSERVICE|FILTERXML|CALL|REGISTER|EXEC|HYPERLINK|RTD)\s*\(", re.I)
-
-
-def reaches_outside(formula: str) -> bool:
-    """Formula text that reaches outside the workbook: another file (``[1]Sheet!A1``), DDE (``cmd|'/c calc'!A0``)
-    or a function that calls out (WEBSERVICE, CALL, …). Linear in the text's length (no backtracking)."""
-    start = formula.find("[")
-    return (start >= 0 and formula.find("]", start) > 0) or _OUTSIDE.search(formula) is not None
-
-
-@dataclass
-class Sheet:
-    """One worksheet as read: cells inside the window as (row, col) → (formula text or None, value)."""
-
-    name: str
-    cells: dict[tuple[int, int], tuple[str | None, Any]] = field(default_factory=dict)
-    merges: set[tuple[int, int, int, int]] = field(default_factory=set)
-    protected: bool = False
-    hyperlinks: list[str] = field(default_factory=list)  # cells carrying a hyperlink (never followed)
-    external: list[tuple[str, str]] = field(default_factory=list)  # (cell, formula) reaching outside, any cell
-
-    def value(self, row: int, col: int) -> Any:
-        return self.cells.get((row, col), (None, None))[1]
-
-
-#: Rows × columns of each sheet to keep, or a function giving them from the sheet read first.
-Window = tuple[int, int] | Callable[[dict[str, Sheet]], tuple[int, int]]
-
-
-@dataclass
-class Book:
-    """A workbook package as read: sheets in workbook order, and what it links to outside itself."""
-
-    name: str
-    sheets: dict[str, Sheet]
-    external_links: list[str] = field(default_factory=list)
-    date1904: bool = False
-
-    @property
-    def sheetnames(self) -> list[str]:
-        return list(self.sheets)
-
-
-class _Counted(io.RawIOBase):
+class _Counted:
     """A part being inflated, stopped as soon as it exceeds its share of the limits or the deadline passes."""
 
     def __init__(self, raw: IO[bytes], reader: _Reader, part: str):
         self.raw, self.reader, self.part, self.count = raw, reader, part, 0
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.raw.read(len(buffer))
+    def read(self, size: int) -> bytes:
+        data = self.raw.read(size)
         self.count += len(data)
         self.reader.spend(len(data), self.count, self.part)
-        buffer[: len(data)] = data
-        return len(data)
+        return data
 
 
 class _Reader:
@@ -191,10 +78,10 @@ class _Reader:
         if time.monotonic() > self.deadline:
             raise self.fail("timeout", f"超过 {self.limits.seconds:g} 秒")
 
-    def check_progress(self, events: int) -> None:
-        """Called every 1,024 parse events: the deadline, and the number of XML elements read so far."""
+    def check_progress(self, elements: int) -> None:
+        """Called every 1,024 elements by the handlers: the deadline, and the number of XML elements read so far."""
         self.check_time()
-        self.elements += events // 2
+        self.elements += elements
         if self.elements > self.limits.elements:
             raise self.fail("too-complex", f"XML 元素超过 {self.limits.elements} 个")
 
@@ -269,11 +156,6 @@ class _Reader:
         except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
             raise self.fail("zip-corrupt", f"{part}：{exc}") from None
 
-    def events(self, book: zipfile.ZipFile, part: str) -> Iterator[tuple[str, Any]]:
-        """Start and end events of ``part``'s XML, parsed with DTDs, entities and external references forbidden
-        (iterate within :meth:`xml_errors`)."""
-        return iterparse(io.BufferedReader(self.stream(book, part), 65536), events=("start", "end"), forbid_dtd=True)
-
     @contextmanager
     def xml_errors(self, part: str) -> Iterator[None]:
         """Whatever goes wrong while ``part`` is parsed, as a catalogued failure naming the part."""
@@ -281,35 +163,47 @@ class _Reader:
             yield
         except DefusedXmlException as exc:
             raise self.fail("xml-unsafe", f"{part}：{type(exc).__name__}") from None
-        except (ParseError, LookupError, UnicodeError) as exc:  # LookupError: an unknown declared encoding
+        except (ExpatError, LookupError, ValueError) as exc:  # an unknown or a multi-byte declared encoding
             raise self.fail("xml-malformed", f"{part}：{exc}") from None
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # damage shows up while inflating
             raise self.fail("zip-corrupt", f"{part}：{exc}") from None
 
-    def parse(self, book: zipfile.ZipFile, part: str, holders: frozenset[str] = frozenset()
-              ) -> Iterator[tuple[str, Any]]:
-        """End events of ``part``'s XML. Each element leaves the tree once its end event was handled, except
-        within a ``holders`` element (a string item), which keeps its children until its own end."""
-        stack: list[Any] = []
-        held = events = 0
+    def run(self, book: zipfile.ZipFile, part: str, handlers: Handlers) -> None:
+        """Parse ``part`` with ``handlers`` (which may end it early with :class:`safe_xml.Stop`)."""
         with self.xml_errors(part):
-            for event, el in self.events(book, part):
-                events += 1
-                if not events & 1023:
-                    self.check_progress(1024)
-                if event == "start":
-                    stack.append(el)
-                    if held or _local(el.tag) in holders:
-                        held += 1
-                    continue
-                stack.pop()
-                yield event, el
-                if held:
-                    held -= 1
-                    if held:
-                        continue
-                if stack:
-                    del stack[-1][-1]  # the element just left is its parent's last (and only remaining) child
+            try:
+                safe_xml.feed(safe_xml.parser(*handlers), self.stream(book, part))
+            except safe_xml.Stop:
+                pass
+
+    def ends(self, book: zipfile.ZipFile, part: str, wanted: frozenset[str],
+             found: Callable[[str, dict[str, str], str | None], bool]) -> None:
+        """``found(tag, attributes, text)`` at the end of each element of a small part whose local name is in
+        ``wanted`` (``text``: its character data before its first child, None if there is none); parsing stops
+        when ``found`` returns True."""
+        open_: list[list[Any]] = []  # [tag, attributes, text, text complete]
+        buf: list[str] = []
+        n = 0
+
+        def start(name: str, attrs: dict[str, str]) -> None:
+            nonlocal n
+            n += 1
+            if not n & 1023:
+                self.check_progress(1024)
+            if open_ and not open_[-1][3]:
+                open_[-1][2:] = ["".join(buf) or None, True]
+            buf.clear()
+            open_.append([safe_xml.local(name), attrs, None, False])
+
+        def end(name: str) -> None:
+            tag, attrs, text, complete = open_.pop()
+            if not complete:
+                text = "".join(buf) or None
+            buf.clear()
+            if tag in wanted and found(tag, attrs, text):
+                raise safe_xml.Stop
+
+        self.run(book, part, (start, end, buf.append))
 
     def read(self) -> Book:
         with self.open_file() as fh, self.open(fh) as book:
@@ -334,11 +228,19 @@ class _Reader:
     def main_part(self, book: zipfile.ZipFile, names: set[str]) -> str:
         if "_rels/.rels" not in names:
             raise self.fail("not-spreadsheet", "缺少 _rels/.rels，不是 Office 文档")
-        for _, el in self.parse(book, "_rels/.rels"):
-            if _local(el.tag) == "Relationship" and el.get("Type", "").endswith("/officeDocument"):
-                target = _part_name("", el.get("Target", ""), names)
+        main: list[str] = []
+
+        def found(tag: str, attrs: dict[str, str], text: str | None) -> bool:
+            if attrs.get("Type", "").endswith("/officeDocument"):
+                target = _part_name("", attrs.get("Target", ""), names)
                 if target in names and "workbook" in target.lower():
-                    return target
+                    main.append(target)
+                    return True
+            return False
+
+        self.ends(book, "_rels/.rels", _RELATIONSHIP, found)
+        if main:
+            return main[0]
         kind = "Word 文档" if "word/document.xml" in names else "PowerPoint 文稿" if "ppt/presentation.xml" in names \
             else "其他压缩文件"
         raise self.fail("not-spreadsheet", f"是{kind}，不是工作簿")
@@ -351,198 +253,51 @@ class _Reader:
         names = set(book.namelist())
         if part not in names:
             return out
-        for _, el in self.parse(book, part):
-            if _local(el.tag) == "Relationship" and el.get("TargetMode") != "External":
-                out[el.get("Id", "")] = (el.get("Type", "").rpartition("/")[2],
-                                         _part_name(folder, el.get("Target", ""), names))
+
+        def found(tag: str, attrs: dict[str, str], text: str | None) -> bool:
+            if attrs.get("TargetMode") != "External":
+                out[attrs.get("Id", "")] = (attrs.get("Type", "").rpartition("/")[2],
+                                            _part_name(folder, attrs.get("Target", ""), names))
+            return False
+
+        self.ends(book, part, _RELATIONSHIP, found)
         return out
 
     def workbook(self, book: zipfile.ZipFile, main: str, rels: dict[str, tuple[str, str]]
                  ) -> tuple[dict[str, str], list[str], bool]:
         sheets: dict[str, str] = {}
         external: list[str] = []
-        date1904 = False
-        for _, el in self.parse(book, main):
-            tag = _local(el.tag)
+        date1904 = [False]
+
+        def found(tag: str, attrs: dict[str, str], text: str | None) -> bool:
             if tag == "sheet":
-                rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
+                rid = next((v for k, v in attrs.items() if safe_xml.local(k) == "id"), "")
                 kind, part = rels.get(rid, ("", ""))
                 if kind == "worksheet":
-                    sheets[el.get("name", "")] = part
+                    sheets[attrs.get("name", "")] = part
             elif tag == "workbookPr":
-                date1904 = el.get("date1904", "0") in ("1", "true")
-            elif tag == "definedName":
+                date1904[0] = attrs.get("date1904", "0") in ("1", "true")
+            else:
                 self.count("names")
-                if el.text and (len(el.text) > self.limits.formula or reaches_outside(el.text)):
-                    external.append(f"名称 {el.get('name', '')[:80]}={el.text[:80]}")
-        return sheets, external, date1904
+                if text and (len(text) > self.limits.formula or reaches_outside(text)):
+                    external.append(f"名称 {attrs.get('name', '')[:80]}={text[:80]}")
+            return False
+
+        self.ends(book, main, _WORKBOOK, found)
+        return sheets, external, date1904[0]
 
     def shared_strings(self, book: zipfile.ZipFile, rels: dict[str, tuple[str, str]], names: set[str]) -> list[str]:
         part = next((p for kind, p in rels.values() if kind == "sharedStrings"), "xl/sharedStrings.xml")
         strings: list[str] = []
-        if part not in names:
-            return strings
-        for _, el in self.parse(book, part, _STRING):
-            if _local(el.tag) == "si":
-                self.count("strings")
-                strings.append(self.string(el))
+        if part in names:
+            self.run(book, part, string_handlers(self, strings))
         return strings
-
-    def string(self, el: Any) -> str:
-        """The text of a string item (``si`` or inline ``is``): its ``t``, or its runs' ``t``; phonetic runs
-        (``rPh``, the reading of a Japanese name) are left out."""
-        texts: list[str] = []
-        runs = 0
-        for child in el:
-            tag = _local(child.tag)
-            if tag == "t":
-                texts.append(child.text or "")
-            elif tag == "r":
-                runs += 1
-                if runs > self.limits.runs:
-                    raise self.fail("too-complex", f"一个字符串含超过 {self.limits.runs} 个格式片段")
-                texts.extend(t.text or "" for t in child if _local(t.tag) == "t")
-        return clip("".join(texts), self.limits.text)
 
     def sheet(self, book: zipfile.ZipFile, name: str, part: str, strings: list[str],
               window: tuple[int, int]) -> Sheet:
         out = Sheet(name)
-        max_row, max_col = window
-        masters: dict[str, tuple[str, str]] = {}  # shared formula index → (text, origin cell)
-        row, col = 0, -1
-        cells = self.counts.get("cells", 0)
-        stack: list[Any] = []  # the open elements; each leaves the tree as soon as it ends (a cell: with its children)
-        push, pop, local = stack.append, stack.pop, _LOCAL.get
-        in_cell = events = 0
-        with self.xml_errors(part):
-            for event, el in self.events(book, part):
-                events += 1
-                if not events & 1023:
-                    self.check_progress(1024)
-                if event == "start":
-                    push(el)
-                    if in_cell:
-                        in_cell += 1
-                        continue
-                    tag = local(el.tag) or _local(el.tag)
-                    if tag == "c":
-                        in_cell = 1
-                    elif tag == "row":
-                        self.count("rows", name)
-                        row, col = self.row_number(el.get("r"), row, name), -1
-                    continue
-                pop()
-                if in_cell:
-                    in_cell -= 1
-                    if in_cell:
-                        continue  # a cell's value or formula: read when the cell ends
-                    cells += 1
-                    if cells > self.limits.cells:
-                        raise self.fail("too-many-cells", f"超过 {self.limits.cells} 个", sheet=name)
-                    ref = el.get("r")
-                    if ref:
-                        row, col = self.position(ref, name)
-                    else:
-                        col += 1
-                    if row < max_row and col < max_col:
-                        out.cells[(row, col)] = self.cell(el, strings, masters, row, col, out)
-                    else:
-                        self.outside(el, row, col, out)
-                else:
-                    tag = local(el.tag) or _local(el.tag)
-                    if tag == "mergeCell":
-                        self.count("merges", name)
-                        bounds = _bounds(el.get("ref", ""))
-                        if bounds:
-                            out.merges.add(bounds)
-                    elif tag == "sheetProtection":
-                        out.protected = el.get("sheet", "0") in ("1", "true")
-                    elif tag == "hyperlink":
-                        self.count("hyperlinks", name)
-                        out.hyperlinks.append(el.get("ref", "")[:40])
-                if stack:
-                    del stack[-1][-1]  # the element just left is its parent's last (and only remaining) child
-        self.counts["cells"] = cells
+        self.run(book, part, sheet_handlers(self, out, strings, window))
         return out
-
-    def formula(self, text: str, here: str, sheet: Sheet) -> str:
-        """A formula's text, refused if longer than Excel allows; one reaching outside is noted on the sheet."""
-        if len(text) > self.limits.formula:
-            raise self.fail("too-complex", f"公式长 {len(text)} 字，上限 {self.limits.formula} 字", sheet=sheet.name,
-                            cell=here)
-        if reaches_outside(text):
-            sheet.external.append((here, text))
-        return text
-
-    def outside(self, el: Any, row: int, col: int, sheet: Sheet) -> None:
-        """A cell outside the window is not kept, but a formula in it is still checked."""
-        for child in el:
-            if _local(child.tag) == "f" and child.text:
-                self.formula(child.text, f"{get_column_letter(col + 1)}{row + 1}", sheet)
-
-    def row_number(self, text: str | None, previous: int, sheet: str) -> int:
-        if text is None:
-            return previous + 1
-        if not text.isdigit() or not 0 < int(text) <= 1048576:
-            raise self.fail("xml-malformed", f"行号 {text[:20]!r} 无效", sheet=sheet)
-        return int(text) - 1
-
-    def position(self, ref: str, sheet: str) -> tuple[int, int]:
-        m = _CELL.match(ref)
-        if m is None or not 0 < int(m.group(2)) <= 1048576:
-            raise self.fail("xml-malformed", f"单元格引用 {ref[:20]!r} 无效", sheet=sheet)
-        letters = m.group(1)
-        col = _COLUMNS.get(letters)
-        if col is None:
-            col = _COLUMNS[letters] = column_index_from_string(letters) - 1
-        return int(m.group(2)) - 1, col
-
-    def cell(self, el: Any, strings: list[str], masters: dict[str, tuple[str, str]], row: int, col: int,
-             sheet: Sheet) -> tuple[str | None, Any]:
-        kind = el.get("t", "n")
-        formula = value = None
-        for child in el:
-            tag = _local(child.tag)
-            if tag == "f":
-                here = f"{get_column_letter(col + 1)}{row + 1}"
-                formula = self.formula(child.text or "", here, sheet)
-                if child.get("t") == "shared":
-                    index = child.get("si", "")
-                    if formula:
-                        masters[index] = (formula, here)
-                    elif index in masters:
-                        text, origin = masters[index]
-                        try:
-                            formula = Translator("=" + text, origin).translate_formula(here)[1:]
-                        except TranslatorError:
-                            formula = text
-            elif tag == "v":
-                value = child.text
-            elif tag == "is":
-                value = self.string(child)
-        if value is None:
-            return formula, value
-        if kind in ("str", "inlineStr"):
-            return formula, clip(value, self.limits.text)
-        return formula, self.typed(kind, value, sheet.name, row, col, strings)
-
-    def typed(self, kind: str, text: str, sheet: str, row: int, col: int, strings: list[str]) -> Any:
-        try:
-            if kind == "s":
-                index = int(text)
-                if not 0 <= index < len(strings):  # -1 must not read the last string
-                    raise IndexError(index)
-                return strings[index]
-            if kind == "b":
-                return text.strip() in ("1", "true")
-            if kind in ("e", "d"):  # an error value such as #DIV/0!, or an ISO date: kept as text
-                return text
-            stripped = text.strip()
-            digits = stripped.lstrip("-")
-            return int(stripped) if digits.isdigit() and len(digits) <= 15 else float(stripped)  # as a double
-        except (ValueError, IndexError):
-            raise self.fail("xml-malformed", f"单元格值 {text[:40]!r} 无法识别", sheet=sheet,
-                            cell=f"{get_column_letter(col + 1)}{row + 1}") from None
 
 
 def read_book(path: Path, limits: Limits | None = None, window: Window = (1000, 60), first: str | None = None
@@ -605,30 +360,7 @@ def _sniff(head: bytes) -> str:
     return "文件内容不是 .xlsx 格式"
 
 
-_CELL = re.compile(r"\$?([A-Z]{1,3})\$?(\d{1,7})$")
-_STRING = frozenset({"si"})
+_RELATIONSHIP = frozenset({"Relationship"})
+_WORKBOOK = frozenset({"sheet", "workbookPr", "definedName"})
 _KINDS = {"rows": "行", "hyperlinks": "超链接", "merges": "合并单元格", "names": "名称",
           "strings": "共享字符串"}
-_COLUMNS: dict[str, int] = {}
-_LOCAL: dict[str, str] = {}
-
-
-def _local(tag: str) -> str:
-    """``{namespace}c`` → ``c`` (memoised: a sheet has few distinct tags and many elements)."""
-    local = _LOCAL.get(tag)
-    if local is None:
-        local = tag.rpartition("}")[2] if isinstance(tag, str) else ""
-        if len(_LOCAL) < 1000:
-            _LOCAL[tag] = local
-    return local
-
-
-def _bounds(ref: str) -> tuple[int, int, int, int] | None:
-    """``B2:D3`` → (1, 1, 2, 3) as 0-based first row, first column, last row, last column."""
-    try:
-        first, _, last = ref.partition(":")
-        c1, r1 = coordinate_from_string(first)
-        c2, r2 = coordinate_from_string(last or first)
-    except (ValueError, TypeError, CellCoordinatesException):
-        return None
-    return r1 - 1, column_index_from_string(c1) - 1, r2 - 1, column_index_from_string(c2) - 1

@@ -1,0 +1,347 @@
+"""Expat handlers for the parts that hold cells: a worksheet's XML and the shared strings.
+
+The handlers keep only what a :class:`Sheet` needs: per cell its reference, type, formula, value and inline
+string, read when the cell ends, exactly as an element tree would give them (an element's text is its character
+data before its first child). Nothing else is built. Positions come from a lookup table (filled by a character
+loop), and a shared formula is translated only where one is met. Every repeated element is counted against its
+limit as it is read, and the deadline and the number of elements are checked every 1,024 elements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from openpyxl.formula.tokenizer import TokenizerError
+from openpyxl.formula.translate import Translator, TranslatorError
+from openpyxl.utils.cell import coordinate_from_string, column_index_from_string, get_column_letter
+from openpyxl.utils.exceptions import CellCoordinatesException
+
+from .book import Limits, Sheet, clip, reaches_outside
+from .failures import UnreadableWorkbook
+from .safe_xml import LOCAL_NAMES, local
+
+#: The three handlers of a part (start element, end element, character data).
+Handlers = tuple[Callable[[str, dict[str, str]], None], Callable[[str], None], Callable[[str], None]]
+
+
+class Accounts(Protocol):
+    """What the handlers charge their work to (the package reader)."""
+
+    limits: Limits
+    counts: dict[str, int]
+
+    def fail(self, code: str, detail: str = "", **where: Any) -> UnreadableWorkbook: ...
+
+    def count(self, kind: str, sheet: str | None = None) -> None: ...
+
+    def check_progress(self, elements: int) -> None: ...
+
+
+def string_handlers(reader: Accounts, strings: list[str]) -> Handlers:
+    """Handlers appending each string item (``si``) of the shared strings to ``strings``: its ``t``, or its runs'
+    ``t`` (phonetic runs, ``rPh``, left out), counted against the strings and runs limits."""
+    buf: list[str] = []
+    items: list[list[Any]] = []  # open string items: [depth, texts, runs, a run is open]
+    depth = n = 0
+    into: list[str] | None = None  # the texts a ``t`` being read goes to
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal depth, n, into
+        n += 1
+        if not n & 1023:
+            reader.check_progress(1024)
+        if into is not None:
+            into.append("".join(buf))
+            into = None
+        if buf:
+            buf.clear()
+        depth += 1
+        tag = LOCAL_NAMES.get(name) or local(name)
+        if items:
+            top = items[-1]
+            below = depth - top[0]
+            if below == 1:
+                if tag == "t":
+                    into = top[1]
+                elif tag == "r":
+                    top[2] += 1
+                    top[3] = True
+            elif below == 2 and top[3] and tag == "t":
+                into = top[1]
+        if tag == "si":
+            items.append([depth, [], 0, False])
+
+    def end(name: str) -> None:
+        nonlocal depth, into
+        if into is not None:
+            into.append("".join(buf))
+            into = None
+        if buf:
+            buf.clear()
+        if items:
+            top = items[-1]
+            if depth == top[0]:
+                items.pop()
+                reader.count("strings")
+                strings.append(_joined(reader, top))
+            elif depth == top[0] + 1:
+                top[3] = False
+        depth -= 1
+
+    return start, end, buf.append
+
+
+def _joined(reader: Accounts, item: list[Any]) -> str:
+    """A string item's text, refused if it has more runs than allowed, clipped to the text limit."""
+    if item[2] > reader.limits.runs:
+        raise reader.fail("too-complex", f"一个字符串含超过 {reader.limits.runs} 个格式片段")
+    return clip("".join(item[1]), reader.limits.text)
+
+
+def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tuple[int, int]) -> Handlers:
+    """Handlers filling ``out`` from a worksheet's XML: the cells within ``window`` (rows × columns), merges,
+    protection and hyperlinks; a formula outside the window is still checked. Cells are counted on
+    ``reader.counts["cells"]`` across sheets.
+
+    A cell's children are kept in document order until the cell ends (a value as its text, None if empty; a
+    formula as (text, attributes); an inline string as [depth, texts, runs, a run is open]) and read then."""
+    name, limits, cells_map = out.name, reader.limits, out.cells
+    max_row, max_col = window
+    text_limit, formula_limit, cell_limit = limits.text, limits.formula, limits.cells
+    buf: list[str] = []
+    join, clear, tag_of, position_of = "".join, buf.clear, LOCAL_NAMES.get, _POSITIONS.get
+    masters: dict[str, list[Any]] = {}  # shared formula index → [text, origin cell, its Translator once needed]
+    pending: list[tuple[int, str, dict[str, str]]] = []  # merges, protection, hyperlinks: handled at their end
+    depth = n = cell_depth = 0  # cell_depth: depth of the cell being read, 0 outside cells
+    capture = 0  # the text being read: 1 a value, 2 a formula, 3 a ``t`` of an inline string
+    capture_attrs: dict[str, str] = {}
+    cell: dict[str, str] = {}  # the open cell's attributes
+    kids: list[Any] = []  # the open cell's values, formulas and inline strings
+    inline: list[Any] | None = None  # the open inline string
+    row, col = 0, -1
+    cells = reader.counts.get("cells", 0)
+
+    def keep(text: str) -> None:
+        """The text of the element being captured, which has just ended or met its first child."""
+        nonlocal capture
+        if capture == 1:
+            kids.append(text or None)
+        elif capture == 2:
+            kids.append((text, capture_attrs))
+        else:
+            inline[1].append(text)  # type: ignore[index]
+        capture = 0
+
+    def start(tag_name: str, attrs: dict[str, str]) -> None:
+        nonlocal depth, n, capture, capture_attrs, cell_depth, cell, kids, inline, row, col
+        n += 1
+        if not n & 1023:
+            reader.check_progress(1024)
+        if capture:
+            keep(join(buf))
+        if buf:
+            clear()
+        depth += 1
+        tag = tag_of(tag_name) or local(tag_name)
+        if cell_depth:
+            below = depth - cell_depth
+            if below == 1:
+                if tag == "v":
+                    capture = 1
+                elif tag == "f":
+                    capture, capture_attrs = 2, attrs
+                elif tag == "is":
+                    inline = [depth, [], 0, False]
+                    kids.append(inline)
+            elif inline is not None:
+                below = depth - inline[0]
+                if below == 1:
+                    if tag == "t":
+                        capture = 3
+                    elif tag == "r":
+                        inline[2] += 1
+                        inline[3] = True
+                elif below == 2 and inline[3] and tag == "t":
+                    capture = 3
+        elif tag == "c":
+            cell_depth, cell, kids = depth, attrs, []
+        elif tag == "row":
+            reader.count("rows", name)
+            row, col = _row_number(reader, attrs.get("r"), row, name), -1
+        elif tag in _PENDING:
+            pending.append((depth, tag, attrs))
+
+    def end(tag_name: str) -> None:
+        nonlocal depth, capture, cell_depth, inline, cells, row, col
+        if capture == 1:
+            kids.append(join(buf) or None)
+            capture = 0
+        elif capture:
+            keep(join(buf))
+        if buf:
+            clear()
+        if cell_depth:
+            if depth == cell_depth:  # the cell ends: count it, place it, keep or check what it holds
+                cell_depth = 0
+                inline = None
+                cells += 1
+                if cells > cell_limit:
+                    raise reader.fail("too-many-cells", f"超过 {cell_limit} 个", sheet=name)
+                ref = cell.get("r")
+                if ref:
+                    at = position_of(ref) or _position(reader, ref, name)
+                    row, col = at
+                else:
+                    col += 1
+                    at = (row, col)
+                if row < max_row and col < max_col:
+                    if not kids:
+                        cells_map[at] = _EMPTY
+                    elif len(kids) == 1 and kids[0].__class__ is str:
+                        text = kids[0]
+                        kind = cell.get("t")
+                        if kind is None and text.isdecimal() and text.isascii() and len(text) <= 15:
+                            cells_map[at] = (None, int(text))  # what typed() gives, sooner
+                        elif kind == "s" and text.isdecimal() and text.isascii() and (i := int(text)) < len(strings):
+                            cells_map[at] = (None, strings[i])
+                        else:
+                            kind = kind or "n"
+                            cells_map[at] = (None, clip(text, text_limit) if kind in _TEXT else typed(kind, text))
+                    else:
+                        cells_map[at] = content()
+                else:
+                    for kid in kids:  # a cell outside the window is not kept, but a formula in it is still checked
+                        if kid.__class__ is tuple and kid[0]:
+                            formula(kid[0], f"{get_column_letter(col + 1)}{row + 1}")
+            elif inline is not None:
+                if depth == inline[0]:
+                    inline = None
+                elif depth == inline[0] + 1:
+                    inline[3] = False
+        elif pending and pending[-1][0] == depth:
+            _, tag, attrs = pending.pop()
+            if tag == "mergeCell":
+                reader.count("merges", name)
+                bounds = _bounds(attrs.get("ref", ""))
+                if bounds:
+                    out.merges.add(bounds)
+            elif tag == "sheetProtection":
+                out.protected = attrs.get("sheet", "0") in ("1", "true")
+            else:
+                reader.count("hyperlinks", name)
+                out.hyperlinks.append(attrs.get("ref", "")[:40])
+        elif depth == 1:  # the sheet ends
+            reader.counts["cells"] = cells
+        depth -= 1
+
+    def content() -> tuple[str | None, Any]:
+        text = value = None
+        for kid in kids:
+            if kid is None or kid.__class__ is str:
+                value = kid
+            elif kid.__class__ is tuple:
+                here = f"{get_column_letter(col + 1)}{row + 1}"
+                text = formula(kid[0], here)
+                if kid[1].get("t") == "shared":
+                    text = shared(text, kid[1].get("si", ""), here)
+            else:
+                value = _joined(reader, kid)
+        if value is None:
+            return text, value
+        kind = cell.get("t", "n")
+        return text, clip(value, text_limit) if kind in _TEXT else typed(kind, value)
+
+    def formula(text: str, here: str) -> str:
+        """A formula's text, refused if longer than Excel allows; one reaching outside is noted on the sheet."""
+        if len(text) > formula_limit:
+            raise reader.fail("too-complex", f"公式长 {len(text)} 字，上限 {formula_limit} 字", sheet=name, cell=here)
+        if reaches_outside(text):
+            out.external.append((here, text))
+        return text
+
+    def shared(text: str, index: str, here: str) -> str:
+        """A shared formula: the master's text is remembered; a dependent's is translated from it."""
+        if text:
+            masters[index] = [text, here, None]
+            return text
+        master = masters.get(index)
+        if master is None:
+            return text
+        try:
+            if master[2] is None:
+                master[2] = Translator("=" + master[0], master[1])
+            return master[2].translate_formula(here)[1:]
+        except (TranslatorError, TokenizerError):  # a master openpyxl cannot tokenise: its text as it is
+            return master[0]
+
+    def typed(kind: str, text: str) -> Any:
+        try:
+            if kind == "n":
+                stripped = text.strip()
+                digits = stripped.lstrip("-")
+                return int(stripped) if digits.isdigit() and len(digits) <= 15 else float(stripped)  # as a double
+            if kind == "s":
+                index = int(text)
+                if not 0 <= index < len(strings):  # -1 must not read the last string
+                    raise IndexError(index)
+                return strings[index]
+            if kind == "b":
+                return text.strip() in ("1", "true")
+            if kind in ("e", "d"):  # an error value such as #DIV/0!, or an ISO date: kept as text
+                return text
+            stripped = text.strip()
+            digits = stripped.lstrip("-")
+            return int(stripped) if digits.isdigit() and len(digits) <= 15 else float(stripped)
+        except (ValueError, IndexError):
+            raise reader.fail("xml-malformed", f"单元格值 {text[:40]!r} 无法识别", sheet=name,
+                              cell=f"{get_column_letter(col + 1)}{row + 1}") from None
+
+    return start, end, buf.append
+
+
+_EMPTY = (None, None)
+_TEXT = frozenset({"str", "inlineStr"})
+_PENDING = frozenset({"mergeCell", "sheetProtection", "hyperlink"})
+
+#: Cell reference → 0-based (row, column), shared by every sheet a process reads (bounded).
+_POSITIONS: dict[str, tuple[int, int]] = {}
+
+
+def _position(reader: Accounts, ref: str, sheet: str) -> tuple[int, int]:
+    """``B12``, ``$B$12`` → (11, 1): up to three letters A–Z, up to seven decimal digits (a final newline
+    allowed), row 1 to 1,048,576; remembered in the lookup table."""
+    i = 1 if ref[:1] == "$" else 0
+    j = i
+    end = len(ref)
+    while j < end and "A" <= ref[j] <= "Z":
+        j += 1
+    letters = ref[i:j]
+    digits = ref[j + 1:] if ref[j:j + 1] == "$" else ref[j:]
+    if digits[-1:] == "\n":
+        digits = digits[:-1]
+    if not (0 < len(letters) <= 3 and 0 < len(digits) <= 7 and digits.isdecimal() and 0 < int(digits) <= 1048576):
+        raise reader.fail("xml-malformed", f"单元格引用 {ref[:20]!r} 无效", sheet=sheet)
+    at = (int(digits) - 1, column_index_from_string(letters) - 1)
+    if len(_POSITIONS) < 1 << 16:  # some 13 MB at most
+        _POSITIONS[ref] = at
+    return at
+
+
+def _row_number(reader: Accounts, text: str | None, previous: int, sheet: str) -> int:
+    if text is None:
+        return previous + 1
+    if not text.isdecimal() or not 0 < int(text) <= 1048576:
+        raise reader.fail("xml-malformed", f"行号 {text[:20]!r} 无效", sheet=sheet)
+    return int(text) - 1
+
+
+def _bounds(ref: str) -> tuple[int, int, int, int] | None:
+    """``B2:D3`` → (1, 1, 2, 3) as 0-based first row, first column, last row, last column."""
+    try:
+        first, _, last = ref.partition(":")
+        c1, r1 = coordinate_from_string(first)
+        c2, r2 = coordinate_from_string(last or first)
+    except (ValueError, TypeError, CellCoordinatesException):
+        return None
+    return r1 - 1, column_index_from_string(c1) - 1, r2 - 1, column_index_from_string(c2) - 1

@@ -1,0 +1,373 @@
+"""The reader on expat handlers (perftool/read/xlsx.py) against the reader it replaced (tests/reader_oracle.py):
+the same Book (every kept cell with its formula, value and value type, merges, protection, hyperlinks, formulas
+reaching outside, external links, 1904 dates), the same score JSON, and the same failure (code, place and
+message) on the examples, a synthetic corpus with mistakes, mutated and hostile variants of it, and files saved
+by LibreOffice."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl.formula.tokenizer import TokenizerError
+
+import perftool.read.workbook as workbook
+from perftool.assess import assess
+from perftool.definitions.workbook import plan_workbook
+from perftool.generate.render import render
+from perftool.read.failures import UnreadableWorkbook
+from perftool.read.xlsx import Limits, read_book
+from perftool.synthetic import random_inputs, write_corpus
+
+import hostile
+import reader_oracle
+from libreoffice import recalculate, soffice
+from test_hostile import LAUGHS, TABLES, bomb
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+SEEDS = 30  # synthetic workbooks (every other one with mistakes injected)
+
+
+def typed(value: Any) -> tuple[str, Any, int | None]:
+    """A value with its type, its exact float spelling (NaN equals NaN) and the length of a clipped text."""
+    return type(value).__name__, repr(value) if isinstance(value, float) else value, getattr(value, "length", None)
+
+
+def snapshot(book: Any) -> dict[str, Any]:
+    """Everything a Book holds, comparable across the two readers' classes."""
+    return {"name": book.name, "external_links": book.external_links, "date1904": book.date1904,
+            "order": list(book.sheets),
+            "sheets": {name: {"cells": {at: (formula, typed(value)) for at, (formula, value) in s.cells.items()},
+                              "merges": s.merges, "protected": s.protected, "hyperlinks": s.hyperlinks,
+                              "external": s.external} for name, s in book.sheets.items()}}
+
+
+def outcome(read: Callable[..., Any], path: Path, limits: Limits | None = None) -> tuple[Any, ...]:
+    """``read``'s Book, or the failure it raised with its code, place and message."""
+    try:
+        return ("read", snapshot(read(path, limits)))
+    except UnreadableWorkbook as exc:
+        return ("failed", exc.code, exc.sheet, exc.cell, str(exc))
+
+
+@contextmanager
+def oracle() -> Iterator[None]:
+    """perftool reading with the reader it replaced."""
+    new = workbook.read_book
+    workbook.read_book = reader_oracle.read_book
+    try:
+        yield
+    finally:
+        workbook.read_book = new
+
+
+def scored(path: Path, limits: Limits | None = None) -> tuple[Any, ...]:
+    """``assess``'s score JSON (findings, scores, data), or the failure it raised."""
+    try:
+        return ("scored", json.dumps(assess(path, limits=limits).to_dict(), ensure_ascii=False, sort_keys=True))
+    except UnreadableWorkbook as exc:
+        return ("failed", exc.code, exc.sheet, exc.cell, str(exc))
+
+
+def same(path: Path, limits: Limits | None = None, books: bool = True) -> tuple[Any, ...]:
+    """Assert both readers give the same Book and the same score JSON (or failure); return the score outcome."""
+    if books:
+        new = outcome(read_book, path, limits)
+        assert new == outcome(reader_oracle.read_book, path, limits), path.name
+    new = scored(path, limits)
+    with oracle():
+        old = scored(path, limits)
+    assert new == old, (path.name, new[:5], old[:5])
+    return new
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> list[Path]:
+    return write_corpus(tmp_path_factory.mktemp("oracle"), SEEDS)
+
+
+# -- the examples and the synthetic corpus --------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in EXAMPLES.glob("*.yaml")))
+def test_examples_read_and_score_the_same(example, name):
+    path, _ = example(name)
+    result = same(path)
+    assert result[0] == "scored" and '"findings"' in result[1]
+
+
+def test_synthetic_corpus_reads_and_scores_the_same(corpus):
+    results = [same(path) for path in corpus]
+    assert all(r[0] == "scored" for r in results)
+    assert len({r[1] for r in results}) == SEEDS  # every workbook differs, so the comparison is not vacuous
+    book = read_book(corpus[0])
+    assert sum(len(s.cells) for s in book.sheets.values()) > 3000 and any(s.merges for s in book.sheets.values())
+
+
+# -- mutated variants: what other programs write, and damage ---------------------------------------------------
+
+MAIN = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+IDENTITY = "xl/worksheets/sheet13.xml"  # the hidden _perftool sheet of a full-set workbook
+
+
+def _prefixed(text: str) -> str:
+    """Every element in the main namespace spelled with a prefix (``<x:c>``), as some writers do."""
+    text = re.sub(r"<(/?)(?![?!])([A-Za-z]+)(?=[\s/>])", r"<\1x:\2", text)
+    return text.replace(MAIN, MAIN.replace("xmlns=", "xmlns:x="), 1)
+
+
+def _inline(text: str, strings: list[str]) -> str:
+    """Shared-string cells turned into inline strings of the same text, split into rich-text runs, with a phonetic
+    reading (which is not part of the text)."""
+    def inline(m: re.Match) -> str:
+        whole = strings[int(m.group(3))]
+        half = len(whole) // 2 if "&" not in whole else len(whole)
+        return (f'<c r="{m.group(1)}"{m.group(2) or ""} t="inlineStr"><is><r><t>{whole[:half]}</t></r><r><rPr><b/>'
+                f'</rPr><t xml:space="preserve">{whole[half:]}</t></r><rPh sb="0" eb="1"><t>ヨミ</t></rPh></is></c>')
+    return re.sub(r'<c r="([A-Z]+\d+)"( s="\d+")? t="s"><v>(\d+)</v></c>', inline, text)
+
+
+def _shared_formulas(text: str) -> str:
+    """The first formula made a shared master; later formulas of the sheet its dependents (and one orphan)."""
+    formulas = list(re.finditer(r"<f>([^<]*)</f>", text))
+    if len(formulas) < 3:
+        return text
+    out, last = [], 0
+    for i, m in enumerate(formulas[:12]):
+        out.append(text[last:m.start()])
+        out.append(f'<f t="shared" ref="A1:Z999" si="0">{m.group(1)}</f>' if i == 0 else
+                   '<f t="shared" si="7"/>' if i == 11 else '<f t="shared" si="0"/>')
+        last = m.end()
+    return "".join(out) + text[last:]
+
+
+def _odd_values(text: str) -> str:
+    """Entered amounts in every type and spelling: booleans, errors, dates, formula strings, padded, empty, with a
+    child, as character references and CDATA."""
+    kinds = [' t="b"><v>1', ' t="b"><v>false', ' t="e"><v>#DIV/0!', ' t="d"><v>2024-03-05T00:00:00',
+             ' t="str"><v>文本', "><v> 12 ", "><v>1_000", "><v>-0", "><v>1e5", "><v>", "><v>12<x/>34",
+             "><v>&#x31;&#x32;", "><v><![CDATA[42]]>", "><v>0012345678901234567"]
+    count = iter(range(10**6))
+    return re.sub(r'(<c r="[A-Z]+\d+"(?: s="\d+")?)><v>-?\d*\.\d+(?=</v>)',
+                  lambda m: m.group(1) + kinds[next(count) % len(kinds)], text)
+
+
+def _positional(text: str) -> str:
+    """Cells and rows without their references (their place follows from the order), in every other row."""
+    rows = iter(range(10**6))
+    return re.sub(r"<row [^>]*>.*?</row>", lambda m: re.sub(r' r="[A-Z]*\d+"', "", m.group(0))
+                  if next(rows) % 2 else m.group(0), text)
+
+
+def _pretty(text: str) -> str:
+    """Indented XML: a line break before every tag but the end of a value."""
+    return re.sub(r">(?=<(?!/v>))", ">\n  ", text)
+
+
+def _nested(text: str) -> str:
+    """Cells inside hyperlinks and extension lists, cells in cells, merges with bad references."""
+    extra = ('<extLst><ext><c r="B9"><v>5</v></c><row r="3"/><mergeCell ref="A1:B2"/></ext></extLst>'
+             '<hyperlinks><hyperlink ref="C9"><c r="C9"><v>1</v><c r="D9"><v>2</v></c></c></hyperlink></hyperlinks>')
+    text = text.replace("</sheetData>", "</sheetData>" + extra, 1)
+    bad = '<mergeCells><mergeCell ref="ZZ"/><mergeCell ref="B3"/></mergeCells>'
+    return text.replace("<mergeCells", bad + "<mergeCells", 1)
+
+
+def _strings(text: str) -> str:
+    """Shared strings with entities, character references, CDATA, runs, nested items and text beside children."""
+    extra = ("<si><t>a&amp;b&#x4E2D;<![CDATA[<c>]]></t></si><si><r><t>x</t><t>y</t></r><t>z</t>"
+             "<si><t>inner</t></si></si><si><t>before<b/>after</t></si><si/><si><r><rPh><t>no</t></rPh></r></si>")
+    text = text.replace("</sst>", extra + "</sst>")
+    return re.sub(r"<si><t>([^<]{2})", r"<si><r><t>\1</t></r><t>", text, count=30)
+
+
+SHEET_MUTATIONS: dict[str, Callable[[str, list[str]], str]] = {
+    "prefixed": lambda text, _: _prefixed(text), "inline": _inline,
+    "shared-formulas": lambda text, _: _shared_formulas(text), "odd-values": lambda text, _: _odd_values(text),
+    "positional": lambda text, _: _positional(text), "pretty": lambda text, _: _pretty(text),
+    "nested": lambda text, _: _nested(text)}
+
+
+def _strings_of(path: Path) -> list[str]:
+    """The shared strings of a generated workbook as XML text (each a single ``t``)."""
+    sst = hostile.part(path, hostile.SST)
+    return [re.sub(r"<[^>]*>", "", item) for item in re.findall(r"<si>(.*?)</si>", sst, re.S)]
+
+
+def _rewrite(src: Path, dst: Path, change: Callable[[str, str], str | bytes]) -> Path:
+    with zipfile.ZipFile(src) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    out = {}
+    for name, data in parts.items():
+        changed = change(name, data.decode("utf-8")) if name.endswith(".xml") or name.endswith(".rels") else data
+        out[name] = changed.encode("utf-8") if isinstance(changed, str) else changed
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in out.items():
+            z.writestr(name, data)
+    return dst
+
+
+@pytest.mark.parametrize("mutation", sorted(SHEET_MUTATIONS))
+def test_other_writers_spellings_read_the_same(corpus, tmp_path, mutation):
+    """Each spelling applied to the table sheets of a few corpus workbooks (scored), and to every sheet (read)."""
+    change = SHEET_MUTATIONS[mutation]
+    results = []
+    for path in corpus[:3]:
+        strings = _strings_of(path)
+        dst = _rewrite(path, tmp_path / f"{mutation}-{path.name}", lambda name, text: change(text, strings)
+                       if name.startswith("xl/worksheets/") and name != IDENTITY else text)
+        assert outcome(read_book, dst) != outcome(read_book, path)  # the spelling is not a no-op
+        results.append(same(dst)[0])
+    assert "scored" in results
+    strings = _strings_of(corpus[0])
+    everywhere = _rewrite(corpus[0], tmp_path / f"{mutation}-all.xlsx", lambda name, text: change(text, strings)
+                          if name.startswith("xl/worksheets/") else text)
+    assert outcome(read_book, everywhere) == outcome(reader_oracle.read_book, everywhere)
+
+
+def test_string_spellings_and_encodings_read_the_same(corpus, tmp_path):
+    path = corpus[1]
+    same(_rewrite(path, tmp_path / "strings.xlsx", lambda name, text: _strings(text) if "sharedStrings" in name
+                  else text))
+    utf16 = _rewrite(path, tmp_path / "utf16.xlsx", lambda name, text: text.replace(
+        'encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16") if "sharedStrings" in name else text)
+    assert same(utf16)[0] == "scored"
+    for encoding in ("ISO-8859-1", "nonexistent"):
+        dst = _rewrite(path, tmp_path / f"{encoding}.xlsx", lambda name, text: text.replace(
+            'encoding="UTF-8"', f'encoding="{encoding}"') if "sharedStrings" in name else text)
+        same(dst)
+
+
+def test_random_damage_to_the_xml_fails_the_same(corpus, tmp_path):
+    """Bytes changed at random in one part: the same Book, or the same failure at the same line and column."""
+    rnd = random.Random(17)
+    with zipfile.ZipFile(corpus[2]) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    names = [n for n in parts if n.endswith((".xml", ".rels")) and not n.startswith(("docProps", "xl/theme",
+                                                                                     "xl/styles"))]
+    failed = 0
+    for run in range(40):
+        damaged = dict(parts)
+        name = rnd.choice(names)
+        content = bytearray(damaged[name])
+        for _ in range(rnd.randint(1, 4)):
+            at = rnd.randrange(len(content))
+            content[at:at + rnd.randint(0, 3)] = bytes(rnd.choice(b'<>/="&; abc1') for _ in range(rnd.randint(0, 3)))
+        damaged[name] = bytes(content)
+        dst = tmp_path / f"damage{run % 3}.xlsx"
+        with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+            for part, data in damaged.items():
+                z.writestr(part, data)
+        failed += same(dst, books=run % 4 == 0)[0] == "failed"
+    assert failed >= 10
+
+
+# -- hostile files: the same failure code (and message) from both readers ---------------------------------------
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory) -> Path:
+    plan = plan_workbook(2024, "测试单位", "900001", TABLES)
+    path = tmp_path_factory.mktemp("good") / "good.xlsx"
+    render(plan, {**plan.default_inputs(), **random_inputs(plan, 5)}, path)
+    return path
+
+
+#: Each shape of tests/hostile.py at a harmless size and at the size test_hostile refuses, with its limits and
+#: the failure expected (None: read, or refused later for what the edit did to the template).
+HOSTILE = [("many_runs", 12, {}, None), ("many_runs", 20_000, {}, "too-complex"), ("identity_rows", 40, {}, None),
+           ("identity_rows", 1_000_000, {}, "identity-damaged"), ("long_formula", 100, {}, None),
+           ("long_formula", 300_000, {}, "too-complex"), ("repeated_rows", 50, {}, None),
+           ("repeated_rows", 5000, {"rows": 2000}, "too-complex"), ("hyperlinks", 30, {}, None),
+           ("hyperlinks", 12_000, {}, "too-complex"), ("empty_elements", 5000, {}, None),
+           ("empty_elements", 60_000, {"elements": 50_000}, "too-complex"), ("merges", 30, {}, None),
+           ("merges", 21_000, {}, "too-complex"), ("defined_names", 30, {}, None),
+           ("defined_names", 11_000, {}, "too-complex"), ("shared_strings", 30, {}, None),
+           ("shared_strings", 3000, {"strings": 2000}, "too-complex"), ("huge_string", 3000, {}, None),
+           ("huge_string", 100_000, {"text": 500}, None), ("outside_calls", 1, {}, None),
+           ("outside_calls", 5, {}, None),
+           ("negative_index", -1, {}, "xml-malformed"), ("negative_index", 10**9, {}, "xml-malformed"),
+           ("duplicate_part", 1, {}, "zip-corrupt"), ("opc_names", 1, {}, None)]
+
+
+def test_every_hostile_shape_is_covered():
+    assert {shape for shape, *_ in HOSTILE} == set(hostile.SHAPES)
+
+
+@pytest.mark.parametrize("shape, n, limits, code", HOSTILE)
+def test_hostile_shapes_give_the_same_outcome(good, tmp_path, shape, n, limits, code):
+    path = hostile.SHAPES[shape](good, tmp_path / f"{shape}.xlsx", n)
+    result = same(path, Limits(**limits), books=n < 10_000)
+    if code:
+        assert result[:2] == ("failed", code)
+
+
+def test_unsafe_and_broken_packages_fail_the_same(good, tmp_path):
+    xxe = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><sst><si><t>&e;</t></si>'
+           '</sst>')
+    cases = {
+        "实体.xlsx": hostile.rezip(good, tmp_path / "实体.xlsx", {hostile.SST: LAUGHS.encode()}),
+        "外部实体.xlsx": hostile.rezip(good, tmp_path / "外部实体.xlsx", {hostile.SST: xxe.encode()}),
+        "空DTD.xlsx": hostile.rezip(good, tmp_path / "空DTD.xlsx", {hostile.FJ1: b"<!DOCTYPE worksheet>" +
+                                                                      hostile.part(good, hostile.FJ1).encode()}),
+        "未定义实体.xlsx": hostile.rezip(good, tmp_path / "未定义实体.xlsx", {hostile.FJ1: hostile.part(
+            good, hostile.FJ1).replace("<v>", "<v>&nbsp;", 1).encode()}),
+        "空部件.xlsx": hostile.rezip(good, tmp_path / "空部件.xlsx", {hostile.BOOK: b""}),
+        "截断.xlsx": tmp_path / "截断.xlsx",
+        "炸弹.xlsx": bomb(tmp_path / "炸弹.xlsx", 20 * 2**20),
+    }
+    cases["截断.xlsx"].write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    codes = {name: same(path)[1] for name, path in cases.items()}
+    assert codes == {"实体.xlsx": "xml-unsafe", "外部实体.xlsx": "xml-unsafe", "空DTD.xlsx": "xml-unsafe",
+                     "未定义实体.xlsx": "xml-malformed", "空部件.xlsx": "xml-malformed", "截断.xlsx": "zip-corrupt",
+                     "炸弹.xlsx": "zip-bomb"}
+    assert "DTDForbidden" in outcome(read_book, cases["实体.xlsx"])[4]
+
+
+# -- files saved by LibreOffice (its own spelling of everything) ---------------------------------------------
+
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice is not installed")
+def test_libreoffice_saved_files_read_and_score_the_same(corpus, example, tmp_path):
+    files = [corpus[0], corpus[1], example("000_yueyang_2022")[0]]
+    saved = recalculate(files, tmp_path / "saved", tmp_path / "profile")
+    for path in saved:
+        with zipfile.ZipFile(path) as z:
+            assert b"LibreOffice" in z.read("docProps/app.xml")  # its own spelling of every part
+        assert same(path)[0] == "scored"
+
+
+# -- where the replaced reader raised a traceback, the new one gives a catalogued failure or reads on ----------
+
+def test_what_crashed_the_old_reader_is_refused_or_read(good, tmp_path):
+    sst, fj1 = hostile.part(good, hostile.SST), hostile.part(good, hostile.FJ1)
+    gbk = hostile.rezip(good, tmp_path / "GBK.xlsx", {hostile.SST: sst.replace('encoding="UTF-8"', 'encoding="GBK"')
+                                                      .encode()})
+    row = hostile.rezip(good, tmp_path / "行号.xlsx", {hostile.FJ1: fj1.replace('<row r="8"', '<row r="²"', 1).encode()})
+    masters = [m for m in re.finditer(r"<f>([^<]*)</f>", fj1)]
+    broken = fj1[:masters[0].start()] + '<f t="shared" si="1">"abc</f>' + \
+        fj1[masters[0].end():masters[1].start()] + '<f t="shared" si="1"/>' + fj1[masters[1].end():]
+    tokens = hostile.rezip(good, tmp_path / "括号.xlsx", {hostile.FJ1: broken.encode()})
+    for path, crash in ((gbk, ValueError), (row, ValueError), (tokens, TokenizerError)):
+        with pytest.raises(crash):
+            reader_oracle.read_book(path)
+    assert outcome(read_book, gbk)[1:] == ("xml-malformed", None, None, "GBK.xlsx：工作簿内部 XML 损坏（xl/sharedStrings.xml："
+                                           "multi-byte encodings are not supported）。请用 Excel/WPS 打开后重新保存并提交。")
+    assert outcome(read_book, row)[1:4] == ("xml-malformed", "附件1", None) and "行号 '²' 无效" in outcome(read_book, row)[4]
+    cells = read_book(tokens).sheets["附件1"].cells
+    at = [hostile_cell(fj1, m) for m in masters[:2]]
+    assert [cells[a][0] for a in at] == ['"abc', '"abc']  # the master's text, untranslated
+    unbalanced = fj1[:masters[0].start()] + '<f t="shared" si="1">SUM(B8))</f>' + \
+        fj1[masters[0].end():masters[1].start()] + '<f t="shared" si="1"/>' + fj1[masters[1].end():]
+    refused = same(hostile.rezip(good, tmp_path / "右括号.xlsx", {hostile.FJ1: unbalanced.encode()}))
+    assert refused[1:4] == ("xml-malformed", None, None) and "pop from empty list" in refused[4]  # as before
+
+
+def hostile_cell(sheet_xml: str, formula: re.Match) -> tuple[int, int]:
+    """The (row, column) of the cell holding the formula ``formula`` matched in ``sheet_xml``."""
+    ref = re.findall(r'<c r="([A-Z]+)(\d+)"', sheet_xml[:formula.start()])[-1]
+    return int(ref[1]) - 1, sum((ord(ch) - 64) * 26 ** i for i, ch in enumerate(reversed(ref[0]))) - 1

@@ -11,6 +11,7 @@ import math
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 LINE_SPACING = 1.42    # line height / font size of the CJK fonts a renderer substitutes for 宋体/黑体
 CELL_PADDING = 4.0     # points above and below the text of a row
@@ -38,15 +39,24 @@ def text_points(text: str, size: float) -> float:
     return sum(size if unicodedata.east_asian_width(ch) in "WFA" else size * 0.55 for ch in text)
 
 
+#: Whether a character is set as wide as the font size (East Asian wide, full-width or ambiguous), by character.
+_WIDE: dict[str, bool] = {}
+
+
 def lines_of(text: str, width_points: float, size: float) -> int:
     """How many lines ``text`` takes wrapped in a cell ``width_points`` wide (explicit newlines kept)."""
     room = max(size, width_points - SIDE_PADDING)
+    wide, narrow = size, size * 0.55  # each character's text_points
+    known = _WIDE
     lines = 0
     for part in str(text).split("\n"):
         line = 0.0
         count = 1
         for ch in part:
-            w = text_points(ch, size)
+            is_wide = known.get(ch)
+            if is_wide is None:
+                is_wide = known[ch] = unicodedata.east_asian_width(ch) in "WFA"
+            w = wide if is_wide else narrow
             if line + w > room:
                 count += 1
                 line = 0.0
@@ -55,8 +65,9 @@ def lines_of(text: str, width_points: float, size: float) -> int:
     return max(1, lines)
 
 
+@lru_cache(maxsize=65536)
 def text_height(text: str, width_points: float, size: float = 10.0) -> float:
-    """The row height (points) that shows ``text`` wrapped in full."""
+    """The row height (points) that shows ``text`` wrapped in full (labels and rule texts recur: kept)."""
     return lines_of(text, width_points, size) * size * LINE_SPACING + CELL_PADDING
 
 

@@ -48,7 +48,7 @@ def render(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks: Mar
             front(book, styles)
         for layout in plan.layouts.values():
             ws = book.add_worksheet(layout.sheet)
-            _write_table(ws, layout, plan, values, set(inputs), styles)
+            write_table(ws, layout, plan, values, set(inputs), styles)
             write_marks(ws, layout.sheet, marks or {}, styles)
         finish_workbook(book, plan)
     return values
@@ -91,8 +91,10 @@ def _context(plan: WorkbookPlan) -> dict[str, str]:
     return {"year": str(plan.year), "prev_year": str(plan.year - 1)}
 
 
-def _write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values: Mapping[str, Any],
-                 given: set[str], styles: Styles) -> None:
+def write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values: Mapping[str, Any],
+                given: set[str], styles: Styles) -> None:
+    """One table sheet: headings, every cell (entries, formulas with their cached results, labels), merges,
+    validations, notes, row heights and the page setup."""
     table = layout.table
     context = _context(plan)
     visible_last = set_columns(ws, layout)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -154,16 +155,28 @@ def plan_texts(layout: TableLayout, plan: WorkbookPlan) -> tuple[str, str]:
     return heading, f"部门：{plan.unit}" if plan.unit else "部门："
 
 
-#: Per layout (by identity, the layout kept alive beside it): the base row heights and the wrapped texts.
-_HEIGHT_PLANS: dict[tuple[int, int], tuple[TableLayout, dict[int, float], list[Any]]] = {}
+@dataclass
+class _HeightPlan:
+    """What a layout's row heights are made of: the base heights, in cell order the label texts (blocks) and the
+    cells whose entered text may wrap (``(r, c, r2, c2, key, is_input)``), and the heights fitted so far by the
+    entered texts (units that leave their texts as issued share them)."""
+
+    layout: TableLayout  # kept alive: plans are found by its identity
+    base: dict[int, float]
+    items: list[Any]
+    fitted: dict[Any, dict[int, float]]
+
+    def __post_init__(self) -> None:
+        self.slots = [(i, item[4], item[5]) for i, item in enumerate(self.items) if not isinstance(item, Block)]
 
 
-def _height_plan(layout: TableLayout, plan: WorkbookPlan) -> tuple[dict[int, float], list[Any]]:
-    """Row heights before fitting, and in cell order the label texts (blocks) and the cells whose entered text
-    may wrap (``(r, c, r2, c2, field, is_input)``): the same for every unit of the layout."""
+_HEIGHT_PLANS: dict[tuple[int, int], _HeightPlan] = {}
+
+
+def _height_plan(layout: TableLayout, plan: WorkbookPlan) -> _HeightPlan:
     key = (id(layout), plan.year)
     if key in _HEIGHT_PLANS:
-        return _HEIGHT_PLANS[key][1:]
+        return _HEIGHT_PLANS[key]
     context = _context(plan)
     merged = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in layout.merges}
     heights: dict[int, float] = {0: 16.0, 1: 30.0, 2: 18.0}
@@ -179,34 +192,34 @@ def _height_plan(layout: TableLayout, plan: WorkbookPlan) -> tuple[dict[int, flo
             elif isinstance(spec, (Input, Formula)):
                 field = layout.cell_fields[(r, c)]
                 if not TYPES[field.type].numeric:
-                    items.append((r, c, r2, c2, field, isinstance(spec, Input)))
+                    items.append((r, c, r2, c2, field.key, isinstance(spec, Input)))
     visible_last = max(c for c, col in enumerate(layout.table.columns) if not col.hidden)
     for row, note in enumerate(layout.table.notes, start=layout.body_last + 1):
         items.append(Block(row, 0, row, visible_last, str(substitute(note, context)), 10.0))
         heights[row] = 15.0
     if len(_HEIGHT_PLANS) > 512:  # layouts of many row counts: start again rather than grow without end
         _HEIGHT_PLANS.clear()
-    _HEIGHT_PLANS[key] = (layout, heights, items)
-    return heights, items
+    _HEIGHT_PLANS[key] = _HeightPlan(layout, heights, items, {})
+    return _HEIGHT_PLANS[key]
 
 
 def table_heights(layout: TableLayout, plan: WorkbookPlan, values: Mapping[str, Any],
                   given: set[str] | Mapping[str, Any]) -> dict[int, float]:
     """Every set row's height (points, as stored): the base heights raised so that each label and each entered
     text (an input's, or a figure typed over a formula) fits its cell."""
-    base, items = _height_plan(layout, plan)
-    blocks = []
-    for item in items:
-        if isinstance(item, Block):
-            blocks.append(item)
-            continue
-        r, c, r2, c2, field, is_input = item
-        value = values.get(field.key)
-        if isinstance(value, str) and value and (is_input or field.key in given):
-            blocks.append(Block(r, c, r2, c2, value, 10.0))
-    widths = [0.0 if col.hidden else col.width for col in layout.table.columns]
-    heights = fit_rows(blocks, widths, dict(base))
-    return {r: stored_height(h) for r, h in heights.items()}  # as stored, so that the page fit counts what prints
+    hp = _height_plan(layout, plan)
+    entered = tuple((i, value) for i, key, is_input in hp.slots
+                    if isinstance(value := values.get(key), str) and value and (is_input or key in given))
+    if entered not in hp.fitted:
+        texts = dict(entered)
+        blocks = [Block(*item[:4], texts[i], 10.0) if i in texts else item
+                  for i, item in enumerate(hp.items) if isinstance(item, Block) or i in texts]
+        widths = [0.0 if col.hidden else col.width for col in layout.table.columns]
+        heights = fit_rows(blocks, widths, dict(hp.base))
+        if len(hp.fitted) > 256:
+            hp.fitted.clear()
+        hp.fitted[entered] = {r: stored_height(h) for r, h in heights.items()}  # as stored: what the page fit counts
+    return dict(hp.fitted[entered])
 
 
 def _caption_row(row: list[Any]) -> bool:

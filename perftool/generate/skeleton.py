@@ -45,6 +45,7 @@ from ..output import atomic_path
 from .render import (Marks, finish_workbook, new_workbook, page_setup, plan_texts, set_columns, table_heights,
                      write_marks, write_table)
 from .styles import FORMULA_LEADS, Styles
+from .zipcopy import copy_zip
 
 _TOKEN = re.compile(r'<row r="(\d+)"[^>]*>|<c r="([A-Z]+\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _STYLE = re.compile(r' s="(\d+)"')
@@ -53,6 +54,7 @@ _ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")
 MAX_TEXT = 32767  # UTF-16 units in a cell (XlsxWriter truncates longer strings)
+COMMENT_ROWS = 48  # rows below its cell a comment box may reach (8 × the default box height, rows ≥ 15 pt)
 
 
 def write_copy(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks: Marks | None = None,
@@ -67,28 +69,29 @@ def write_copy(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks:
     skeleton.register(styles)
     if front is not None:
         front(book, styles)
-    marked = {sheet for sheet, _, _ in (marks or {})}
-    fills: dict[str, str] = {}
+    last_marked: dict[str, int] = {}
+    for sheet, r, _ in marks or {}:
+        last_marked[sheet] = max(r, last_marked.get(sheet, r))
+    fills: dict[str, tuple[_Sheet, str]] = {}
     for layout, sheet in zip(plan.layouts.values(), skeleton.sheets, strict=True):
         ws = book.add_worksheet(layout.sheet)
         heights = table_heights(layout, plan, values, inputs)
         set_columns(ws, layout)
-        if layout.sheet in marked:  # comment boxes are placed by the rows' heights
+        if layout.sheet in last_marked:  # comment boxes are placed by the heights of the rows down to theirs
             for r, h in heights.items():
-                ws.set_row(r, h)
+                if r <= last_marked[layout.sheet] + COMMENT_ROWS:
+                    ws.set_row(r, h)
         write_marks(ws, layout.sheet, marks or {}, styles)
         page_setup(ws, layout, heights, plan)
-        fills[f"xl/worksheets/sheet{ws.index + 1}.xml"] = sheet.data(values, inputs, heights,
-                                                                     plan_texts(layout, plan))
+        fills[f"xl/worksheets/sheet{ws.index + 1}.xml"] = sheet, sheet.data(values, inputs, heights,
+                                                                            plan_texts(layout, plan))
     finish_workbook(book, plan)
-    parts = {name: sheet for name, sheet in zip(fills, skeleton.sheets)}
-    with atomic_path(path) as tmp, zipfile.ZipFile(buffer) as src, \
-            zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename in fills:
-                data = parts[info.filename].splice(data.decode("utf-8"), fills[info.filename]).encode("utf-8")
-            out.writestr(info, data)
+    archive = buffer.getvalue()
+    with zipfile.ZipFile(io.BytesIO(archive)) as z:
+        parts = {name: sheet.splice(z.read(name).decode("utf-8"), data).encode("utf-8")
+                 for name, (sheet, data) in fills.items()}
+    with atomic_path(path) as tmp:
+        copy_zip(archive, tmp, parts)
     return values
 
 
@@ -167,10 +170,16 @@ class _Sheet:
     merges: str
     validations: str
 
+    def __post_init__(self) -> None:
+        self.heights = {p.row: p.height for p in self.parts if isinstance(p, _Row)}
+        self.same_heights = _joined([p.tag if isinstance(p, _Row) else p for p in self.parts])  # row tags as text
+
     def data(self, values: Mapping[str, Any], given: Mapping[str, Any], heights: Mapping[int, float],
              texts: tuple[str, str]) -> str:
         """The ``<sheetData>`` of one copy."""
-        return "".join(p if p.__class__ is str else p.xml(values, given, heights, texts) for p in self.parts)
+        same = all(self.heights.get(r, h) == h for r, h in heights.items())
+        return "".join(p if p.__class__ is str else p.xml(values, given, heights, texts)
+                       for p in (self.same_heights if same else self.parts))
 
     def splice(self, xml: str, data: str) -> str:
         """The copy's sheet XML (an empty sheet with its columns, marks and page setup) with the cells, merges
@@ -184,6 +193,23 @@ class _Sheet:
                                                              "<dataValidations", "<hyperlinks", "<printOptions",
                                                              "<pageMargins"))
         return _insert(xml, self.validations, start + len(data), ("<hyperlinks", "<printOptions", "<pageMargins"))
+
+
+def _joined(parts: list[Any]) -> list[Any]:
+    """``parts`` with each run of texts joined into one."""
+    out: list[Any] = []
+    run: list[str] = []
+    for p in parts:
+        if isinstance(p, str):
+            run.append(p)
+            continue
+        if run:
+            out.append("".join(run))
+            run.clear()
+        out.append(p)
+    if run:
+        out.append("".join(run))
+    return out
 
 
 def _insert(xml: str, part: str, after: int, before: tuple[str, ...]) -> str:
@@ -265,47 +291,39 @@ def _cut(xml: str, layout: TableLayout, plan: WorkbookPlan, strings: list[str], 
             blanks.update({(r, c): layout.cell_fields[(r1, c1)] for r in range(r1, r2 + 1)
                            for c in range(c1, c2 + 1) if (r, c) != (r1, c1)})
     parts: list[Any] = []
-    text: list[str] = []
     at = start
 
-    def slot(item: Any) -> None:
-        if text:
-            parts.append("".join(text))
-            text.clear()
-        parts.append(item)
-
     for m in _TOKEN.finditer(xml, start, end):
-        text.append(xml[at:m.start()])
+        parts.append(xml[at:m.start()])
         at = m.end()
         if m.group(1):
             r = int(m.group(1)) - 1
-            slot(_Row(r, m.group(0), heights.get(r, 15.0)))
+            parts.append(_Row(r, m.group(0), heights.get(r, 15.0)))
             continue
         ref, attrs, inner = m.group(2), m.group(3), m.group(4) or ""
         r, c = xl_cell_to_rowcol(ref)
         style = int(_STYLE.search(attrs).group(1))
         spec = layout.grid[r][c] if r < len(layout.grid) and c < len(layout.grid[r]) else None
         if (r, c) in ((0, 0), (2, 0)):
-            slot(_PlanText(ref, style, 0 if r == 0 else 1))
+            parts.append(_PlanText(ref, style, 0 if r == 0 else 1))
         elif isinstance(spec, (Input, Formula)) and (r, c) in layout.cell_fields:
             field = layout.cell_fields[(r, c)]
             entry, formula = styles.input(field.type), styles.formula(field.type)
             f = re.search(r"<f>(.*?)</f>", inner, re.S)
-            slot(_Entry(ref, field, isinstance(spec, Input), f.group(1) if f else "",
+            parts.append(_Entry(ref, field, isinstance(spec, Input), f.group(1) if f else "",
                         (number(entry), number(styles.quoted(entry)), style, number(formula),
                          number(styles.quoted(formula)))))
         elif (r, c) in blanks:
-            slot(_MergedBlank(ref, blanks[(r, c)].key, style, number(styles.formula(blanks[(r, c)].type))))
+            parts.append(_MergedBlank(ref, blanks[(r, c)].key, style, number(styles.formula(blanks[(r, c)].type))))
         elif ' t="s"' in attrs:
             shared = strings[int(re.search(r"<v>(\d+)</v>", inner).group(1))]
-            text.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is>{shared}</is></c>')
+            parts.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is>{shared}</is></c>')
         else:
-            text.append(m.group(0))
-    text.append(xml[at:end])
-    parts.append("".join(text))
+            parts.append(m.group(0))
+    parts.append(xml[at:end])
     merges = re.search(r"<mergeCells .*?</mergeCells>", xml, re.S)
     validations = re.search(r"<dataValidations .*?</dataValidations>", xml, re.S)
-    return _Sheet(parts, re.search(r"<dimension [^>]*/>", xml).group(0), merges.group(0) if merges else "",
+    return _Sheet(_joined(parts), re.search(r"<dimension [^>]*/>", xml).group(0), merges.group(0) if merges else "",
                   validations.group(0) if validations else "")
 
 

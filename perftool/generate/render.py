@@ -203,6 +203,14 @@ def _height_plan(layout: TableLayout, plan: WorkbookPlan) -> _HeightPlan:
     return _HEIGHT_PLANS[key]
 
 
+def changeable_rows(layout: TableLayout, plan: WorkbookPlan) -> set[int]:
+    """The rows whose height an entered text can change: the last row of a cell that may hold one, and of a label
+    spanning rows (the rows it spans may grow)."""
+    items = _height_plan(layout, plan).items
+    return {item.last for item in items if isinstance(item, Block) and item.last > item.first} | \
+        {item[2] for item in items if not isinstance(item, Block)}
+
+
 def table_heights(layout: TableLayout, plan: WorkbookPlan, values: Mapping[str, Any],
                   given: set[str] | Mapping[str, Any]) -> dict[int, float]:
     """Every set row's height (points, as stored): the base heights raised so that each label and each entered
@@ -271,9 +279,10 @@ def _write_value(ws: Worksheet, r: int, c: int, value: Any, field: Field, fmt: A
 def _write_validations(ws: Worksheet, layout: TableLayout) -> None:
     """Data validation on every input, one rule per distinct prompt (a rule may cover many cells)."""
     groups: dict[str, tuple[dict[str, Any], list[str]]] = {}
+    wide = {(r1, c1) for r1, c1, _, c2 in layout.merges if c2 > c1}  # inputs merged across columns
     for f in layout.fields.values():
         if f.kind == "input":
-            rule = _validation(f, layout)
+            rule = _validation(f, layout, (f.row, f.col) in wide)
             groups.setdefault(json.dumps(rule, ensure_ascii=False, sort_keys=True, default=str),
                               (rule, []))[1].append(xl_rowcol_to_cell(f.row, f.col))
     for rule, cells in groups.values():
@@ -287,7 +296,7 @@ def _pair_row(row: list[Any]) -> bool:
     return pairs >= 2
 
 
-def _validation(field: Field, layout: TableLayout) -> dict[str, Any]:
+def _validation(field: Field, layout: TableLayout, wide: bool) -> dict[str, Any]:
     """An input's validation: its type's rule, titled by its column's caption (by its row's caption when it spans
     several columns or stands in a row of caption–input pairs), or as its repeat group's hint says."""
     t = TYPES[field.type]
@@ -298,7 +307,6 @@ def _validation(field: Field, layout: TableLayout) -> dict[str, Any]:
     if hint:  # a repeat group's rows are entered as its hint says, whatever the column
         return {**rule, "input_title": "逐项填写", "input_message": f"{hint}（{t.prompt}）"[:255],
                 "error_type": "stop", "error_title": "输入不符合要求", "error_message": t.prompt[:255]}
-    wide = any(r1 == field.row and c1 == field.col and c2 > c1 for r1, c1, _, c2 in layout.merges)
     by_row = wide or _pair_row(layout.grid[field.row])  # a wide text, or a caption–input pair: the caption names it
     where = (field.row_label if by_row else field.col_label or field.row_label) or t.label
     named = "／".join(x for x in (field.row_label, field.col_label) if x)

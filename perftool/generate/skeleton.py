@@ -42,8 +42,8 @@ from ..definitions.types import TYPES
 from ..definitions.workbook import WorkbookPlan
 from ..engine import engine_for
 from ..output import atomic_path
-from .render import (Marks, finish_workbook, new_workbook, page_setup, plan_texts, set_columns, table_heights,
-                     write_marks, write_table)
+from .render import (Marks, changeable_rows, finish_workbook, new_workbook, page_setup, plan_texts, set_columns,
+                     table_heights, write_marks, write_table)
 from .styles import FORMULA_LEADS, Styles
 from .zipcopy import copy_zip
 
@@ -95,7 +95,7 @@ def write_copy(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks:
     return values
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     """A row's start tag: the skeleton's, or with the copy's height where an entered text made it taller."""
 
@@ -112,7 +112,7 @@ class _Row:
         return _HEIGHT.sub(ht, self.tag)  # every row the heights set has its height in the skeleton
 
 
-@dataclass
+@dataclass(slots=True)
 class _PlanText:
     """A1 or A3: the heading or the 部门 line, which name the unit."""
 
@@ -125,7 +125,7 @@ class _PlanText:
         return _string(self.ref, self.style, texts[self.index])
 
 
-@dataclass
+@dataclass(slots=True)
 class _Entry:
     """A field's cell: the entry (or a figure typed over a formula) as a constant, else the formula with its
     cached result. ``styles``: entry, entry quoted, formula (its own), formula typed over, typed over quoted."""
@@ -147,7 +147,7 @@ class _Entry:
         return _formula(self.ref, own, self.formula, "" if value is None else value)
 
 
-@dataclass
+@dataclass(slots=True)
 class _MergedBlank:
     """A cell of a formula's merged area besides its first: blank, in the formula's style or the typed-over one."""
 
@@ -170,16 +170,10 @@ class _Sheet:
     merges: str
     validations: str
 
-    def __post_init__(self) -> None:
-        self.heights = {p.row: p.height for p in self.parts if isinstance(p, _Row)}
-        self.same_heights = _joined([p.tag if isinstance(p, _Row) else p for p in self.parts])  # row tags as text
-
     def data(self, values: Mapping[str, Any], given: Mapping[str, Any], heights: Mapping[int, float],
              texts: tuple[str, str]) -> str:
         """The ``<sheetData>`` of one copy."""
-        same = all(self.heights.get(r, h) == h for r, h in heights.items())
-        return "".join(p if p.__class__ is str else p.xml(values, given, heights, texts)
-                       for p in (self.same_heights if same else self.parts))
+        return "".join(p if p.__class__ is str else p.xml(values, given, heights, texts) for p in self.parts)
 
     def splice(self, xml: str, data: str) -> str:
         """The copy's sheet XML (an empty sheet with its columns, marks and page setup) with the cells, merges
@@ -235,7 +229,7 @@ class Skeleton:
 
 #: Skeletons by plan layouts (identity; the layouts and formulas kept alive beside them), least recently used last.
 _SKELETONS: OrderedDict[tuple[int, ...], tuple[Any, Skeleton]] = OrderedDict()
-CACHED_SKELETONS = 8
+CACHED_SKELETONS = 4  # one of 500 rows per 科目 table holds ~25 MB of validations alone
 
 
 def skeleton_of(plan: WorkbookPlan) -> Skeleton:
@@ -280,9 +274,12 @@ def _build(plan: WorkbookPlan) -> Skeleton:
 
 def _cut(xml: str, layout: TableLayout, plan: WorkbookPlan, strings: list[str], styles: Styles,
          number: Callable[[Any], int]) -> _Sheet:
+    """One table sheet's XML cut into text and slots: its row tags where an entered text may change the height,
+    the fields' cells, the blanks of a formula's merged area, and the unit's two texts; labels as inline strings."""
     start = xml.index("<sheetData")
     end = xml.index("</sheetData>") + len("</sheetData>") if "</sheetData>" in xml else xml.index("/>", start) + 2
     heights = table_heights(layout, plan, {}, set())
+    changeable = changeable_rows(layout, plan)
     areas = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in layout.merges}
     blanks: dict[tuple[int, int], Field] = {}
     for (r1, c1), (r2, c2) in areas.items():
@@ -291,28 +288,34 @@ def _cut(xml: str, layout: TableLayout, plan: WorkbookPlan, strings: list[str], 
             blanks.update({(r, c): layout.cell_fields[(r1, c1)] for r in range(r1, r2 + 1)
                            for c in range(c1, c2 + 1) if (r, c) != (r1, c1)})
     parts: list[Any] = []
+    columns: dict[str, int] = {}  # column letters → index
     at = start
-
+    numbers: dict[str, tuple[int, int, int, int]] = {}  # by field type: entry, entry quoted, typed over, quoted
     for m in _TOKEN.finditer(xml, start, end):
         parts.append(xml[at:m.start()])
         at = m.end()
         if m.group(1):
             r = int(m.group(1)) - 1
-            parts.append(_Row(r, m.group(0), heights.get(r, 15.0)))
+            parts.append(_Row(r, m.group(0), heights.get(r, 15.0)) if r in changeable else m.group(0))
             continue
         ref, attrs, inner = m.group(2), m.group(3), m.group(4) or ""
-        r, c = xl_cell_to_rowcol(ref)
+        c = columns.get(ref[:len(ref) - len(str(r + 1))])
+        if c is None:
+            c = columns[ref[:len(ref) - len(str(r + 1))]] = xl_cell_to_rowcol(ref)[1]
         style = int(_STYLE.search(attrs).group(1))
         spec = layout.grid[r][c] if r < len(layout.grid) and c < len(layout.grid[r]) else None
         if (r, c) in ((0, 0), (2, 0)):
             parts.append(_PlanText(ref, style, 0 if r == 0 else 1))
         elif isinstance(spec, (Input, Formula)) and (r, c) in layout.cell_fields:
             field = layout.cell_fields[(r, c)]
-            entry, formula = styles.input(field.type), styles.formula(field.type)
+            if field.type not in numbers:
+                entry, formula = styles.input(field.type), styles.formula(field.type)
+                numbers[field.type] = (number(entry), number(styles.quoted(entry)), number(formula),
+                                       number(styles.quoted(formula)))
+            plain, quoted, over, over_quoted = numbers[field.type]
             f = re.search(r"<f>(.*?)</f>", inner, re.S)
             parts.append(_Entry(ref, field, isinstance(spec, Input), f.group(1) if f else "",
-                        (number(entry), number(styles.quoted(entry)), style, number(formula),
-                         number(styles.quoted(formula)))))
+                                (plain, quoted, style, over, over_quoted)))
         elif (r, c) in blanks:
             parts.append(_MergedBlank(ref, blanks[(r, c)].key, style, number(styles.formula(blanks[(r, c)].type))))
         elif ' t="s"' in attrs:

@@ -15,10 +15,10 @@ the ~3,400 table cells, their ~1,050 validations and the package ~40 %, measurin
 ~25 % (every label again per copy), the 审核结果/评分结果 sheets ~25 %, comments and highlights the rest. The tables
 alone (no result sheets, no comments, measurements already cached) still cost 138 ms through XlsxWriter against
 23 ms from the skeleton: replaying their writes into XlsxWriter (design "b") cannot approach the ~80 ms ``score``
-takes, patching cached XML (this design, "a") can. Per annotated copy: the seven examples (2–34 findings) 16–49 ms
-against 42–115 full and 21–58 for ``score``; 30 synthetic full-set units with ~294 findings each 122 ms against 195
-full and 83 ``score`` — there the copy's own content (a 300-row 审核结果, ~270 comments, written by XlsxWriter)
-is ~75 % of what remains. The full re-render stays as the oracle the tests compare with (``annotate(...,
+takes, patching cached XML (this design, "a") can. Per annotated copy: the seven examples (2–34 findings) 15–59 ms
+against 31–146 full and 19–74 for ``score`` (below ``score`` on each); 30 synthetic full-set units with ~294
+findings each 109 ms against 208 full and 86 ``score`` — there the copy's own content (a 300-row 审核结果, ~270
+comments, written by XlsxWriter) is ~75 % of what remains. The full re-render stays as the oracle the tests compare with (``annotate(...,
 full=True)``).
 
 Text the copy writes is always escaped and written as an inline string (the skeleton's labels too, so the copy's

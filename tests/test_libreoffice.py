@@ -102,7 +102,8 @@ def test_filled_in_libreoffice_scores_like_perftool_fill(example, tmp_path):
 
 
 def test_annotated_workbook_round_trips_through_libreoffice(example, tmp_path):
-    """The annotated copy opens in LibreOffice without repair, recalculates to the same figures, and reads back."""
+    """The annotated copy (assembled from the layout's skeleton, ``generate/skeleton.py``) opens in LibreOffice
+    without repair, recalculates to the same figures, and reads back."""
     from perftool.annotate.workbook import annotate
     from perftool.assess import assess
 

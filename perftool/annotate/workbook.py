@@ -1,7 +1,8 @@
 """The annotated copy returned to the unit: its workbook re-rendered from perftool's own template.
 
 The submission is never re-saved (an openpyxl save would drop cached values and extensions): its entries are
-written into a fresh rendering of the template, so every formula carries a correct cached value. Findings
+written into perftool's own template (its table sheets filled into a skeleton rendered once per layout), so every
+formula carries a correct cached value. Findings
 become comments with red/amber highlights, and two sheets lead the workbook: 审核结果 and 评分结果.
 """
 
@@ -24,14 +25,19 @@ from ..generate.findings_sheet import (EXPLANATION_COL, EXPLANATION_NOTE, STATE_
                                        write_explanation, write_header, write_key)
 from ..generate.measure import Block, fit_rows, page_fit, stored_height
 from ..generate.render import render
+from ..generate.skeleton import write_copy
 from ..generate.styles import Styles, write_text
 from ..identity import FINDINGS_SHEET, SCORES_SHEET
 from ..score.evaluation import Scores
 from ..values import is_number
 
 
-def annotate(a: Assessment, output: Path) -> None:
-    """Write the annotated copy of ``a``'s workbook to ``output`` (which must not be the submission)."""
+def annotate(a: Assessment, output: Path, full: bool = False) -> None:
+    """Write the annotated copy of ``a``'s workbook to ``output`` (which must not be the submission).
+
+    The table sheets come from the layout's skeleton (``generate/skeleton.py``); ``full`` re-renders the whole
+    template instead (the oracle the tests compare the copy with).
+    """
     if Path(output).resolve() == a.path.resolve():
         raise UsageError("批注后的工作簿不能覆盖原报送文件，请用 -o 指定新文件名")
     sheets = {layout.sheet for layout in a.plan.layouts.values()}
@@ -45,7 +51,7 @@ def annotate(a: Assessment, output: Path) -> None:
         _findings_sheet(book.add_worksheet(FINDINGS_SHEET), a, styles)
         _scores_sheet(book, book.add_worksheet(SCORES_SHEET), a, styles)
 
-    render(a.plan, {**a.inputs, **a.overrides}, output, marks, front)
+    (render if full else write_copy)(a.plan, {**a.inputs, **a.overrides}, output, marks, front)
 
 
 def _link(ws: Worksheet, r: int, c: int, target: str | None, styles: Styles) -> None:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
 
 LINE_SPACING = 1.42    # line height / font size of the CJK fonts a renderer substitutes for 宋体/黑体
 CELL_PADDING = 4.0     # points above and below the text of a row
@@ -38,15 +41,28 @@ def text_points(text: str, size: float) -> float:
     return sum(size if unicodedata.east_asian_width(ch) in "WFA" else size * 0.55 for ch in text)
 
 
+#: Each character's width (text_points) in a font of the given size, filled as characters are met.
+_WIDTHS: dict[float, dict[str, float]] = {}
+
+
 def lines_of(text: str, width_points: float, size: float) -> int:
-    """How many lines ``text`` takes wrapped in a cell ``width_points`` wide (explicit newlines kept)."""
+    """How many lines ``text`` takes wrapped in a cell ``width_points`` wide (explicit newlines kept): a line
+    breaks before the character that would overflow it."""
     room = max(size, width_points - SIDE_PADDING)
+    table = _WIDTHS.setdefault(size, {})
+    # in quarter points every sum of widths is exact, so running totals may stand in for each line's own sum
+    exact = all((x * 4).is_integer() for x in (size, size * 0.55, room))
     lines = 0
     for part in str(text).split("\n"):
+        for ch in set(part).difference(table):
+            table[ch] = text_points(ch, size)
+        if exact:
+            lines += _wrapped(list(accumulate(map(table.__getitem__, part))), room)
+            continue
         line = 0.0
         count = 1
         for ch in part:
-            w = text_points(ch, size)
+            w = table[ch]
             if line + w > room:
                 count += 1
                 line = 0.0
@@ -55,8 +71,21 @@ def lines_of(text: str, width_points: float, size: float) -> int:
     return max(1, lines)
 
 
+def _wrapped(totals: list[float], room: float) -> int:
+    """Lines of a text whose running widths are ``totals``: each line ends before the running total exceeds the
+    total at its start plus ``room`` (a line always holds its first character: no character is wider than room)."""
+    count, start, at = 1, 0.0, 0
+    while True:
+        at = bisect_right(totals, start + room, at)
+        if at >= len(totals):
+            return count
+        count += 1
+        start = totals[at - 1]
+
+
+@lru_cache(maxsize=65536)
 def text_height(text: str, width_points: float, size: float = 10.0) -> float:
-    """The row height (points) that shows ``text`` wrapped in full."""
+    """The row height (points) that shows ``text`` wrapped in full (labels and rule texts recur: kept)."""
     return lines_of(text, width_points, size) * size * LINE_SPACING + CELL_PADDING
 
 
@@ -90,8 +119,9 @@ def fit_rows(blocks: Iterable[Block], widths: Sequence[float], heights: dict[int
     for r, h in heights.items():
         heights[r] = stored_height(h)
     pending = sorted(blocks, key=lambda b: b.last - b.first)  # single rows first, then spans over them
+    points = [column_points(w) for w in widths]
     for b in pending:
-        width = sum(column_points(widths[c]) for c in range(b.left, b.right + 1) if c < len(widths))
+        width = sum(points[b.left:b.right + 1])
         need = text_height(b.text, width, b.size)
         have = sum(heights.get(r, 15.0) for r in range(b.first, b.last + 1))
         if need > have + 0.1:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -43,29 +44,40 @@ def render(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks: Mar
     without it the tables are followed by an empty 审核结果 sheet.
     """
     values = engine_for(plan).compute(inputs)
-    stamp = dt.datetime.now().replace(microsecond=0).isoformat()
     with atomic_path(path) as tmp:
-        book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                              "strings_to_urls": False, "in_memory": True,
-                                              "default_format_properties": {"font_name": BODY_FONT, "font_size": 10}})
+        book = new_workbook(str(tmp))
         styles = Styles(book)
         if front is not None:
             front(book, styles)
         for layout in plan.layouts.values():
             ws = book.add_worksheet(layout.sheet)
-            _write_table(ws, layout, plan, values, set(inputs), styles)
-            _write_marks(ws, layout.sheet, marks or {}, styles)
+            write_table(ws, layout, plan, values, set(inputs), styles)
+            write_marks(ws, layout.sheet, marks or {}, styles)
         if front is None:  # a template: an empty 审核结果 sheet, for explanations before the first check
             blank_findings_sheet(book, plan, styles)
-        _write_identity(book, plan, stamp)
-        book.set_properties({"title": f"{plan.year}年度 {plan.unit}".strip(), "author": "perftool",
-                             "comments": "由 perftool 生成；黄色单元格为填报项，蓝色单元格为公式。"})
-        book.set_calc_mode("auto")
-        book.close()
+        finish_workbook(book, plan)
     return values
 
 
-def _write_marks(ws: Worksheet, sheet: str, marks: Marks, styles: Styles) -> None:
+def new_workbook(target: Any) -> xlsxwriter.Workbook:
+    """An XlsxWriter workbook with perftool's options (nothing typed is ever turned into a number, formula or
+    link) and its default font."""
+    return xlsxwriter.Workbook(target, {"strings_to_numbers": False, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "in_memory": True,
+                                        "default_format_properties": {"font_name": BODY_FONT, "font_size": 10}})
+
+
+def finish_workbook(book: xlsxwriter.Workbook, plan: WorkbookPlan) -> None:
+    """The hidden identity sheet, the document properties, automatic recalculation; then write it."""
+    _write_identity(book, plan, dt.datetime.now().replace(microsecond=0).isoformat())
+    book.set_properties({"title": f"{plan.year}年度 {plan.unit}".strip(), "author": "perftool",
+                         "comments": "由 perftool 生成；黄色单元格为填报项，蓝色单元格为公式。"})
+    book.set_calc_mode("auto")
+    book.close()
+
+
+def write_marks(ws: Worksheet, sheet: str, marks: Marks, styles: Styles) -> None:
+    """The comments and red/amber highlights of ``sheet``'s cells in ``marks``."""
     cells: dict[str, list[str]] = {"error": [], "warning": []}
     for (where, r, c), notes in marks.items():
         if where != sheet:
@@ -84,27 +96,22 @@ def _context(plan: WorkbookPlan) -> dict[str, str]:
     return {"year": str(plan.year), "prev_year": str(plan.year - 1)}
 
 
-def _write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values: Mapping[str, Any],
-                 given: set[str], styles: Styles) -> None:
+def write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values: Mapping[str, Any],
+                given: set[str], styles: Styles) -> None:
+    """One table sheet: headings, every cell (entries, formulas with their cached results, labels), merges,
+    validations, notes, row heights and the page setup."""
     table = layout.table
     context = _context(plan)
-    last_col = len(table.columns) - 1
-    widths = [0.0 if col.hidden else col.width for col in table.columns]
-    for c, column in enumerate(table.columns):
-        ws.set_column(c, c, column.width, None, {"hidden": True} if column.hidden else {})
-    visible_last = max(c for c, col in enumerate(table.columns) if not col.hidden)
-
+    visible_last = set_columns(ws, layout)
+    heading, unit_line = plan_texts(layout, plan)
     if table.heading:
-        heading = str(substitute(table.heading, {**context, "unit": plan.unit or "（单位）"}))
         ws.merge_range(0, 0, 0, visible_last, heading, styles.get(bold=True, align="center"))
     else:
-        ws.write_string(0, 0, table.number, styles.get(bold=True))
+        ws.write_string(0, 0, heading, styles.get(bold=True))
     ws.merge_range(1, 0, 1, visible_last, str(substitute(table.title, context)), styles.title())
-    heights: dict[int, float] = {0: 16.0, 1: 30.0, 2: 18.0}
     half = max(0, visible_last // 2)
-    unit_line = f"部门：{plan.unit}" if plan.unit else "部门："
     if table.amount_unit and not table.department_line:
-        ws.merge_range(2, 0, 2, visible_last, f"{table.amount_label}：{table.amount_unit}", styles.caption("right"))
+        ws.merge_range(2, 0, 2, visible_last, unit_line, styles.caption("right"))
     elif table.amount_unit and half < visible_last:
         ws.merge_range(2, 0, 2, half, unit_line, styles.caption())
         ws.write_string(2, visible_last, f"{table.amount_label}：{table.amount_unit}", styles.caption("right"))
@@ -112,35 +119,119 @@ def _write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values:
         ws.merge_range(2, 0, 2, visible_last, unit_line, styles.caption())
 
     merged = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in layout.merges}
-    blocks: list[Block] = []
     for r in range(layout.header_first, layout.body_last + 1):
         in_header = r < layout.body_first or _caption_row(layout.grid[r])
-        heights[r] = 20.0 if in_header else 16.0
         for c, spec in enumerate(layout.grid[r]):
             if isinstance(spec, Merge):
                 continue
-            fmt, write, text = _cell_writer(ws, layout, plan, r, c, spec, values, given, styles, context, in_header)
-            r2, c2 = merged.get((r, c), (r, c))
+            fmt, write = _cell_writer(ws, layout, plan, r, c, spec, values, given, styles, context, in_header)
             if (r, c) in merged:
+                r2, c2 = merged[(r, c)]
                 ws.merge_range(r, c, r2, c2, "", fmt)
             write(fmt)
-            if text:
-                blocks.append(Block(r, c, r2, c2, text, 10.0))
 
     _write_validations(ws, layout)
-    row = layout.body_last + 1
-    for note in table.notes:
-        text = str(substitute(note, context))
-        ws.merge_range(row, 0, row, visible_last, text, styles.note())
-        blocks.append(Block(row, 0, row, visible_last, text, 10.0))
-        heights[row] = 15.0
-        row += 1
-    last_row = row - 1
-    fit_rows(blocks, widths, heights)
+    for row, note in enumerate(table.notes, start=layout.body_last + 1):
+        ws.merge_range(row, 0, row, visible_last, str(substitute(note, context)), styles.note())
+    heights = table_heights(layout, plan, values, given)
     for r, h in heights.items():
-        heights[r] = stored_height(h)  # as the workbook stores it, so that the page fit counts what prints
-        ws.set_row(r, heights[r])
-    _page_setup(ws, layout, last_col, [heights.get(r, 15.0) for r in range(last_row + 1)], widths, plan)
+        ws.set_row(r, h)
+    page_setup(ws, layout, heights, plan)
+
+
+def set_columns(ws: Worksheet, layout: TableLayout) -> int:
+    """The table's column widths (hidden columns hidden); return the last visible column."""
+    for c, column in enumerate(layout.table.columns):
+        ws.set_column(c, c, column.width, None, {"hidden": True} if column.hidden else {})
+    return max(c for c, col in enumerate(layout.table.columns) if not col.hidden)
+
+
+def plan_texts(layout: TableLayout, plan: WorkbookPlan) -> tuple[str, str]:
+    """The two texts of a table sheet that depend on the unit: the heading (A1) and the line in A3 (部门：…, or
+    the amount unit alone)."""
+    table = layout.table
+    if table.heading:
+        heading = str(substitute(table.heading, {**_context(plan), "unit": plan.unit or "（单位）"}))
+    else:
+        heading = table.number
+    if table.amount_unit and not table.department_line:
+        return heading, f"{table.amount_label}：{table.amount_unit}"
+    return heading, f"部门：{plan.unit}" if plan.unit else "部门："
+
+
+@dataclass
+class _HeightPlan:
+    """What a layout's row heights are made of: the base heights, in cell order the label texts (blocks) and the
+    cells whose entered text may wrap (``(r, c, r2, c2, key, is_input)``), and the heights fitted so far by the
+    entered texts (units that leave their texts as issued share them)."""
+
+    layout: TableLayout  # kept alive: plans are found by its identity
+    base: dict[int, float]
+    items: list[Any]
+    fitted: dict[Any, dict[int, float]]
+
+    def __post_init__(self) -> None:
+        self.slots = [(i, item[4], item[5]) for i, item in enumerate(self.items) if not isinstance(item, Block)]
+
+
+_HEIGHT_PLANS: dict[tuple[int, int], _HeightPlan] = {}
+
+
+def _height_plan(layout: TableLayout, plan: WorkbookPlan) -> _HeightPlan:
+    key = (id(layout), plan.year)
+    if key in _HEIGHT_PLANS:
+        return _HEIGHT_PLANS[key]
+    context = _context(plan)
+    merged = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in layout.merges}
+    heights: dict[int, float] = {0: 16.0, 1: 30.0, 2: 18.0}
+    items: list[Any] = []
+    for r in range(layout.header_first, layout.body_last + 1):
+        heights[r] = 20.0 if r < layout.body_first or _caption_row(layout.grid[r]) else 16.0
+        for c, spec in enumerate(layout.grid[r]):
+            r2, c2 = merged.get((r, c), (r, c))
+            if isinstance(spec, Label):
+                text = substitute(spec.text, context)
+                if not isinstance(text, (int, float)) and str(text):
+                    items.append(Block(r, c, r2, c2, str(text), 10.0))
+            elif isinstance(spec, (Input, Formula)):
+                field = layout.cell_fields[(r, c)]
+                if not TYPES[field.type].numeric:
+                    items.append((r, c, r2, c2, field.key, isinstance(spec, Input)))
+    visible_last = max(c for c, col in enumerate(layout.table.columns) if not col.hidden)
+    for row, note in enumerate(layout.table.notes, start=layout.body_last + 1):
+        items.append(Block(row, 0, row, visible_last, str(substitute(note, context)), 10.0))
+        heights[row] = 15.0
+    if len(_HEIGHT_PLANS) > 512:  # layouts of many row counts: start again rather than grow without end
+        _HEIGHT_PLANS.clear()
+    _HEIGHT_PLANS[key] = _HeightPlan(layout, heights, items, {})
+    return _HEIGHT_PLANS[key]
+
+
+def changeable_rows(layout: TableLayout, plan: WorkbookPlan) -> set[int]:
+    """The rows whose height an entered text can change: the last row of a cell that may hold one, and of a label
+    spanning rows (the rows it spans may grow)."""
+    items = _height_plan(layout, plan).items
+    return {item.last for item in items if isinstance(item, Block) and item.last > item.first} | \
+        {item[2] for item in items if not isinstance(item, Block)}
+
+
+def table_heights(layout: TableLayout, plan: WorkbookPlan, values: Mapping[str, Any],
+                  given: set[str] | Mapping[str, Any]) -> dict[int, float]:
+    """Every set row's height (points, as stored): the base heights raised so that each label and each entered
+    text (an input's, or a figure typed over a formula) fits its cell."""
+    hp = _height_plan(layout, plan)
+    entered = tuple((i, value) for i, key, is_input in hp.slots
+                    if isinstance(value := values.get(key), str) and value and (is_input or key in given))
+    if entered not in hp.fitted:
+        texts = dict(entered)
+        blocks = [Block(*item[:4], texts[i], 10.0) if i in texts else item
+                  for i, item in enumerate(hp.items) if isinstance(item, Block) or i in texts]
+        widths = [0.0 if col.hidden else col.width for col in layout.table.columns]
+        heights = fit_rows(blocks, widths, dict(hp.base))
+        if len(hp.fitted) > 256:
+            hp.fitted.clear()
+        hp.fitted[entered] = {r: stored_height(h) for r, h in heights.items()}  # as stored: what the page fit counts
+    return dict(hp.fitted[entered])
 
 
 def _caption_row(row: list[Any]) -> bool:
@@ -154,26 +245,25 @@ def _caption_row(row: list[Any]) -> bool:
 def _cell_writer(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, r: int, c: int, spec: Any,
                  values: Mapping[str, Any], given: set[str], styles: Styles, context: dict[str, str],
                  in_header: bool):
-    """Return the format of one cell, a function that writes it, and the wrapped text it shows (or "")."""
+    """Return the format of one cell and a function that writes it."""
     if isinstance(spec, Label):
         text = substitute(spec.text, context)
         numeric = isinstance(text, (int, float))
         fmt = styles.header() if in_header else styles.label(numeric)
         if numeric:
-            return fmt, lambda f: ws.write_number(r, c, text, f), ""
-        return fmt, lambda f: ws.write_string(r, c, str(text), f), str(text)
+            return fmt, lambda f: ws.write_number(r, c, text, f)
+        return fmt, lambda f: ws.write_string(r, c, str(text), f)
     if isinstance(spec, Blank):
-        return (styles.header() if in_header else styles.blank()), lambda f: ws.write_blank(r, c, None, f), ""
+        return (styles.header() if in_header else styles.blank()), lambda f: ws.write_blank(r, c, None, f)
     field = layout.cell_fields[(r, c)]
     value = values.get(field.key)
     if isinstance(spec, Input) or field.key in given and isinstance(spec, Formula):
         fmt = styles.input(field.type) if isinstance(spec, Input) else styles.formula(field.type)
-        shown = str(value) if isinstance(value, str) and not TYPES[field.type].numeric else ""
-        return fmt, lambda f: _write_value(ws, r, c, value, field, f, styles), shown
+        return fmt, lambda f: _write_value(ws, r, c, value, field, f, styles)
     formula = "=" + plan.formulas[field.key].text
     cached = "" if value is None else value
     fmt = styles.formula(field.type, hide_zero=field.block is not None)  # blank repeat rows stay empty
-    return fmt, lambda f: ws.write_formula(r, c, formula, f, cached), ""
+    return fmt, lambda f: ws.write_formula(r, c, formula, f, cached)
 
 
 def _write_value(ws: Worksheet, r: int, c: int, value: Any, field: Field, fmt: Any, styles: Styles) -> None:
@@ -193,9 +283,10 @@ def _write_value(ws: Worksheet, r: int, c: int, value: Any, field: Field, fmt: A
 def _write_validations(ws: Worksheet, layout: TableLayout) -> None:
     """Data validation on every input, one rule per distinct prompt (a rule may cover many cells)."""
     groups: dict[str, tuple[dict[str, Any], list[str]]] = {}
+    wide = {(r1, c1) for r1, c1, _, c2 in layout.merges if c2 > c1}  # inputs merged across columns
     for f in layout.fields.values():
         if f.kind == "input":
-            rule = _validation(f, layout)
+            rule = _validation(f, layout, (f.row, f.col) in wide)
             groups.setdefault(json.dumps(rule, ensure_ascii=False, sort_keys=True, default=str),
                               (rule, []))[1].append(xl_rowcol_to_cell(f.row, f.col))
     for rule, cells in groups.values():
@@ -209,7 +300,7 @@ def _pair_row(row: list[Any]) -> bool:
     return pairs >= 2
 
 
-def _validation(field: Field, layout: TableLayout) -> dict[str, Any]:
+def _validation(field: Field, layout: TableLayout, wide: bool) -> dict[str, Any]:
     """An input's validation: its type's rule, titled by its column's caption (by its row's caption when it spans
     several columns or stands in a row of caption–input pairs), or as its repeat group's hint says."""
     t = TYPES[field.type]
@@ -220,7 +311,6 @@ def _validation(field: Field, layout: TableLayout) -> dict[str, Any]:
     if hint:  # a repeat group's rows are entered as its hint says, whatever the column
         return {**rule, "input_title": "逐项填写", "input_message": f"{hint}（{t.prompt}）"[:255],
                 "error_type": "stop", "error_title": "输入不符合要求", "error_message": t.prompt[:255]}
-    wide = any(r1 == field.row and c1 == field.col and c2 > c1 for r1, c1, _, c2 in layout.merges)
     by_row = wide or _pair_row(layout.grid[field.row])  # a wide text, or a caption–input pair: the caption names it
     where = (field.row_label if by_row else field.col_label or field.row_label) or t.label
     named = "／".join(x for x in (field.row_label, field.col_label) if x)
@@ -234,11 +324,14 @@ def _validation(field: Field, layout: TableLayout) -> dict[str, Any]:
     return rule
 
 
-def _page_setup(ws: Worksheet, layout: TableLayout, last_col: int, heights: list[float], widths: list[float],
-                plan: WorkbookPlan) -> None:
+def page_setup(ws: Worksheet, layout: TableLayout, stored: Mapping[int, float], plan: WorkbookPlan) -> None:
     """A4, the table's orientation, a scale that fits its width, page breaks only between blocks of rows (never
     through a merged label), the header rows (or the column captions) repeated on every page and the year in the
-    print header."""
+    print header. ``stored`` are the set rows' heights (``table_heights``)."""
+    last_row = layout.body_last + len(layout.table.notes)
+    heights = [stored.get(r, 15.0) for r in range(last_row + 1)]
+    widths = [0.0 if col.hidden else col.width for col in layout.table.columns]
+    last_col = len(layout.table.columns) - 1
     table = layout.table
     ws.set_paper(9)  # A4
     if table.landscape:

@@ -41,6 +41,10 @@ class Styles:
             self._props[id(self._cache[key])] = props
         return self._cache[key]
 
+    def props(self, fmt: Format) -> dict[str, Any]:
+        """The properties ``fmt`` was made with (by ``get``)."""
+        return dict(self._props[id(fmt)])
+
     def quoted(self, fmt: Format | None) -> Format:
         """``fmt`` with Excel's quote prefix: the text stays text even if someone re-enters or exports it."""
         return self.get(**{**self._props.get(id(fmt), {}), "quote_prefix": True})

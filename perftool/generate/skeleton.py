@@ -1,0 +1,394 @@
+"""A plan's workbook written from a per-layout skeleton: the table sheets rendered once per process, each copy
+writing only what differs.
+
+What is the same for every unit of a layout (labels, styles, merges, validations, formulas, the label rows'
+measured heights) is rendered once by XlsxWriter through ``render.write_table`` and kept as the sheets' XML, cut
+into static text and slots. A copy (the annotated copy of ``perftool batch``/``score -o``) is one small XlsxWriter
+workbook holding what differs: the sheets put in front (审核结果, 评分结果), the comments and highlights, and for
+each table an empty sheet given its columns, row heights and page setup; its table sheets' XML then gets the
+skeleton's cells (the slots filled with the copy's entries and cached results), merges and validations spliced
+in. The cell styles of the skeleton keep their numbers because the copy registers the same formats first.
+
+Chosen by measurement (CPU ms, medians, this 2-core machine while other jobs kept it busy). Where the full
+re-render's time went (cProfile, a full-set unit with ~300 findings, 214 ms): XlsxWriter storing and serialising
+the ~3,400 table cells, their ~1,050 validations and the package ~40 %, measuring wrapped texts for row heights
+~25 % (every label again per copy), the 审核结果/评分结果 sheets ~25 %, comments and highlights the rest. The tables
+alone (no result sheets, no comments, measurements already cached) still cost 138 ms through XlsxWriter against
+23 ms from the skeleton: replaying their writes into XlsxWriter (design "b") cannot approach the ~80 ms ``score``
+takes, patching cached XML (this design, "a") can. Per annotated copy: the seven examples (2–34 findings) 15–59 ms
+against 31–146 full and 19–74 for ``score`` (below ``score`` on each); 30 synthetic full-set units with ~294
+findings each 109 ms against 208 full and 86 ``score`` — there the copy's own content (a 300-row 审核结果, ~270
+comments, written by XlsxWriter) is ~75 % of what remains. The full re-render stays as the oracle the tests compare with (``annotate(...,
+full=True)``).
+
+Text the copy writes is always escaped and written as an inline string (the skeleton's labels too, so the copy's
+shared-string table is XlsxWriter's own); numbers, dates and formula results are written as XlsxWriter writes
+them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+import zipfile
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.utility import xl_cell_to_rowcol
+
+from ..definitions.cells import Formula, Input
+from ..definitions.model import Field, TableLayout
+from ..definitions.types import TYPES
+from ..definitions.workbook import WorkbookPlan
+from ..engine import engine_for
+from ..output import atomic_path
+from .render import (Marks, changeable_rows, finish_workbook, new_workbook, page_setup, plan_texts, set_columns,
+                     table_heights, write_marks, write_table)
+from .styles import FORMULA_LEADS, Styles
+from .zipcopy import copy_zip
+
+_TOKEN = re.compile(r'<row r="(\d+)"[^>]*>|<c r="([A-Z]+\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_STYLE = re.compile(r' s="(\d+)"')
+_HEIGHT = re.compile(r' ht="[^"]*"')
+_ERRORS = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+_ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+MAX_TEXT = 32767  # UTF-16 units in a cell (XlsxWriter truncates longer strings)
+COMMENT_ROWS = 48  # rows below its cell a comment box may reach (8 × the default box height, rows ≥ 15 pt)
+
+
+def write_copy(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks: Marks | None = None,
+               front: Callable[[xlsxwriter.Workbook, Styles], None] | None = None) -> dict[str, Any]:
+    """What ``render.render`` writes, with the table sheets filled into the plan's skeleton; return every field's
+    value."""
+    values = engine_for(plan).compute(inputs)
+    skeleton = skeleton_of(plan)
+    buffer = io.BytesIO()
+    book = new_workbook(buffer)
+    styles = Styles(book)
+    skeleton.register(styles)
+    if front is not None:
+        front(book, styles)
+    last_marked: dict[str, int] = {}
+    for sheet, r, _ in marks or {}:
+        last_marked[sheet] = max(r, last_marked.get(sheet, r))
+    fills: dict[str, tuple[_Sheet, str]] = {}
+    for layout, sheet in zip(plan.layouts.values(), skeleton.sheets, strict=True):
+        ws = book.add_worksheet(layout.sheet)
+        heights = table_heights(layout, plan, values, inputs)
+        set_columns(ws, layout)
+        if layout.sheet in last_marked:  # comment boxes are placed by the heights of the rows down to theirs
+            for r, h in heights.items():
+                if r <= last_marked[layout.sheet] + COMMENT_ROWS:
+                    ws.set_row(r, h)
+        write_marks(ws, layout.sheet, marks or {}, styles)
+        page_setup(ws, layout, heights, plan)
+        fills[f"xl/worksheets/sheet{ws.index + 1}.xml"] = sheet, sheet.data(values, inputs, heights,
+                                                                            plan_texts(layout, plan))
+    finish_workbook(book, plan)
+    archive = buffer.getvalue()
+    with zipfile.ZipFile(io.BytesIO(archive)) as z:
+        parts = {name: sheet.splice(z.read(name).decode("utf-8"), data).encode("utf-8")
+                 for name, (sheet, data) in fills.items()}
+    with atomic_path(path) as tmp:
+        copy_zip(archive, tmp, parts)
+    return values
+
+
+@dataclass(slots=True)
+class _Row:
+    """A row's start tag: the skeleton's, or with the copy's height where an entered text made it taller."""
+
+    row: int
+    tag: str
+    height: float
+
+    def xml(self, values: Mapping[str, Any], given: Mapping[str, Any], heights: Mapping[int, float],
+            texts: tuple[str, str]) -> str:
+        h = heights.get(self.row, self.height)
+        if h == self.height:
+            return self.tag
+        ht = f' ht="{int(h * 4.0 / 3.0 + 0.5) * 0.75:.16g}"'  # XlsxWriter's set_row: whole pixels
+        return _HEIGHT.sub(ht, self.tag)  # every row the heights set has its height in the skeleton
+
+
+@dataclass(slots=True)
+class _PlanText:
+    """A1 or A3: the heading or the 部门 line, which name the unit."""
+
+    ref: str
+    style: int
+    index: int
+
+    def xml(self, values: Mapping[str, Any], given: Mapping[str, Any], heights: Mapping[int, float],
+            texts: tuple[str, str]) -> str:
+        return _string(self.ref, self.style, texts[self.index])
+
+
+@dataclass(slots=True)
+class _Entry:
+    """A field's cell: the entry (or a figure typed over a formula) as a constant, else the formula with its
+    cached result. ``styles``: entry, entry quoted, formula (its own), formula typed over, typed over quoted."""
+
+    ref: str
+    field: Field
+    is_input: bool
+    formula: str
+    styles: tuple[int, int, int, int, int]
+
+    def xml(self, values: Mapping[str, Any], given: Mapping[str, Any], heights: Mapping[int, float],
+            texts: tuple[str, str]) -> str:
+        value = values.get(self.field.key)
+        plain, quoted, own, over, over_quoted = self.styles
+        if self.is_input:
+            return _constant(self.ref, value, self.field, plain, quoted)
+        if self.field.key in given:
+            return _constant(self.ref, value, self.field, over, over_quoted)
+        return _formula(self.ref, own, self.formula, "" if value is None else value)
+
+
+@dataclass(slots=True)
+class _MergedBlank:
+    """A cell of a formula's merged area besides its first: blank, in the formula's style or the typed-over one."""
+
+    ref: str
+    key: str
+    own: int
+    over: int
+
+    def xml(self, values: Mapping[str, Any], given: Mapping[str, Any], heights: Mapping[int, float],
+            texts: tuple[str, str]) -> str:
+        return f'<c r="{self.ref}" s="{self.over if self.key in given else self.own}"/>'
+
+
+@dataclass
+class _Sheet:
+    """A table sheet's skeleton: its cell XML as static text and slots, and its static parts."""
+
+    parts: list[Any]
+    dimension: str
+    merges: str
+    validations: str
+
+    def data(self, values: Mapping[str, Any], given: Mapping[str, Any], heights: Mapping[int, float],
+             texts: tuple[str, str]) -> str:
+        """The ``<sheetData>`` of one copy."""
+        return "".join(p if p.__class__ is str else p.xml(values, given, heights, texts) for p in self.parts)
+
+    def splice(self, xml: str, data: str) -> str:
+        """The copy's sheet XML (an empty sheet with its columns, marks and page setup) with the cells, merges
+        and validations in their places (the schema's element order)."""
+        xml = re.sub(r"<dimension [^>]*/>", lambda _: self.dimension, xml, count=1)
+        start = xml.index("<sheetData")
+        end = xml.index("/>", start) + 2 if xml.startswith("<sheetData/>", start) else \
+            xml.index("</sheetData>", start) + len("</sheetData>")
+        xml = xml[:start] + data + xml[end:]
+        xml = _insert(xml, self.merges, start + len(data), ("<phoneticPr", "<conditionalFormatting",
+                                                             "<dataValidations", "<hyperlinks", "<printOptions",
+                                                             "<pageMargins"))
+        return _insert(xml, self.validations, start + len(data), ("<hyperlinks", "<printOptions", "<pageMargins"))
+
+
+def _joined(parts: list[Any]) -> list[Any]:
+    """``parts`` with each run of texts joined into one."""
+    out: list[Any] = []
+    run: list[str] = []
+    for p in parts:
+        if isinstance(p, str):
+            run.append(p)
+            continue
+        if run:
+            out.append("".join(run))
+            run.clear()
+        out.append(p)
+    if run:
+        out.append("".join(run))
+    return out
+
+
+def _insert(xml: str, part: str, after: int, before: tuple[str, ...]) -> str:
+    if not part:
+        return xml
+    at = min(i for i in (xml.find(tag, after) for tag in before) if i >= 0)
+    return xml[:at] + part + xml[at:]
+
+
+@dataclass
+class Skeleton:
+    """The table sheets of a set of layouts, and the cell formats (in XlsxWriter's order) their XML refers to."""
+
+    formats: list[dict[str, Any]]
+    sheets: list[_Sheet]
+
+    def register(self, styles: Styles) -> None:
+        """Give the copy's workbook the skeleton's formats first, so that they get the same numbers."""
+        for number, props in enumerate(self.formats, start=1):
+            if styles.get(**props)._get_xf_index() != number:  # XlsxWriter numbers formats in order of first use
+                raise RuntimeError("批注副本的单元格格式编号与表样骨架不一致")
+
+
+#: Skeletons by plan layouts (identity; the layouts and formulas kept alive beside them), least recently used last.
+_SKELETONS: OrderedDict[tuple[int, ...], tuple[Any, Skeleton]] = OrderedDict()
+CACHED_SKELETONS = 4  # one of 500 rows per 科目 table holds ~25 MB of validations alone
+
+
+def skeleton_of(plan: WorkbookPlan) -> Skeleton:
+    """The plan's skeleton, built on first use in this process."""
+    key = (plan.year, id(plan.formulas), *map(id, plan.layouts.values()))
+    if key in _SKELETONS:
+        _SKELETONS.move_to_end(key)
+        return _SKELETONS[key][1]
+    skeleton = _build(plan)
+    _SKELETONS[key] = ((list(plan.layouts.values()), plan.formulas), skeleton)
+    if len(_SKELETONS) > CACHED_SKELETONS:
+        _SKELETONS.popitem(last=False)
+    return skeleton
+
+
+def _build(plan: WorkbookPlan) -> Skeleton:
+    """Render the tables once (no entries, no results) and cut their sheets' XML into text and slots."""
+    buffer = io.BytesIO()
+    book = new_workbook(buffer)
+    styles = Styles(book)
+    for layout in plan.layouts.values():
+        write_table(book.add_worksheet(layout.sheet), layout, plan, {}, set(), styles)
+    book.close()
+    owners = sorted((f for f in book.formats if f.xf_index), key=lambda f: f.xf_index)
+    formats = [styles.props(f) for f in owners]
+
+    def number(fmt: Any) -> int:
+        """A format's number in the copy: a format the skeleton does not use is registered after its own."""
+        before = len(book.xf_format_indices)
+        index = fmt._get_xf_index()
+        if len(book.xf_format_indices) > before:
+            formats.append(styles.props(fmt))
+        return index
+
+    with zipfile.ZipFile(buffer) as z:
+        strings = re.findall(r"<si>(.*?)</si>", z.read("xl/sharedStrings.xml").decode("utf-8"), re.S) \
+            if "xl/sharedStrings.xml" in z.namelist() else []
+        sheets = [_cut(z.read(f"xl/worksheets/sheet{i}.xml").decode("utf-8"), layout, plan, strings, styles, number)
+                  for i, layout in enumerate(plan.layouts.values(), start=1)]
+    return Skeleton(formats, sheets)
+
+
+def _cut(xml: str, layout: TableLayout, plan: WorkbookPlan, strings: list[str], styles: Styles,
+         number: Callable[[Any], int]) -> _Sheet:
+    """One table sheet's XML cut into text and slots: its row tags where an entered text may change the height,
+    the fields' cells, the blanks of a formula's merged area, and the unit's two texts; labels as inline strings."""
+    start = xml.index("<sheetData")
+    end = xml.index("</sheetData>") + len("</sheetData>") if "</sheetData>" in xml else xml.index("/>", start) + 2
+    heights = table_heights(layout, plan, {}, set())
+    changeable = changeable_rows(layout, plan)
+    areas = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in layout.merges}
+    blanks: dict[tuple[int, int], Field] = {}
+    for (r1, c1), (r2, c2) in areas.items():
+        spec = layout.grid[r1][c1]
+        if isinstance(spec, Formula):
+            blanks.update({(r, c): layout.cell_fields[(r1, c1)] for r in range(r1, r2 + 1)
+                           for c in range(c1, c2 + 1) if (r, c) != (r1, c1)})
+    parts: list[Any] = []
+    columns: dict[str, int] = {}  # column letters → index
+    at = start
+    numbers: dict[str, tuple[int, int, int, int]] = {}  # by field type: entry, entry quoted, typed over, quoted
+    for m in _TOKEN.finditer(xml, start, end):
+        parts.append(xml[at:m.start()])
+        at = m.end()
+        if m.group(1):
+            r = int(m.group(1)) - 1
+            parts.append(_Row(r, m.group(0), heights.get(r, 15.0)) if r in changeable else m.group(0))
+            continue
+        ref, attrs, inner = m.group(2), m.group(3), m.group(4) or ""
+        c = columns.get(ref[:len(ref) - len(str(r + 1))])
+        if c is None:
+            c = columns[ref[:len(ref) - len(str(r + 1))]] = xl_cell_to_rowcol(ref)[1]
+        style = int(_STYLE.search(attrs).group(1))
+        spec = layout.grid[r][c] if r < len(layout.grid) and c < len(layout.grid[r]) else None
+        if (r, c) in ((0, 0), (2, 0)):
+            parts.append(_PlanText(ref, style, 0 if r == 0 else 1))
+        elif isinstance(spec, (Input, Formula)) and (r, c) in layout.cell_fields:
+            field = layout.cell_fields[(r, c)]
+            if field.type not in numbers:
+                entry, formula = styles.input(field.type), styles.formula(field.type)
+                numbers[field.type] = (number(entry), number(styles.quoted(entry)), number(formula),
+                                       number(styles.quoted(formula)))
+            plain, quoted, over, over_quoted = numbers[field.type]
+            f = re.search(r"<f>(.*?)</f>", inner, re.S)
+            parts.append(_Entry(ref, field, isinstance(spec, Input), f.group(1) if f else "",
+                                (plain, quoted, style, over, over_quoted)))
+        elif (r, c) in blanks:
+            parts.append(_MergedBlank(ref, blanks[(r, c)].key, style, number(styles.formula(blanks[(r, c)].type))))
+        elif ' t="s"' in attrs:
+            shared = strings[int(re.search(r"<v>(\d+)</v>", inner).group(1))]
+            parts.append(f'<c r="{ref}" s="{style}" t="inlineStr"><is>{shared}</is></c>')
+        else:
+            parts.append(m.group(0))
+    parts.append(xml[at:end])
+    merges = re.search(r"<mergeCells .*?</mergeCells>", xml, re.S)
+    validations = re.search(r"<dataValidations .*?</dataValidations>", xml, re.S)
+    return _Sheet(_joined(parts), re.search(r"<dimension [^>]*/>", xml).group(0), merges.group(0) if merges else "",
+                  validations.group(0) if validations else "")
+
+
+def _constant(ref: str, value: Any, field: Field, style: int, quoted: int) -> str:
+    """An entry as ``render._write_value`` writes it."""
+    if value is None or value == "":
+        return f'<c r="{ref}" s="{style}"/>'
+    if isinstance(value, bool):
+        return _string(ref, style, "是" if value else "否")
+    if isinstance(value, (int, float)) and TYPES[field.type].numeric:
+        if math.isnan(value) or math.isinf(value):
+            raise TypeError("NAN/INF not supported in write_number()")
+        return f'<c r="{ref}" s="{style}"><v>{value:.16G}</v></c>'
+    if isinstance(value, (dt.date, dt.datetime)):
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+        return f'<c r="{ref}" s="{style}"><v>{_serial(moment):.16G}</v></c>'
+    text = str(value)
+    return _string(ref, quoted if text.startswith(FORMULA_LEADS) else style, text)
+
+
+def _formula(ref: str, style: int, formula: str, cached: Any) -> str:
+    """A formula cell with its cached result, as XlsxWriter's ``write_formula`` writes it."""
+    kind = ""
+    if isinstance(cached, bool):
+        kind, cached = ' t="b"', int(cached)
+    elif isinstance(cached, str):
+        kind = "" if cached == "" else ' t="e"' if cached in _ERRORS else ' t="str"'
+        cached = _escape(cached)
+    return f'<c r="{ref}" s="{style}"{kind}><f>{formula}</f><v>{cached}</v></c>'
+
+
+def _string(ref: str, style: int, text: str) -> str:
+    """A text cell as an inline string (what XlsxWriter writes into its shared strings: truncated to Excel's
+    limit, control characters as ``_xHHHH_``, leading or trailing spaces kept)."""
+    if len(text) > MAX_TEXT // 2 and len(text.encode("utf-16-le", "surrogatepass")) // 2 > MAX_TEXT:
+        text = _truncate(text)
+    text = _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", _ESCAPED.sub(r"_x005F\1", text))
+    keep = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{keep}>{_escape(text)}</t></is></c>'
+
+
+def _truncate(text: str) -> str:
+    units = 0
+    for i, ch in enumerate(text):
+        units += 2 if ord(ch) > 0xFFFF else 1
+        if units > MAX_TEXT:
+            return text[:i]
+    return text
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _serial(moment: dt.datetime) -> float:
+    """An Excel serial date (1900 system, with its phantom 29 February 1900)."""
+    delta = moment - dt.datetime(1899, 12, 31)
+    days = delta.days + (delta.seconds + delta.microseconds / 1e6) / 86400
+    return days + 1 if days > 59 else days

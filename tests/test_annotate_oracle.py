@@ -1,0 +1,130 @@
+"""The annotated copy assembled from the layout's skeleton (``generate/skeleton.py``) has the same content as the
+full re-render of the template (``annotate(..., full=True)``, the oracle): same sheets in the same order, cells
+(values, formulas, cached results, styles down to fills and protection), rows, columns, merges, validations,
+highlights, comments, print setup, sheet protection, charts and defined names. Compared part by part from the XML
+(``workbook_content.py``), not byte for byte: the copy writes its texts as inline strings and its formats in
+another order.
+
+LibreOffice opening the incremental copy and recomputing the same figures: test_libreoffice.py
+(``test_annotated_workbook_round_trips_through_libreoffice`` annotates with the default, incremental path); its
+printing: test_print.py (the ``_审核`` workbooks)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from hostile import huge_string, many_runs
+from perftool.annotate.workbook import annotate
+from perftool.assess import assess
+from perftool.definitions.workbook import plan_workbook
+from perftool.generate.render import render
+from perftool.generate.skeleton import skeleton_of
+from perftool.identity import SHEET as IDENTITY_SHEET
+from perftool.synthetic import full_plan, inject_mistakes, random_inputs
+from workbook_content import content, differences
+
+EXAMPLES = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "examples").glob("*.yaml"))
+
+
+def both(a, folder: Path) -> tuple[dict, dict]:
+    """The contents of the full re-render and of the incremental copy of ``a``."""
+    full, quick = folder / "full.xlsx", folder / "quick.xlsx"
+    annotate(a, full, full=True)
+    annotate(a, quick)
+    return _unstamped(content(full)), _unstamped(content(quick))
+
+
+def _unstamped(c: dict) -> dict:
+    """Without the time the copy was written (the identity's ``generated_at``)."""
+    cells = c[f"sheet {IDENTITY_SHEET}"]["cells"]
+    row = next(ref[1:] for ref, cell in cells.items() if ref.startswith("A") and cell[1] == "generated_at")
+    del cells[f"B{row}"]
+    return c
+
+
+def test_every_example(example, tmp_path):
+    for name in EXAMPLES:
+        _, a = example(name)
+        folder = tmp_path / name
+        folder.mkdir()
+        full, quick = both(a, folder)
+        assert differences(full, quick) == [], name
+        marked = [f for f in a.findings if f.cell and f.sheet in {lay.sheet for lay in a.plan.layouts.values()}]
+        assert not marked or quick[f"sheet {marked[0].sheet}"]["comments"], name  # comments are compared too
+
+
+def test_synthetic_corpus_with_mistakes(tmp_path):
+    """24 full-set units with random entries, mistakes injected into every other (texts in amounts, figures typed
+    over totals, negatives); two row counts. Units of one layout share one skeleton."""
+    compared = 0
+    for i in range(24):
+        plan = full_plan(2024, i, rows=25 if i % 3 == 2 else None)
+        inputs = {**plan.default_inputs(), **random_inputs(plan, i)}
+        if i % 2:
+            inputs = inject_mistakes(plan, inputs, i, 8)
+        folder = tmp_path / f"{i:02d}"
+        folder.mkdir()
+        render(plan, inputs, folder / "in.xlsx")
+        a = assess(folder / "in.xlsx")
+        assert a.findings, i
+        if i % 2:
+            assert a.overrides, i  # figures typed over formulas: written as constants in the formula's style
+        full, quick = both(a, folder)
+        assert differences(full, quick) == [], i
+        compared += 1
+    assert compared == 24
+    assert skeleton_of(full_plan(2024, 0)) is skeleton_of(full_plan(2024, 4))
+    assert skeleton_of(full_plan(2024, 0)) is not skeleton_of(full_plan(2024, 2, rows=25))
+
+
+#: Entered texts that a writer must escape, keep or quote: XML specials, control characters and Excel's own
+#: ``_xHHHH_`` escapes, spaces at either end, line breaks, characters beyond the BMP, formula leads, over-long.
+HOSTILE_TEXTS = ["A&B <单位> \"引号\" 'x'", "控制\x01字符\x1f", "_x0041_ 字面", "  前后空格  ", "第一行\n第二行",
+                 "𠀀𠀁 扩展汉字 😀", "=SUM(A1:A9)", "-5 万元", "＝全角", "@提及", "\t制表", "长" * 40000]
+
+
+def test_hostile_but_readable_submissions(tmp_path):
+    """A unit whose name has XML specials, texts of every awkward kind in text fields, in amounts and typed over
+    formulas; a package whose 附件1 entries are all one long shared string; one with a string of many rich-text
+    runs. All are read, scored and annotated; both copies agree."""
+    plan = plan_workbook(2024, "A&B<测试>单位 ", "900001", ["gk01", "fj1", "fj2", "pj"])
+    inputs = plan.default_inputs()
+    texts = [f for f in plan.fields() if f.kind == "input" and f.type == "text"]
+    amounts = [f for f in plan.fields() if f.kind == "input" and f.type == "amount"]
+    totals = [f for f in plan.fields() if f.kind == "formula" and f.type == "amount"]
+    dates = [f for f in plan.fields() if f.kind == "input" and f.type == "date"]
+    for i, text in enumerate(HOSTILE_TEXTS):
+        inputs[texts[i % len(texts)].key] = text
+        inputs[amounts[i].key] = text
+        inputs[totals[i].key] = text
+    inputs.update({f.key: dt.date(2025, 3, 31) for f in dates})
+    good = tmp_path / "good.xlsx"
+    render(plan, inputs, good)
+    cases = {"texts": good, "huge_string": huge_string(good, tmp_path / "huge.xlsx", 60),
+             "many_runs": many_runs(good, tmp_path / "runs.xlsx", 500)}
+    for name, path in cases.items():
+        a = assess(path)
+        assert a.findings, name
+        folder = tmp_path / name
+        folder.mkdir()
+        full, quick = both(a, folder)
+        assert differences(full, quick) == [], name
+    shown = {cell[1] for cell in quick[f"sheet {plan.layouts['gk01'].sheet}"]["cells"].values()}
+    assert "部门：A&B<测试>单位 " in shown  # the unit's own line, escaped
+
+
+def test_the_comparison_sees_a_changed_entry(example, tmp_path):
+    """The oracle can fail: a copy written with one entry changed differs from the full re-render in that cell."""
+    _, a = example("003_yiyang_2022")
+    key = next(k for k, v in a.inputs.items() if isinstance(v, (int, float)) and not isinstance(v, bool) and v)
+    full = tmp_path / "full.xlsx"
+    annotate(a, full, full=True)
+    changed = tmp_path / "changed.xlsx"
+    annotate(dataclasses.replace(a, inputs={**a.inputs, key: a.inputs[key] + 1}), changed)
+    f = a.plan.field(key)
+    found = differences(_unstamped(content(full)), _unstamped(content(changed)), limit=500)
+    assert any(d.startswith(f"/sheet {f.sheet}/cells/{f.cell}:") for d in found), found

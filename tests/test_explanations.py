@@ -237,3 +237,32 @@ def test_a_batch_writes_the_explanations_into_each_result_and_copy(plan, tmp_pat
     assert {f["id"]: f["explanation"] for f in doc["findings"]} == {CACHE_ID: None, WARNING_ID: TEXT}
     [annotated] = (tmp_path / "审核结果" / "批注").glob("*.xlsx")
     assert findings_rows(annotated)[1][WARNING_ID]["说明"] == TEXT
+
+
+RICH_LOOKING = "<r><t>注入</t></r><r><t>文字</t></r>"  # what XlsxWriter would copy into the XML unescaped
+
+
+def test_a_text_spelled_as_rich_text_xml_is_written_as_it_reads(tmp_path):
+    """A submitted text or 说明 spelled like rich-text XML stays text in the template, both copies and the 说明."""
+    plan = plan_workbook(2023, "测试单位", "900001", ["fj1", "fj2"])
+    path = tmp_path / "报送.xlsx"
+    render(plan, {**plan.default_inputs(), **BASE, "fj2.dept": RICH_LOOKING}, path)
+    assert openpyxl.load_workbook(path)["附件2"].cell(*_cell_of(plan, "fj2.dept")).value == RICH_LOOKING
+    first = assess(path)
+    assert first.inputs["fj2.dept"] == RICH_LOOKING
+    for full in (False, True):
+        copy = tmp_path / f"批注{full}.xlsx"
+        annotate(first, copy, full=full)
+        assert assess(copy).inputs["fj2.dept"] == RICH_LOOKING
+    back = assess(send_back(tmp_path / "批注False.xlsx", tmp_path / "说明.xlsx", explanations={WARNING_ID: RICH_LOOKING}))
+    again = tmp_path / "再次批注.xlsx"
+    annotate(back, again)
+    assert findings_rows(again)[1][WARNING_ID]["说明"] == RICH_LOOKING
+    assert by_id(assess(again))[WARNING_ID].explanation == RICH_LOOKING
+
+
+def _cell_of(plan, key):
+    from xlsxwriter.utility import xl_cell_to_rowcol
+
+    r, c = xl_cell_to_rowcol(plan.field(key).cell)
+    return r + 1, c + 1

@@ -26,7 +26,7 @@ from ..generate.findings_sheet import (EXPLANATION_COL, EXPLANATION_NOTE, STATE_
 from ..generate.measure import Block, fit_rows, page_fit, stored_height
 from ..generate.render import render
 from ..generate.skeleton import write_copy
-from ..generate.styles import Styles, write_text
+from ..generate.styles import Styles, write_plain, write_text
 from ..identity import FINDINGS_SHEET, SCORES_SHEET
 from ..score.evaluation import Scores
 from ..values import is_number
@@ -58,11 +58,11 @@ def _link(ws: Worksheet, r: int, c: int, target: str | None, styles: Styles) -> 
     """A cell reference written as a hyperlink to that cell (``表!A1``), top-aligned like the rest of its row."""
     plain = styles.get(border=1, valign="top")
     if not target or "!" not in target:
-        ws.write_string(r, c, target or "", plain)
+        write_text(ws, r, c, target or "", plain, styles)
         return
     sheet, cell = target.split("!", 1)
     if not cell or not cell[0].isalpha():
-        ws.write_string(r, c, target, plain)
+        write_text(ws, r, c, target, plain, styles)
         return
     ws.write_url(r, c, f"internal:'{sheet}'!{cell}", styles.get(border=1, valign="top", font_color="blue",
                                                                underline=1), string=target, tip="转到该单元格")
@@ -189,7 +189,7 @@ def _scores_section(book: xlsxwriter.Workbook, sheet: _Sheet, row: int, s: Score
     for ind in s.indicators:
         row += 1
         for c, text in enumerate((ind.group, ind.subgroup, ind.name)):
-            ws.write_string(row, c, text, body)
+            write_text(ws, row, c, text, body, styles)
             sheet.blocks.append(Block(row, c, row, c, text))
         ws.write_number(row, 3, ind.max, number)
         _number(ws, row, 4, ind.value, styles.get(border=1, valign="top", num_format="0.00%")
@@ -197,7 +197,7 @@ def _scores_section(book: xlsxwriter.Workbook, sheet: _Sheet, row: int, s: Score
         _number(ws, row, 5, ind.score, number, body, "不可评价")
         _number(ws, row, 6, ind.self_score, number, body)
         _number(ws, row, 7, ind.diff, number, body)
-        ws.write_string(row, 8, ind.reason, body)
+        write_text(ws, row, 8, ind.reason, body, styles)
         sheet.blocks.append(Block(row, 8, row, 8, ind.reason))
         _link(ws, row, 9, ind.cell, styles)
         sheet.heights[row] = 15.0
@@ -213,7 +213,7 @@ def _scores_section(book: xlsxwriter.Workbook, sheet: _Sheet, row: int, s: Score
     top, first = row, row + 1
     for name_, (m, sc, se) in groups.items():
         row += 1
-        ws.write_string(row, 0, name_, body)
+        write_text(ws, row, 0, name_, body, styles)
         for c, v in enumerate((m, sc, se), start=1):
             ws.write_number(row, c, round(v, 2), number)
     chart = book.add_chart({"type": "column"})
@@ -235,7 +235,7 @@ def _number(ws: Worksheet, r: int, c: int, v: Any, fmt: Any, text_fmt: Any, blan
     if is_number(v):
         ws.write_number(r, c, float(v), fmt)
     else:
-        ws.write_string(r, c, blank if v in (None, "") else str(v), text_fmt)
+        write_plain(ws, r, c, blank if v in (None, "") else str(v), text_fmt)
 
 
 def _score(x: float | None) -> str:

@@ -22,8 +22,18 @@ FORMULA_LEADS = ("=", "+", "-", "@", "＝", "＋", "－", "＠", "\t", "\r")
 
 
 def write_text(ws: Any, row: int, col: int, text: str, fmt: Format | None, styles: Styles) -> None:
-    """Write ``text`` (possibly from a submission) as a string that can never become a formula in the output."""
-    ws.write_string(row, col, text, styles.quoted(fmt) if text.startswith(FORMULA_LEADS) else fmt)
+    """Write ``text`` (possibly from a submission) as a string that can never become a formula or XML in the
+    output."""
+    write_plain(ws, row, col, text, styles.quoted(fmt) if text.startswith(FORMULA_LEADS) else fmt)
+
+
+def write_plain(ws: Any, row: int, col: int, text: str, fmt: Format | None) -> None:
+    """Write ``text`` as it reads: XlsxWriter copies a string spelled ``<r>…</r>`` into the workbook unescaped (as
+    rich text), so such a text is written as plain runs (it takes at least three), which it escapes."""
+    if text.startswith("<r>") and text.endswith("</r>"):
+        ws.write_rich_string(row, col, text[:1], text[1:2], text[2:], fmt)
+    else:
+        ws.write_string(row, col, text, fmt)
 
 
 class Styles:

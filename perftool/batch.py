@@ -137,9 +137,9 @@ def score_one(path: Path, inbox: Path, out: Path, settings: Settings) -> Row:
     # submission's content and its place in the inbox.
     stem = f"{stem}_{hashlib.sha256((a.sha256 + name).encode()).hexdigest()[:8]}"
     annotated, result = out / "批注" / f"{stem}_审核.xlsx", out / "结果" / f"{stem}.json"
-    doc = a.to_dict()
     try:
         annotate(a, annotated)
+        doc = a.to_dict()  # after the annotated copy: the two are never in memory together
         write_json(result, doc)
     except OutputError as exc:
         return Row(name, WRITE_FAILED, str(UnreadableWorkbook("write-failed", path.name, str(exc))), "write-failed",

@@ -66,3 +66,11 @@ def test_label_map_made_once_per_layout_and_an_edited_label_found(example):
             return "改过的栏目" if (row, column) == (r, c) else layout.labels.get((row, column))
 
     assert changed_labels(Edited(), layout) == [(r, c)]
+
+
+def test_score_json_piped_is_one_line_with_the_assessment(example):
+    path, assessment = example("000_yueyang_2022")
+    result = CliRunner().invoke(main, ["score", str(path), "--json"])  # not a terminal: compact
+    assert result.exit_code == 1  # the example has errors
+    assert result.output.count("\n") == 1
+    assert json.loads(result.output) == assessment.to_dict()

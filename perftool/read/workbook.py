@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,18 +119,19 @@ def anchored_labels(layout: TableLayout) -> dict[tuple[int, int], str]:
             if r < len(layout.grid) and c < len(layout.grid[r]) and isinstance(layout.grid[r][c], Label)}
 
 
-#: Per process: a layout's anchored labels as compared (in reading order), by layout (held, so ids stay unique).
-_COMPARED: dict[int, tuple[TableLayout, list[tuple[int, int, str]]]] = {}
+#: Per process: a layout's anchored labels as compared (in reading order), by layout. A weak reference tells a
+#: layout from a later one at the same address, and keeps no layout alive after the plan cache dropped it.
+_COMPARED: dict[int, tuple[weakref.ref, list[tuple[int, int, str]]]] = {}
 
 
 def compared_labels(layout: TableLayout) -> list[tuple[int, int, str]]:
     """(row, column, ``label_text``) of ``layout``'s anchored labels in reading order; made once per layout."""
     held = _COMPARED.get(id(layout))
-    if held is None or held[0] is not layout:
-        if len(_COMPARED) >= 256:  # plans are cached per process too; a long-lived process with many drops them
+    if held is None or held[0]() is not layout:
+        if len(_COMPARED) >= 1024:
             _COMPARED.clear()
-        held = _COMPARED[id(layout)] = layout, [(r, c, label_text(text))
-                                                 for (r, c), text in sorted(anchored_labels(layout).items())]
+        held = _COMPARED[id(layout)] = weakref.ref(layout), [(r, c, label_text(text)) for (r, c), text
+                                                              in sorted(anchored_labels(layout).items())]
     return held[1]
 
 

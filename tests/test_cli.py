@@ -70,3 +70,17 @@ def test_templates_lists_tables():
     result = CliRunner().invoke(main, ["templates", "--year", "2024"])
     assert result.exit_code == 0
     assert "gk01  公开01表" in result.output and "评分表" in result.output
+
+
+def test_generate_units_interrupted_leaves_no_partial_file(tmp_path):
+    import pytest
+
+    from perftool.generate.units import Order, render_orders
+
+    orders = [Order(2022, f"单位{i}", f"{i:03d}", tmp_path / f"{i:03d}.xlsx", {}, ["fj1"]) for i in range(12)]
+    results = render_orders(orders, jobs=2)
+    first, failure = next(results)
+    assert (first.unit_code, failure) == ("000", None) and identity(first.path)["unit_code"] == "000"
+    with pytest.raises(KeyboardInterrupt):
+        results.throw(KeyboardInterrupt)  # Ctrl-C while the other workbooks are being written
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")]

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..definitions.workbook import plan_workbook
 from ..errors import PerftoolError, UsageError
+from ..output import remove_partials
 from .render import render
 
 COLUMNS = {"unit": ("单位名称", "unit", "name"), "code": ("单位编码", "unit_code", "code"),
@@ -116,6 +117,11 @@ def render_orders(orders: list[Order], jobs: int | None = None) -> Iterator[tupl
             yield order, render_order(order)
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    with context.Pool(jobs, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
-        chunk = max(1, min(8, len(orders) // (4 * jobs)))  # few round trips, yet both cores busy to the end
-        yield from zip(orders, pool.imap(render_order, orders, chunk))
+    try:
+        with context.Pool(jobs, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
+            chunk = max(1, min(8, len(orders) // (4 * jobs)))  # few round trips, yet both cores busy to the end
+            yield from zip(orders, pool.imap(render_order, orders, chunk))
+    except BaseException:  # interrupted: the workers were stopped mid-write, their temporary files go too
+        for folder in {order.path.parent for order in orders}:
+            remove_partials(folder)
+        raise

@@ -39,7 +39,7 @@ test: $(STAMP) libreoffice
 
 ## Speed figures (printed, not asserted): perftool against python-calamine, LibreOffice and formulas.
 bench: $(STAMP) libreoffice
-	@# corpus size and scales: make bench BENCH_ARGS="--count 40 --batches 100,2000 --rows 20,100,500"
+	@# corpus size and scales: make bench BENCH_ARGS="--count 40 --batches 100,2000 --rows 20,100,500 --units 200"
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python tests/bench.py $(BENCH_ARGS)
 

@@ -38,7 +38,7 @@ from .audit.targets import Declared
 from .definitions.catalog import definitions_digest
 from .errors import OutputError, PerftoolError
 from .generate.units import safe_filename
-from .output import atomic_path, json_text, remove_partials
+from .output import atomic_path, remove_partials, write_json
 from .read.failures import UnreadableWorkbook
 from .read.xlsx import Limits
 
@@ -137,11 +137,10 @@ def score_one(path: Path, inbox: Path, out: Path, settings: Settings) -> Row:
     # submission's content and its place in the inbox.
     stem = f"{stem}_{hashlib.sha256((a.sha256 + name).encode()).hexdigest()[:8]}"
     annotated, result = out / "批注" / f"{stem}_审核.xlsx", out / "结果" / f"{stem}.json"
-    doc = a.to_dict()
     try:
         annotate(a, annotated)
-        with atomic_path(result) as tmp:
-            tmp.write_text(json_text(doc) + "\n", encoding="utf-8")
+        doc = a.to_dict()  # after the annotated copy: the two are never in memory together
+        write_json(result, doc)
     except OutputError as exc:
         return Row(name, WRITE_FAILED, str(UnreadableWorkbook("write-failed", path.name, str(exc))), "write-failed",
                    a.plan.unit, a.plan.unit_code, a.plan.year, sha256=a.sha256)
@@ -224,6 +223,8 @@ def supervise(todo: list[Path], inbox: Path, out: Path, settings: Settings, jobs
             for w in list(workers):
                 finished = w.collect()
                 if finished is not None:
+                    if w.alive and pending:
+                        w.give(pending.popleft())  # before the row is journalled: the worker never waits for it
                     yield finished
                 if not w.alive or (w.task is None and (not pending or not w.process.is_alive())):
                     w.stop()
@@ -259,7 +260,7 @@ class _Worker:
             return None
         try:
             if self.conn.poll():
-                row = Row(**self.conn.recv())
+                row = self.conn.recv()
                 path, self.task = self.task, None
                 if row.code == "too-large":
                     self.stop()  # it leaves after a too-large file (see _serve)
@@ -302,7 +303,7 @@ def _serve(conn: Connection, inbox: Path, out: Path, settings: Settings) -> None
         except (EOFError, OSError):
             return
         row = score_one(Path(task), inbox, out, settings)
-        conn.send(asdict(row))
+        conn.send(row)
         if row.code == "too-large":
             return  # it may have run out of memory: a fresh worker takes the next file
 
@@ -325,11 +326,16 @@ def _limit_memory(megabytes: float) -> None:
 
 class Journal:
     """Rows as they finish, appended to a journal in OUT and, every few seconds, written to 汇总.json (marked
-    incomplete), so that a killed batch leaves a usable summary and the next run reuses what was done."""
+    incomplete), so that a killed batch leaves a usable summary and the next run reuses what was done.
+
+    The journal is flushed after every row (a killed batch loses none) and synced to disk at each checkpoint (a
+    power cut loses at most the rows since, which the next run scores again). A checkpoint rewrites every row, so
+    it is spaced out as the summary grows: at most about 1/20 of the batch's time goes to it.
+    """
 
     def __init__(self, out: Path, signature: str, rows: list[Row]):
-        self.out, self.signature, self.rows = out, signature, list(rows)
-        self.written = 0.0
+        self.out, self.signature, self.records = out, signature, [record(r) for r in rows]
+        self.written, self.interval = 0.0, CHECKPOINT_SECONDS
         self.fh: IO[str] | None = None
         if not self.checkpoint():
             return  # a full or read-only OUT: the last summary and journal stay as they were
@@ -339,29 +345,37 @@ class Journal:
         except OSError:
             self.fh = None
 
-    def write(self, record: dict[str, Any]) -> None:
+    def write(self, line: dict[str, Any]) -> None:
         if self.fh is not None:
             try:
-                self.fh.write(json.dumps(record, ensure_ascii=False, allow_nan=False, default=str) + "\n")
+                self.fh.write(json.dumps(line, ensure_ascii=False, allow_nan=False, default=str, separators=(",", ":"))
+                              + "\n")
                 self.fh.flush()
-                os.fsync(self.fh.fileno())
             except (OSError, ValueError):
                 self.fh = None
 
     def add(self, row: Row) -> None:
-        self.rows.append(row)
-        self.write(asdict(row))
-        if time.monotonic() - self.written > CHECKPOINT_SECONDS:
+        self.records.append(record(row))
+        self.write(self.records[-1])
+        if time.monotonic() - self.written > self.interval:
             self.checkpoint()
 
     def checkpoint(self) -> bool:
         """汇总.json with the rows so far (earlier rows are never lost: a failed write leaves the old file)."""
-        self.written = time.monotonic()
+        started = time.monotonic()
         try:
-            write_summary_json(self.rows, self.out, self.signature, complete=False)
+            if self.fh is not None:
+                os.fsync(self.fh.fileno())
+        except (OSError, ValueError):
+            self.fh = None  # the journal cannot be kept: 汇总.json alone records progress
+        try:
+            _write_summary(self.records, self.out, self.signature, complete=False)
             return True
         except OutputError:
             return False
+        finally:
+            self.written = time.monotonic()
+            self.interval = max(CHECKPOINT_SECONDS, 20 * (self.written - started))
 
     def close(self) -> None:
         self.checkpoint()
@@ -470,10 +484,19 @@ def write_summary_json(rows: list[Row], out: Path, signature: str, complete: boo
                        season: dict[str, Any] | None = None) -> None:
     """``汇总.json``: the rows so far; ``complete`` is false while the batch is still running (or was killed);
     ``season``: the roster statuses and history of a ``batch --units`` run (perftool/season/waves.py)."""
-    doc = {"format": SUMMARY_FORMAT, "settings": signature, "complete": complete, "rows": [asdict(r) for r in rows],
-           **({"season": season} if season is not None else {})}
-    with atomic_path(out / SUMMARY) as tmp:
-        tmp.write_text(json_text(doc) + "\n", encoding="utf-8")
+    _write_summary([record(r) for r in rows], out, signature, complete, season)
+
+
+def _write_summary(records: list[dict[str, Any]], out: Path, signature: str, complete: bool,
+                   season: dict[str, Any] | None = None) -> None:
+    write_json(out / SUMMARY, {"format": SUMMARY_FORMAT, "settings": signature, "complete": complete,
+                               "rows": records, **({"season": season} if season is not None else {})})
+
+
+def record(row: Row) -> dict[str, Any]:
+    """``row`` as a JSON record: a shallow copy (its fields are plain lists and mappings; ``asdict``'s deep copy
+    of every row at every checkpoint made the summary quadratic in the batch's size)."""
+    return dict(vars(row))
 
 
 def write_summary_data(rows: list[Row], out: Path, settings: Settings, season: dict[str, Any] | None = None) -> None:
@@ -488,8 +511,8 @@ def write_summary_data(rows: list[Row], out: Path, settings: Settings, season: d
             writer = csv.writer(fh)
             writer.writerow(columns)
             for r in rows:
-                record = asdict(r)
-                writer.writerow([safe_csv("；".join(record[c]) if c == "flags" else record[c]) for c in columns])
+                fields = vars(r)
+                writer.writerow([safe_csv("；".join(fields[c]) if c == "flags" else fields[c]) for c in columns])
 
 
 def safe_csv(value: Any) -> Any:

@@ -37,7 +37,7 @@ from .read.workbook import read_cells, recognise
 from .read.xlsx import Limits
 from .generate.render import render
 from .generate.projects import read_projects
-from .generate.units import read_units, safe_filename
+from .generate.units import Order, read_units, render_orders, safe_filename
 
 
 install()
@@ -160,10 +160,12 @@ def templates(year: int | None) -> None:
                    "每个项目一张工作表；须用 --set 选择项目表套，-o 为输出目录。")
 @click.option("--targets", "targets_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="项目申报表目录（申报表工作簿或其 JSON）：按项目预填自评表的绩效指标和年度指标值（与 --projects 同用）。")
+@click.option("--jobs", type=int, default=None, help="与 --units 同用：并行进程数（默认为 CPU 核数）。")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="输出文件（或目录）。")
 def generate(year: int | None, unit: str | None, unit_code: str | None, set_name: str | None, tables: str,
              rows: str | None, rules: str | None, data_file: Path | None, units_csv: Path | None,
-             previous: Path | None, projects_csv: Path | None, targets_dir: Path | None, output: Path) -> None:
+             previous: Path | None, projects_csv: Path | None, targets_dir: Path | None, jobs: int | None,
+             output: Path) -> None:
     try:
         data = load_data(data_file) if data_file else None
         meta = (data or {}).get("workbook") or {}
@@ -199,6 +201,7 @@ def generate(year: int | None, unit: str | None, unit_code: str | None, set_name
         units = read_units(units_csv)
         reported = _previous(previous) if previous else {}
         carried = 0
+        orders = []
         for u in units:
             plan = plan_workbook(int(year), u.name, u.code, chosen, counts, rules, set_name)
             inputs = plan.default_inputs()
@@ -208,9 +211,18 @@ def generate(year: int | None, unit: str | None, unit_code: str | None, set_name
             if before:
                 inputs.update(prefill(plan, before))
                 carried += 1
-            render(plan, inputs, output / f"{_unique(safe_filename(u.code, u.name, str(year)), written)}.xlsx")
-        click.echo(f"已为 {len(units)} 个单位生成工作簿，位于 {output}/"
-                   + (f"；其中 {carried} 个单位已预填上年数" if previous else ""))
+            path = output / f"{_unique(safe_filename(u.code, u.name, str(year)), written)}.xlsx"
+            orders.append(Order(int(year), u.name, u.code, path, inputs, chosen, counts, rules, set_name))
+        failed = 0
+        for order, failure in render_orders(orders, jobs):
+            if failure:
+                failed += 1
+                click.secho(f"错误：{order.unit}（{order.unit_code}）：{failure}", fg="red", err=True)
+        click.echo(f"已为 {len(units) - failed} 个单位生成工作簿，位于 {output}/"
+                   + (f"；其中 {carried} 个单位已预填上年数" if previous else "")
+                   + (f"；{failed} 个单位的工作簿未能写入（见上），请处理后重新生成" if failed else ""))
+        if failed:
+            sys.exit(2)
     except PerftoolError as exc:
         _fail(exc)
 
@@ -309,7 +321,7 @@ def export(workbook: Path, output: Path | None) -> None:
         values = engine_for(plan).compute(read_cells(book, plan).values)
         doc = {"year": plan.year, "unit": plan.unit, "unit_code": plan.unit_code, "editions": plan.editions,
                "tables": nest(values, plan), **({"projects": nest_projects(values, plan)} if plan.projects else {})}
-        _emit_json(doc, output)
+        _emit_json(doc, output, pretty=True)  # a data file people read and edit
         if output is not None:
             click.echo(f"已导出 {output}")
     except PerftoolError as exc:
@@ -381,8 +393,9 @@ def _print_findings(a: Assessment) -> None:
     click.echo(f"{verdict}：错误 {a.errors} 条，提示 {a.warnings} 条（已说明 {a.explained} 条，未说明 {a.unexplained} 条）")
 
 
-def _emit_json(doc: dict, output: Path | None) -> None:
-    text = json_text(doc)
+def _emit_json(doc: dict, output: Path | None, pretty: bool | None = None) -> None:
+    """``doc`` printed, or written to ``output``: indented when ``pretty``, by default only on a terminal."""
+    text = json_text(doc, sys.stdout.isatty() and output is None if pretty is None else pretty)
     if output is None:
         click.echo(text)
         return

@@ -93,9 +93,26 @@ def strict(value: Any, keep: bool = False) -> Any:
     return value
 
 
-def json_text(doc: Any) -> str:
-    """``doc`` as strict, indented JSON (Chinese kept readable)."""
-    return json.dumps(strict(doc), ensure_ascii=False, indent=2, allow_nan=False)
+def json_text(doc: Any, pretty: bool = False) -> str:
+    """``doc`` as strict JSON, Chinese kept readable: compact (the C encoder), or indented for a person.
+
+    Non-finite numbers are rare, so the document is first encoded as it is; only when that meets one is it made
+    strict (see ``strict``) and encoded again.
+    """
+    options: dict[str, Any] = {"indent": 2} if pretty else {"separators": (",", ":")}
+    try:
+        return json.dumps(doc, ensure_ascii=False, allow_nan=False, **options)
+    except ValueError:
+        return json.dumps(strict(doc), ensure_ascii=False, allow_nan=False, **options)
+
+
+def write_json(target: Path, doc: Any, pretty: bool = False) -> None:
+    """``doc`` written atomically to ``target`` as strict JSON and a final newline (no copy of the text made)."""
+    text = json_text(doc, pretty)
+    with atomic_path(target) as tmp:
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.write("\n")
 
 
 def _umask() -> int:

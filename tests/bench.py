@@ -2,11 +2,13 @@
 synthetic corpus of full-set workbooks made by perftool itself. Prints figures; asserts nothing.
 
     python tests/bench.py [--count 40] [--lo-files 20] [--formulas-files 3] [--batches 100,2000] [--rows 20,100,500]
+                          [--units 200]
 
 CPU time (``time.process_time`` in this process; ``RUSAGE_CHILDREN`` for LibreOffice and for the CLI batch and
 its workers) is the figure compared, since it is far less noisy than wall time on a shared machine; wall time is
 given beside it. The batch is the real command line (``perftool batch --force --jobs 2``) in a process of its own,
-so that its workers' memory is not mixed up with LibreOffice's.
+so that its workers' memory is not mixed up with LibreOffice's; so is ``perftool generate --units`` (blank
+full-set workbooks for a list of units) on one and on two processes.
 """
 
 from __future__ import annotations
@@ -31,6 +33,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 from libreoffice import recalculate, soffice  # noqa: E402
 
 PERFTOOL = Path(sys.executable).with_name("perftool")
+
+#: Prints the peak RSS in MB of the process running it. Not ``ru_maxrss``: Linux carries that over ``execve`` from
+#: the forking process, so a probe started from this (large) process would report this process's size.
+PEAK_PRINT = ("import re; s = open('/proc/self/status').read() if sys.platform == 'linux' else '';"
+              "m = re.search(r'VmHWM:\\s+(\\d+) kB', s);"
+              "print(int(m.group(1)) / 1024 if m else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
 
 
 def children_cpu() -> float:
@@ -64,6 +72,30 @@ def formulas_model(path: Path) -> None:
     formulas.ExcelModel().loads(str(path)).finish().calculate()
 
 
+def measured(command: list[str]) -> tuple[float, float, float]:
+    """CPU seconds (``command`` and its children), wall seconds and the largest process's peak RSS in MB."""
+    started = time.perf_counter()
+    # a process of its own runs the command, so that its children's figures are the command's alone
+    probe = subprocess.run([sys.executable, "-c", (
+        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
+        "stderr=subprocess.DEVNULL); u = resource.getrusage(resource.RUSAGE_CHILDREN); "
+        "print(u.ru_utime + u.ru_stime, u.ru_maxrss / 1024)"), *command], capture_output=True, text=True, check=True)
+    wall = time.perf_counter() - started
+    cpu, peak = map(float, probe.stdout.split())
+    return cpu, wall, peak
+
+
+def generate_units(count: int, jobs: int, work: Path) -> dict[str, float]:
+    """``perftool generate --units`` for ``count`` units on ``jobs`` processes: CPU ms per unit, units/s."""
+    roster = work / f"units-{count}.csv"
+    roster.write_text("单位名称,单位编码,编制数\n" + "".join(f"合成单位{i:05d},9{i:05d},{10 + i % 50}\n"
+                                                           for i in range(count)), encoding="utf-8")
+    cpu, wall, peak = measured([str(PERFTOOL), "generate", "--year", "2024", "--units", str(roster), "-o",
+                                str(work / f"units-{count}-{jobs}"), "--jobs", str(jobs)])
+    return {"count": count, "jobs": jobs, "cpu_ms": cpu * 1000 / count, "wall_s": wall, "per_s": count / wall,
+            "peak_mb": peak}
+
+
 def cli_batch(files: list[Path], size: int, work: Path) -> dict[str, float]:
     """``perftool batch`` over ``size`` copies of ``files``: CPU ms per workbook, wall throughput, peak RSS."""
     inbox = work / f"batch-{size}"
@@ -72,15 +104,7 @@ def cli_batch(files: list[Path], size: int, work: Path) -> dict[str, float]:
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copy(files[i % len(files)], folder / f"{i:05d}.xlsx")
     out = work / f"batch-{size}-out"
-    command = [str(PERFTOOL), "batch", str(inbox), "-o", str(out), "--jobs", "2", "--force"]
-    started = time.perf_counter()
-    # a process of its own runs the batch, so that its children's figures are the batch's alone
-    probe = subprocess.run([sys.executable, "-c", (
-        "import resource, subprocess, sys; subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, "
-        "stderr=subprocess.DEVNULL); u = resource.getrusage(resource.RUSAGE_CHILDREN); "
-        "print(u.ru_utime + u.ru_stime, u.ru_maxrss / 1024)"), *command], capture_output=True, text=True, check=True)
-    wall = time.perf_counter() - started
-    cpu, peak = map(float, probe.stdout.split())
+    cpu, wall, peak = measured([str(PERFTOOL), "batch", str(inbox), "-o", str(out), "--jobs", "2", "--force"])
     return {"size": size, "cpu_ms": cpu * 1000 / size, "wall_s": wall, "per_s": size / wall, "peak_mb": peak}
 
 
@@ -94,8 +118,7 @@ def rows_scaling(rows: int, work: Path, count: int = 4) -> dict[str, float]:
     annotate_ms, _ = per_file(lambda p: annotate(done[p], work / f"rows-{rows}-out" / p.name), files)
     probe = subprocess.run([sys.executable, "-c", (
         "import resource, sys; from perftool.assess import assess; from perftool.annotate.workbook import annotate;"
-        "a = assess(sys.argv[1]); annotate(a, sys.argv[2]);"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"),
+        "a = assess(sys.argv[1]); annotate(a, sys.argv[2]);" + PEAK_PRINT),
         str(files[0]), str(work / f"rows-{rows}-probe.xlsx")], capture_output=True, text=True, check=False)
     peak = float(probe.stdout.strip() or "nan")
     return {"rows": rows, "fields": fields, "score_ms": score_ms, "annotate_ms": annotate_ms,
@@ -109,6 +132,7 @@ def main() -> None:
     parser.add_argument("--formulas-files", type=int, default=3)
     parser.add_argument("--batches", default="100,2000", help="批量测试的份数，逗号分隔")
     parser.add_argument("--rows", default="20,100,500", help="可变行数的规模测试，逗号分隔")
+    parser.add_argument("--units", type=int, default=200, help="generate --units 的单位数（0 为不测）")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="perftool-bench-"))
     plan = full_plan()
@@ -144,6 +168,7 @@ def main() -> None:
 
     batches = [cli_batch(files, int(n), work) for n in args.batches.split(",") if n.strip()]
     scaling = [rows_scaling(int(n), work) for n in args.rows.split(",") if n.strip()]
+    generated = [generate_units(args.units, jobs, work) for jobs in (1, 2)] if args.units else []
 
     print()
     print(f"{'每份工作簿（中位数）':<44}{'CPU 毫秒':>10}{'墙钟毫秒':>10}")
@@ -156,6 +181,12 @@ def main() -> None:
     for b in batches:
         print(f"  {b['size']:>5} 份：每份 CPU {b['cpu_ms']:.1f} 毫秒；墙钟 {b['wall_s']:.1f} 秒，{b['per_s']:.1f} 份/秒；"
               f"峰值内存（最大的进程）{b['peak_mb']:.0f} MB")
+    if generated:
+        print()
+        print(f"按单位清单生成空白全套工作簿（perftool generate --units，{args.units} 个单位）：")
+        for g in generated:
+            print(f"  {g['jobs']} 个进程：每个单位 CPU {g['cpu_ms']:.1f} 毫秒；墙钟 {g['wall_s']:.1f} 秒，"
+                  f"{g['per_s']:.1f} 个/秒；峰值内存（最大的进程）{g['peak_mb']:.0f} MB")
     print()
     print("可变行数规模（每张科目表的行数 → 字段数，每份 CPU 毫秒）：")
     for s in scaling:

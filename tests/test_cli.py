@@ -40,6 +40,23 @@ def test_generate_per_unit_from_csv(tmp_path):
     assert openpyxl.load_workbook(first)["附件1"]["B5"].value == 57          # 编制数 pre-filled
 
 
+def test_generate_units_on_two_processes_keeps_each_unit_and_reports_a_failed_one(tmp_path):
+    csv = tmp_path / "units.csv"
+    csv.write_text("单位名称,单位编码,编制数\n" + "".join(f"单位{i},{i:03d},{10 + i}\n" for i in range(6)),
+                   encoding="utf-8")
+    (tmp_path / "out" / "003_单位3_2022.xlsx").mkdir(parents=True)  # its workbook cannot take that name
+    result = CliRunner().invoke(main, ["generate", "--year", "2022", "--units", str(csv), "--tables", "fj1",
+                                       "--jobs", "2", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert "错误：单位3（003）：" in result.output
+    assert "已为 5 个单位生成工作簿" in result.output and "1 个单位的工作簿未能写入" in result.output
+    for i in (0, 1, 2, 4, 5):  # every other unit's workbook is its own: code, name and 编制数
+        path = tmp_path / "out" / f"{i:03d}_单位{i}_2022.xlsx"
+        assert (identity(path)["unit_code"], identity(path)["unit"]) == (f"{i:03d}", f"单位{i}")
+        assert openpyxl.load_workbook(path)["附件1"]["B5"].value == 10 + i
+    assert not [p for p in (tmp_path / "out").iterdir() if p.name.startswith(".")]  # no partial file left
+
+
 def test_errors_are_chinese_with_exit_code_2(tmp_path):
     result = CliRunner().invoke(main, ["generate", "--year", "2022", "--tables", "gk01", "-o", str(tmp_path / "x.xlsx")])
     assert result.exit_code == 2
@@ -53,3 +70,17 @@ def test_templates_lists_tables():
     result = CliRunner().invoke(main, ["templates", "--year", "2024"])
     assert result.exit_code == 0
     assert "gk01  公开01表" in result.output and "评分表" in result.output
+
+
+def test_generate_units_interrupted_leaves_no_partial_file(tmp_path):
+    import pytest
+
+    from perftool.generate.units import Order, render_orders
+
+    orders = [Order(2022, f"单位{i}", f"{i:03d}", tmp_path / f"{i:03d}.xlsx", {}, ["fj1"]) for i in range(12)]
+    results = render_orders(orders, jobs=2)
+    first, failure = next(results)
+    assert (first.unit_code, failure) == ("000", None) and identity(first.path)["unit_code"] == "000"
+    with pytest.raises(KeyboardInterrupt):
+        results.throw(KeyboardInterrupt)  # Ctrl-C while the other workbooks are being written
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")]

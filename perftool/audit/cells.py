@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ..definitions.workbook import WorkbookPlan
@@ -37,13 +38,19 @@ def normalise_formula(text: str) -> str:
     return re.sub(r"[\s$']", "", text).upper()
 
 
+@lru_cache(maxsize=2**16)
+def _template_formula(text: str) -> str:
+    """A template formula normalised, once per process (only the definitions' texts are remembered)."""
+    return normalise_formula(text)
+
+
 def read_entries(plan: WorkbookPlan, cells: Cells) -> Entries:
     """Coerce every input, separate constants typed over formulas, and detect altered formulas."""
     out = Entries({}, {}, set())
     for f in plan.fields():
         if f.kind == "formula":
             if f.key in cells.formulas:
-                if normalise_formula(cells.formulas[f.key]) != normalise_formula(plan.formulas[f.key].text):
+                if normalise_formula(cells.formulas[f.key]) != _template_formula(plan.formulas[f.key].text):
                     out.tampered.add(f.key)
                     out.findings.append(at("formula-tampered", f, f"{describe(f)} 的公式被改动，按表样公式重新计算",
                                            {"现公式": "=" + cells.formulas[f.key],

@@ -342,10 +342,14 @@ def _hierarchy(layout: TableLayout, rule: dict[str, Any], values: dict[str, Any]
             findings.append(at("code-invalid", f, f"{f.sheet}!{f.cell} 科目代码 {code} 重复出现",
                                {"科目代码": code}, rule=rule["id"]))
         seen.setdefault(code, i)
+    below: dict[str, list[int]] = {}  # 类/款 code → the rows of its 款/项, in one pass (linear in the rows)
+    for c, j in seen.items():
+        if len(c) in (5, 7):
+            below.setdefault(c[:-2], []).append(j)
     for code, i in seen.items():
         if len(code) not in (3, 5):
             continue
-        children = [j for c, j in seen.items() if len(c) == len(code) + 2 and c.startswith(code)]
+        children = below.get(code, [])
         if not children:
             continue
         level = "类" if len(code) == 3 else "款"

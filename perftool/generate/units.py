@@ -1,13 +1,21 @@
-"""A bureau's list of units (CSV) → one generated workbook per unit."""
+"""A bureau's list of units (CSV) → one generated workbook per unit, rendered on every core."""
 
 from __future__ import annotations
 
 import csv
+import multiprocessing
+import os
 import re
-from dataclasses import dataclass
+import signal
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from ..errors import UsageError
+from ..definitions.workbook import plan_workbook
+from ..errors import PerftoolError, UsageError
+from ..output import remove_partials
+from .render import render
 
 COLUMNS = {"unit": ("单位名称", "unit", "name"), "code": ("单位编码", "unit_code", "code"),
            "quota": ("编制数", "quota", "staff_quota"), "parent": ("上级单位编码", "parent_code", "parent")}
@@ -71,3 +79,49 @@ def safe_filename(*parts: str) -> str:
     text = "_".join(p for p in parts if p)
     text = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", text).strip(" .")
     return (text or "unnamed")[:120]
+
+
+@dataclass(frozen=True)
+class Order:
+    """One unit's workbook: what its plan is laid out from, its inputs and its file. The plan itself is laid out
+    again where it is rendered (cheap: layouts are cached per process), so that no plan crosses a pipe."""
+
+    year: int
+    unit: str
+    unit_code: str
+    path: Path
+    inputs: dict[str, Any]
+    tables: list[str] | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    rules: str | None = None
+    set_name: str | None = None
+
+
+def render_order(order: Order) -> str | None:
+    """Write ``order``'s workbook (atomically); the reason in Chinese when it cannot be written, else None."""
+    try:
+        plan = plan_workbook(order.year, order.unit, order.unit_code, order.tables, order.counts, order.rules,
+                             order.set_name)
+        render(plan, order.inputs, order.path)
+    except PerftoolError as exc:
+        return str(exc)
+    return None
+
+
+def render_orders(orders: list[Order], jobs: int | None = None) -> Iterator[tuple[Order, str | None]]:
+    """Each order rendered, with its failure (or None), in the orders' order, on ``jobs`` processes (default:
+    one per core; a single one, or a handful of units, in this process)."""
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(orders)))
+    if jobs == 1 or len(orders) < 4:
+        for order in orders:
+            yield order, render_order(order)
+        return
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    try:
+        with context.Pool(jobs, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
+            chunk = max(1, min(8, len(orders) // (4 * jobs)))  # few round trips, yet both cores busy to the end
+            yield from zip(orders, pool.imap(render_order, orders, chunk))
+    except BaseException:  # interrupted: the workers were stopped mid-write, their temporary files go too
+        for folder in {order.path.parent for order in orders}:
+            remove_partials(folder)
+        raise

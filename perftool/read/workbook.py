@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,16 +119,31 @@ def anchored_labels(layout: TableLayout) -> dict[tuple[int, int], str]:
             if r < len(layout.grid) and c < len(layout.grid[r]) and isinstance(layout.grid[r][c], Label)}
 
 
+#: Per process: a layout's anchored labels as compared (in reading order), by layout. A weak reference tells a
+#: layout from a later one at the same address, and keeps no layout alive after the plan cache dropped it.
+_COMPARED: dict[int, tuple[weakref.ref, list[tuple[int, int, str]]]] = {}
+
+
+def compared_labels(layout: TableLayout) -> list[tuple[int, int, str]]:
+    """(row, column, ``label_text``) of ``layout``'s anchored labels in reading order; made once per layout."""
+    held = _COMPARED.get(id(layout))
+    if held is None or held[0]() is not layout:
+        if len(_COMPARED) >= 1024:
+            _COMPARED.clear()
+        held = _COMPARED[id(layout)] = weakref.ref(layout), [(r, c, label_text(text)) for (r, c), text
+                                                              in sorted(anchored_labels(layout).items())]
+    return held[1]
+
+
 def _agreement(sheet: Sheet, layout: TableLayout) -> float:
-    labels = anchored_labels(layout)
-    same = sum(1 for (r, c), text in labels.items() if label_text(sheet.value(r, c)) == label_text(text))
+    labels = compared_labels(layout)
+    same = sum(1 for r, c, text in labels if label_text(sheet.value(r, c)) == text)
     return same / max(len(labels), 1)
 
 
 def changed_labels(sheet: Sheet, layout: TableLayout) -> list[tuple[int, int]]:
     """Label cells whose text differs from the template's, in reading order."""
-    return [(r, c) for (r, c), text in sorted(anchored_labels(layout).items())
-            if label_text(text) and label_text(sheet.value(r, c)) != label_text(text)]
+    return [(r, c) for r, c, text in compared_labels(layout) if text and label_text(sheet.value(r, c)) != text]
 
 
 def check_layout(book: Book, sheet: Sheet, layout: TableLayout) -> None:

@@ -9,8 +9,21 @@ import warnings
 import zipfile
 from pathlib import Path
 
-FJ1 = "xl/worksheets/sheet2.xml"  # 附件1, the second sheet of the workbooks built with TABLES in test_hostile
+from perftool.definitions.workbook import plan_workbook
+from perftool.generate.render import render
+from perftool.synthetic import random_inputs
+
+TABLES = ["gk01", "fj1", "fj2", "pj"]  # 附件1 is the second sheet (FJ1)
+FJ1 = "xl/worksheets/sheet2.xml"  # 附件1, the second sheet of the workbooks built with TABLES
 SST, BOOK, RELS = "xl/sharedStrings.xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
+
+
+def good_workbook(folder: Path) -> Path:
+    """The well-formed workbook every shape starts from: TABLES with random figures (seed 5)."""
+    plan = plan_workbook(2024, "测试单位", "900001", TABLES)
+    path = folder / "good.xlsx"
+    render(plan, {**plan.default_inputs(), **random_inputs(plan, 5)}, path)
+    return path
 
 
 def rezip(src: Path, dst: Path, change: dict[str, bytes | None] | None = None, add: dict[str, bytes] | None = None,

@@ -15,7 +15,6 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
-import pytest
 
 from hostile import huge_string, many_runs
 from perftool.annotate.workbook import annotate

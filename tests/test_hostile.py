@@ -28,17 +28,12 @@ from perftool.read.xlsx import Limits, read_book
 from perftool.synthetic import random_inputs
 
 import hostile
-from hostile import FJ1, part, rezip
-
-TABLES = ["gk01", "fj1", "fj2", "pj"]  # 附件1 is the second sheet (hostile.FJ1)
+from hostile import FJ1, TABLES, part, rezip
 
 
 @pytest.fixture(scope="module")
 def good(tmp_path_factory) -> Path:
-    plan = plan_workbook(2024, "测试单位", "900001", TABLES)
-    path = tmp_path_factory.mktemp("good") / "good.xlsx"
-    render(plan, {**plan.default_inputs(), **random_inputs(plan, 5)}, path)
-    return path
+    return hostile.good_workbook(tmp_path_factory.mktemp("good"))
 
 
 def failure(path: Path, **limits) -> UnreadableWorkbook:

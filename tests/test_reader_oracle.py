@@ -20,17 +20,15 @@ from openpyxl.formula.tokenizer import TokenizerError
 
 import perftool.read.workbook as workbook
 from perftool.assess import assess
-from perftool.definitions.workbook import plan_workbook
-from perftool.generate.render import render
 from perftool.identity import SHEET
 from perftool.read.failures import UnreadableWorkbook
 from perftool.read.xlsx import Limits, read_book
-from perftool.synthetic import random_inputs, write_corpus
+from perftool.synthetic import write_corpus
 
 import hostile
 import reader_oracle
 from libreoffice import recalculate, soffice
-from test_hostile import LAUGHS, TABLES, bomb
+from test_hostile import LAUGHS, bomb
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SEEDS = 30  # synthetic workbooks (every other one with mistakes injected)
@@ -279,10 +277,7 @@ def test_random_damage_to_the_xml_fails_the_same(corpus, tmp_path):
 
 @pytest.fixture(scope="module")
 def good(tmp_path_factory) -> Path:
-    plan = plan_workbook(2024, "测试单位", "900001", TABLES)
-    path = tmp_path_factory.mktemp("good") / "good.xlsx"
-    render(plan, {**plan.default_inputs(), **random_inputs(plan, 5)}, path)
-    return path
+    return hostile.good_workbook(tmp_path_factory.mktemp("good"))
 
 
 #: Each shape of tests/hostile.py at a harmless size and at the size test_hostile refuses, with its limits and

@@ -78,9 +78,9 @@ def by_unit(season: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {u["unit"]: u for u in season["units"]}
 
 
-@pytest.fixture(scope="module")
-def season(tmp_path_factory):
-    root = tmp_path_factory.mktemp("season")
+def first_wave(root: Path) -> tuple[Path, Path, Path, str]:
+    """The roster's templates issued, the clean/warning/error data files written, wave 1 received and run: the
+    roster, inbox and output folder, and what the batch printed."""
     roster = root / "单位清单.csv"
     roster.write_text("单位名称,单位编码\n" + "".join(f"{n},{c}\n" for n, c in UNITS), encoding="utf-8")
     cli("generate", "--year", "2024", "--set", "juesuan", "--units", str(roster), "-o", str(root / "表样"))
@@ -90,7 +90,13 @@ def season(tmp_path_factory):
     inbox.mkdir()
     for code, kind in (("101", "error"), ("102", "warning"), ("103", "clean"), ("104", "clean")):
         submit(root, code, kind, inbox, next((root / "表样").glob(f"{code}_*.xlsx")).name, WAVE1)
-    wave1 = cli("batch", str(inbox), "-o", str(out), "--units", str(roster), "--jobs", "2")
+    return roster, inbox, out, cli("batch", str(inbox), "-o", str(out), "--units", str(roster), "--jobs", "2")
+
+
+@pytest.fixture(scope="module")
+def season(tmp_path_factory):
+    root = tmp_path_factory.mktemp("season")
+    roster, inbox, out, wave1 = first_wave(root)
     first = season_of(out)
     shutil.copy(out / "汇总表.xlsx", root / "第一批汇总表.xlsx")
     annotated1 = sorted(p.name for p in (out / "批注").iterdir())

@@ -21,7 +21,7 @@ import pytest
 from libreoffice import recalculate, soffice
 from perftool.audit.findings import ERROR as MUST_FIX, SEVERITY_ZH, WARNING as HINT
 from perftool.identity import FINDINGS_SHEET
-from test_season import ERROR, UNITS, WARNING, WAVE1, WAVE2, by_unit, cli, data_file, season_of, submit
+from test_season import WAVE2, by_unit, cli, first_wave, season_of, submit
 
 pytestmark = pytest.mark.skipif(soffice() is None, reason="LibreOffice 未安装（make test 会自动安装）")
 WAVE3 = WAVE2 + 7 * 86_400
@@ -47,16 +47,7 @@ def explain(copy: Path, target: Path, text: str, severity: str) -> list[str]:
 @pytest.fixture(scope="module")
 def season(tmp_path_factory):
     root = tmp_path_factory.mktemp("season_explained")
-    roster = root / "单位清单.csv"
-    roster.write_text("单位名称,单位编码\n" + "".join(f"{n},{c}\n" for n, c in UNITS), encoding="utf-8")
-    cli("generate", "--year", "2024", "--set", "juesuan", "--units", str(roster), "-o", str(root / "表样"))
-    for kind, changes in (("clean", {}), ("warning", WARNING), ("error", ERROR)):
-        data_file(root / f"{kind}.yaml", changes)
-    inbox, out = root / "收件", root / "审核结果"
-    inbox.mkdir()
-    for code, kind in (("101", "error"), ("102", "warning"), ("103", "clean"), ("104", "clean")):
-        submit(root, code, kind, inbox, next((root / "表样").glob(f"{code}_*.xlsx")).name, WAVE1)
-    cli("batch", str(inbox), "-o", str(out), "--units", str(roster), "--jobs", "2")
+    roster, inbox, out, _ = first_wave(root)
     first = season_of(out)
     copies = {unit: next((out / "批注").glob(f"*{unit}*_审核.xlsx")) for unit in ("甲局", "乙局")}
     edited = root / "单位修改"

@@ -48,26 +48,29 @@ def workbook_2024(plan_2024, tmp_path_factory) -> tuple[Path, dict]:
 EXAMPLES = ROOT / "examples"
 
 
-#: Under ``make mutate``, the test files that judge the mutants of each module (the others are not even collected).
+#: Under ``make mutate``, the test files that judge the mutants of each module (the others are not even collected;
+#: mutmut's own runs, its stats and clean runs, collect all of these files and no other).
 MUTATION_TESTS = {
     "perftool.formula": ("test_mut_formula.py", "test_engine.py"),
     "perftool.audit.rules": ("test_mut_audit.py", "test_audit_score.py"),
     "perftool.audit.cells": ("test_mut_cells.py", "test_audit_score.py"),
-    "perftool.audit.structure": ("test_audit_score.py",),
+    "perftool.audit.structure": ("test_mut_structure.py",),
     "perftool.audit.previous": ("test_mut_previous.py", "test_previous.py"),
     "perftool.score.evaluation": ("test_mut_score.py", "test_audit_score.py", "test_seed_formulas.py"),
     "perftool.score.self_evaluation": ("test_mut_score.py", "test_audit_score.py"),
+    "perftool.score.projects": ("test_projects.py",),
     "perftool.read.coerce": ("test_coerce_properties.py", "test_mut_cells.py"),
     "perftool.definitions.references": ("test_definitions.py", "test_mut_formula.py", "test_mut_audit.py"),
     "perftool.definitions.layout": ("test_definitions.py", "test_layouts.py", "test_mut_audit.py"),
 }
+MUTATION_FILES = frozenset(f for files in MUTATION_TESTS.values() for f in files)
 
 
 def pytest_ignore_collect(collection_path: Path, config) -> bool | None:
-    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
-    files = MUTATION_TESTS.get(mutant.rpartition(".")[0])
-    if files is None or collection_path.suffix != ".py" or not collection_path.name.startswith("test_"):
+    if "MUTANT_UNDER_TEST" not in os.environ or collection_path.suffix != ".py" \
+            or not collection_path.name.startswith("test_"):
         return None
+    files = MUTATION_TESTS.get(os.environ["MUTANT_UNDER_TEST"].rpartition(".")[0], MUTATION_FILES)
     return collection_path.name not in files
 
 

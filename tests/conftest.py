@@ -61,7 +61,8 @@ MUTATION_TESTS = {
     "perftool.score.projects": ("test_projects.py",),
     "perftool.read.coerce": ("test_coerce_properties.py", "test_mut_cells.py"),
     "perftool.definitions.references": ("test_definitions.py", "test_mut_formula.py", "test_mut_audit.py"),
-    "perftool.definitions.layout": ("test_definitions.py", "test_layouts.py", "test_mut_audit.py"),
+    "perftool.definitions.layout": ("test_mut_layout.py", "test_definitions.py", "test_layouts.py",
+                                    "test_mut_audit.py"),
 }
 MUTATION_FILES = frozenset(f for files in MUTATION_TESTS.values() for f in files)
 

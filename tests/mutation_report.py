@@ -5,7 +5,8 @@
 Reads mutmut's results under ``mutants/``. A survivor listed in ``tests/mutation_equivalents.yaml`` (with the
 mutated line and why no test can tell it from the original) counts as equivalent; an entry whose line no longer
 matches the mutant of that name, that names no mutant, or one a test now kills, is stale and reported.
-Score = killed ÷ (mutants − equivalent); a timeout counts as killed. Exits 1 when a module is below its target or has unchecked mutants.
+Score = killed ÷ (mutants − equivalent); a timeout counts as killed. Exits 1 when a module is below its target
+or has unchecked mutants.
 """
 
 from __future__ import annotations

@@ -48,7 +48,7 @@ def workbook_2024(plan_2024, tmp_path_factory) -> tuple[Path, dict]:
 EXAMPLES = ROOT / "examples"
 
 
-#: Under ``make mutate``, the test files that judge the mutants of each module (the others are not even collected;
+#: Under ``make mutate``, the test files that judge the mutants of each module (tests of other files are deselected;
 #: mutmut's own runs, its stats and clean runs, collect all of these files and no other).
 MUTATION_TESTS = {
     "perftool.formula": ("test_mut_formula.py", "test_engine.py"),
@@ -71,8 +71,23 @@ def pytest_ignore_collect(collection_path: Path, config) -> bool | None:
     if "MUTANT_UNDER_TEST" not in os.environ or collection_path.suffix != ".py" \
             or not collection_path.name.startswith("test_"):
         return None
-    files = MUTATION_TESTS.get(os.environ["MUTANT_UNDER_TEST"].rpartition(".")[0], MUTATION_FILES)
-    return collection_path.name not in files
+    return collection_path.name not in _mutation_files()
+
+
+def pytest_collection_modifyitems(config, items: list) -> None:
+    """mutmut names each mutant's tests by node id, which pytest collects even from ignored files: deselect them."""
+    if "MUTANT_UNDER_TEST" not in os.environ:
+        return
+    files = _mutation_files()
+    dropped = [item for item in items if item.path.name not in files]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item.path.name in files]
+
+
+def _mutation_files() -> frozenset[str] | tuple[str, ...]:
+    """The test files that judge the mutant under test (all of them for mutmut's stats and clean runs)."""
+    return MUTATION_TESTS.get(os.environ["MUTANT_UNDER_TEST"].rpartition(".")[0], MUTATION_FILES)
 
 
 @pytest.fixture(autouse=ROOT.name == "mutants")

@@ -81,11 +81,19 @@ def test_a_value_row_under_its_caption_row_takes_the_caption():
 
 def test_which_labels_are_captions():
     long = "长" * 40
-    header = [["项目", long, "栏次"], ["——", long + "长", "说明。"], ["", "7", "本年"]]
-    layout = lay_out(table(header, [["收入", "@a", "@b"], ["栏次", "@c", "@d"]]), {}, CONTEXT)
+    header = [["项目", "本年", "上年", long], ["——", long + "长", "说明。", "栏次"], ["", "7", "——", ""]]
+    rows = [["收入", "@a", "@b", "@c"], ["栏次", "@d", "@e", "@f"], ["支出", "@g", "附注", "@h"]]
+    layout = lay_out(table(header, rows, width=4), {}, CONTEXT)
     got = {k: (f.row_label, f.col_label) for k, f in layout.fields.items()}
-    # 栏次 names no row: the row takes the caption above it
-    assert got == {"tt.a": ("收入", long), "tt.b": ("收入", "本年"), "tt.c": ("收入", long), "tt.d": ("收入", "本年")}
+    # 栏次 names no row: the row takes the caption above it; a caption right of a cell is not its row's
+    assert got == {"tt.a": ("收入", "本年"), "tt.b": ("收入", "上年"), "tt.c": ("收入", long),
+                   "tt.d": ("收入", "本年"), "tt.e": ("收入", "上年"), "tt.f": ("收入", long),
+                   "tt.g": ("支出", "本年"), "tt.h": ("附注", long)}
+
+
+def test_full_width_spaces_inside_a_label_are_dropped():
+    layout = lay_out(table([["项目", "金额"]], [["其中\u3000拨款\u3000", "@a"]], width=2), {}, CONTEXT)
+    assert layout.fields["tt.a"].row_label == "其中拨款"
 
 
 def test_chained_merges_resolve_to_the_first_cell():

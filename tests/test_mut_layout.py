@@ -33,6 +33,7 @@ CONTEXT = {"year": "2024", "prev_year": "2023"}
 
 
 def fields(layout) -> list[tuple]:
+    assert all(f.table == "tt" and f.sheet == "测试表" and f.key.endswith("." + f.name) for f in layout.fields.values())
     return [(f.key, f.kind, f.type, f.row, f.col, f.block, f.index, f.row_label, f.col_label)
             for f in layout.fields.values()]
 
@@ -89,6 +90,13 @@ def test_which_labels_are_captions():
     assert got == {"tt.a": ("收入", "本年"), "tt.b": ("收入", "上年"), "tt.c": ("收入", long),
                    "tt.d": ("收入", "本年"), "tt.e": ("收入", "上年"), "tt.f": ("收入", long),
                    "tt.g": ("支出", "本年"), "tt.h": ("附注", long)}
+
+
+def test_rows_without_any_caption():
+    rows = [[None, "@a"], ("g", 2, [None, "@x"], "")]
+    layout = lay_out(table([["", "金额"]], rows, width=2), {}, CONTEXT)
+    assert [(f.key, f.row_label) for f in layout.fields.values()] == [
+        ("tt.a", ""), ("tt.g[0].x", "第1行"), ("tt.g[1].x", "第2行")]
 
 
 def test_full_width_spaces_inside_a_label_are_dropped():

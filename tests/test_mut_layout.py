@@ -93,10 +93,10 @@ def test_which_labels_are_captions():
 
 
 def test_rows_without_any_caption():
-    rows = [[None, "@a"], ("g", 2, [None, "@x"], "")]
-    layout = lay_out(table([["", "金额"]], rows, width=2), {}, CONTEXT)
-    assert [(f.key, f.row_label) for f in layout.fields.values()] == [
-        ("tt.a", ""), ("tt.g[0].x", "第1行"), ("tt.g[1].x", "第2行")]
+    rows = [[None, "@a", "@b"], ("g", 2, [None, "@x", None], "")]
+    layout = lay_out(table([["", "金额", ""]], rows), {}, CONTEXT)
+    assert [(f.key, f.row_label, f.col_label) for f in layout.fields.values()] == [
+        ("tt.a", "", "金额"), ("tt.b", "", ""), ("tt.g[0].x", "第1行", "金额"), ("tt.g[1].x", "第2行", "金额")]
 
 
 def test_full_width_spaces_inside_a_label_are_dropped():

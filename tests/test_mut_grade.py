@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from perftool.audit.rules import _grade, apply_rules
+from perftool.audit.rules import _grade, _score_name, _side, apply_rules
 from perftool.definitions.workbook import plan_workbook
 from perftool.engine import engine_for
 from perftool.errors import DefinitionError
@@ -82,3 +82,18 @@ def test_grade_rule_definition_errors():
     assert (g.rule, g.rules, g.severity, g.bands[0], g.bands[-1]) == ("bg-x", "zhengti-2021", "error", (90.0, "优"),
                                                                        (0.0, "差"))
     assert g.when is not None and g.when.text
+
+
+def test_a_score_below_every_band_is_the_lowest_grade():
+    assert grade_findings(bg__score=-5, bg__grade="差") == []
+    [(*_, values, message, _)] = grade_findings(bg__score=-5, bg__grade="中")
+    assert values == {"填报": "中", "应为": "差", "得分": -5}
+    assert message.endswith("应为“差”（0 分及以上）")
+
+
+def test_the_score_a_grade_is_checked_against_is_named_by_its_cell_and_row():
+    engine = engine_for(PLAN)
+    one = _side("{score}", None, PLAN.layouts["bg"], PLAN, engine, None, None)
+    assert _score_name(one) == SCORE
+    two = _side("{pj.total_self}+{fj2.total_score}", None, PLAN.layouts["bg"], PLAN, engine, None, None)
+    assert _score_name(two) == "按 评分表!H44、附件2!H54 计算"

@@ -341,3 +341,47 @@ def test_the_rounding_allowed_grows_with_the_filled_cells_only():
 def test_a_rate_rule_reports_its_difference_in_percentage_points():
     f = compare(102, left="{staff_rate}", op="<=", right="1")
     assert f.message == "测试：财政供养人员情况（人）／控制率（附件1!D5） 102.00% > 规定值 100.00%，相差 2.00 个百分点"
+
+
+# -- by_code: op, other_column, block rows, the 尾数 band of a 汇总 -------------------------------------------
+
+CODED = plan_workbook(2023, "测试单位", "900001", ["gk03", "gk05"], {"gk03.rows": 4, "gk05.rows": 4})
+CLASS = {"gk03.rows[0].code": "201", "gk03.rows[0].basic": 100, "gk03.rows[0].project": 20,
+         "gk05.rows[0].code": "201"}
+
+
+def coded(rule_id: str = "gk05-gk03-classes", scale: int = 1, rule: dict | None = None, **inputs):
+    engine = engine_for(CODED)
+    values = engine.compute({**CLASS, **{k.replace("__", ".", 1): v for k, v in inputs.items()}})
+    base = next(r for r in CODED.layouts["gk05"].table.audit if r["id"] == rule_id)
+    return [(f.code, f.severity, f.cell, f.values, f.message, f.cells)
+            for f in _by_code(CODED.layouts["gk05"], {**base, **(rule or {})}, CODED, values, scale)]
+
+
+def test_a_block_class_row_at_most_its_class_the_equal_case_included():
+    assert coded(**{"gk05.rows[0].basic": 120}) == []
+    assert coded(**{"gk05.rows[0].basic": 119}) == []
+    assert coded(**{"gk05.rows[0].basic": 121}) == [(
+        "identity-mismatch", "error", "C8", {"第1行／小计（公开05!C8）": 121.0, "公开03!C8 科目 201": 120.0, "差额": 1.0},
+        "各类一般公共预算财政拨款支出不大于公开03表对应类的本年支出合计：科目 201 小计 121.00 > 公开03!C8 科目 201 120.00，"
+        "相差 1.00", ["公开03!C8"])]
+
+
+def test_other_column_names_the_column_of_the_other_table():
+    assert coded(rule={"other_column": "basic"}, **{"gk05.rows[0].basic": 100}) == []
+    [(*_, values, message, cells)] = coded(rule={"other_column": "basic"}, **{"gk05.rows[0].basic": 110})
+    assert values == {"第1行／小计（公开05!C8）": 110.0, "公开03!D8 科目 201": 100.0, "差额": 10.0}
+    assert cells == ["公开03!D8"] and "> 公开03!D8 科目 201 100.00" in message
+
+
+def test_by_code_in_a_summary_of_three_units_allows_their_rounding():
+    rule = {"op": "="}
+    [(code, severity, _c, values, message, _)] = coded(scale=3, rule=rule, **{"gk05.rows[0].basic": 120.02})
+    assert (code, severity, values["差额"]) == ("rounding-large", "warning", 0.02)
+    assert message.endswith("相差 0.02（超过一般尾数 0.01，但未超过 2 个数的舍入误差上限，请核实）")
+    [(code, severity, *_)] = coded(scale=3, rule=rule, **{"gk05.rows[0].basic": 120.01})
+    assert (code, severity) == ("rounding-difference", "warning")
+    [(code, severity, *_)] = coded(scale=3, rule=rule, **{"gk05.rows[0].basic": 120.03})
+    assert (code, severity) == ("identity-mismatch", "error")
+    [(code, severity, *_)] = coded(scale=1, rule=rule, **{"gk05.rows[0].basic": 120.02})
+    assert (code, severity) == ("identity-mismatch", "error")

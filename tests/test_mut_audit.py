@@ -385,3 +385,31 @@ def test_by_code_in_a_summary_of_three_units_allows_their_rounding():
     assert (code, severity) == ("identity-mismatch", "error")
     [(code, severity, *_)] = coded(scale=1, rule=rule, **{"gk05.rows[0].basic": 120.02})
     assert (code, severity) == ("identity-mismatch", "error")
+
+
+def test_levels_choose_the_rows_of_a_block_that_are_compared():
+    rows = {"gk03.rows[1].code": "20101", "gk03.rows[1].basic": 50, "gk05.rows[1].code": "20101",
+            "gk05.rows[1].basic": 60, "gk05.rows[0].basic": 120}
+    assert coded(**rows) == []                                     # 款 rows are not compared by default (类 only)
+    without = {k: v for k, v in next(r for r in CODED.layouts["gk05"].table.audit
+                                     if r["id"] == "gk05-gk03-classes").items() if k != "levels"}
+    engine = engine_for(CODED)
+    values = engine.compute({**CLASS, **rows})
+    assert _by_code(CODED.layouts["gk05"], without, CODED, values) == []
+    [(_, _, cell, values, _, cells)] = coded(rule={"levels": [5]}, **rows)
+    assert (cell, values, cells) == ("C9", {"第2行／小计（公开05!C9）": 60.0, "公开03!C9 科目 20101": 50.0, "差额": 10.0},
+                                     ["公开03!C9"])
+
+
+GP = plan_workbook(2023, "测试单位", "900001", ["gk04", "gk05"], {"gk05.rows": 4})
+
+
+def test_a_suffix_picks_the_column_of_the_class_line():
+    engine = engine_for(GP)
+    rule = next(r for r in GP.layouts["gk04"].table.audit if r["id"] == "gk04-gk05-classes")
+    base = {"gk05.rows[0].code": "201", "gk05.rows[0].basic": 100, "gk04.exp_201_gp": 100, "gk04.exp_201_gf": 30}
+    assert _by_code(GP.layouts["gk04"], rule, GP, engine.compute(base)) == []
+    [f] = _by_code(GP.layouts["gk04"], rule, GP, engine.compute({**base, "gk04.exp_201_gp": 90}))
+    assert (f.code, f.severity, f.cell, f.cells) == ("identity-mismatch", "error", "G7", ["公开05!C8"])
+    assert f.values == {"一、一般公共服务支出／一般公共预算财政拨款（公开04!G7）": 90.0, "公开05!C8 科目 201": 100.0,
+                        "差额": -10.0}

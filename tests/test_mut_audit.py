@@ -413,3 +413,38 @@ def test_a_suffix_picks_the_column_of_the_class_line():
     assert (f.code, f.severity, f.cell, f.cells) == ("identity-mismatch", "error", "G7", ["公开05!C8"])
     assert f.values == {"一、一般公共服务支出／一般公共预算财政拨款（公开04!G7）": 90.0, "公开05!C8 科目 201": 100.0,
                         "差额": -10.0}
+
+
+# -- blank_parent: a blank one-cell side facing filled figures -----------------------------------------------
+
+PUBLIC = "其中：公用经费／2023年决算数（附件1!D9）"
+PARTS = "按 附件1!D10、D11、D12 计算"
+
+
+def test_a_blank_total_under_filled_parts_is_reported_at_the_total():
+    found = audit("fj1-public-breakdown", fj1__office_final=10, fj1__utility_final=5, fj1__meeting_final=2)
+    assert [(f.code, f.severity, f.sheet, f.cell, f.values, f.message, f.cells) for f in found] == [(
+        "parent-blank", "error", "附件1", "D9", {PARTS: 17.0, PUBLIC: None},
+        f"公用经费明细之和不大于公用经费：附件1!D9（其中：公用经费／2023年决算数） 未填写，而{PARTS} 17.00 已填写",
+        ["附件1!D10", "附件1!D11", "附件1!D12"])]
+
+
+@pytest.mark.parametrize("inputs", [
+    {"fj1__office_final": 0, "fj1__utility_final": 0, "fj1__meeting_final": 0},   # parts filled with zeros
+    {"fj1__public_final": 4},                                                      # parts blank (three cells)
+    {"fj1__office_final": 10, "fj1__public_final": 10},                           # total filled: the rule itself
+])
+def test_no_blank_total_finding_without_a_blank_total_facing_figures(inputs):
+    assert audit("fj1-public-breakdown", **inputs) == []
+
+
+def test_a_blank_single_cell_on_the_left_is_reported_too():
+    engine = engine_for(PLAN)
+    [c] = _expand({"id": "fj1-b", "name": "公用经费不小于明细", "left": "{public_final}", "op": ">=",
+                   "right": "{office_final}+{utility_final}+{meeting_final}", "blank_parent": True},
+                  PLAN.layouts["fj1"], PLAN, engine)
+    f = _compare(c, engine.compute({"fj1.office_final": 2.5}))
+    assert (f.code, f.cell, f.values, f.cells) == ("parent-blank", "D9", {PUBLIC: None, PARTS: 2.5},
+                                                   ["附件1!D10", "附件1!D11", "附件1!D12"])
+    assert f.message.endswith(f"未填写，而{PARTS} 2.50 已填写")
+    assert _compare(c, engine.compute({"fj1.office_final": 2.5, "fj1.public_final": 3})) is None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from perftool.audit.rules import _by_code, _compare, _expand, _hierarchy, apply_rules, rules_for
+from perftool.audit.findings import CATALOGUE
+from perftool.audit.rules import RuleText, _by_code, _compare, _expand, _hierarchy, apply_rules, rule_text, rules_for
 from perftool.definitions.workbook import plan_workbook
 from perftool.engine import engine_for
 from perftool.errors import DefinitionError
@@ -448,3 +451,37 @@ def test_a_blank_single_cell_on_the_left_is_reported_too():
                                                    ["附件1!D10", "附件1!D11", "附件1!D12"])
     assert f.message.endswith(f"未填写，而{PARTS} 2.50 已填写")
     assert _compare(c, engine.compute({"fj1.office_final": 2.5, "fj1.public_final": 3})) is None
+
+
+# -- a 汇总 of three units: each rule form allows the rounding of the figures it adds up -----------------------
+
+SUMMARY = replace(PLAN, members=("甲单位", "乙单位", "丙单位"))
+
+
+def summary_audit(rule: str, **inputs):
+    engine = engine_for(SUMMARY)
+    values = engine.compute({k.replace("__", ".", 1): v for k, v in inputs.items()})
+    return [(f.code, f.severity, f.cell) for f in apply_rules(SUMMARY, engine, values) if f.rule == rule]
+
+
+def test_a_summary_of_three_units_allows_their_rounding_in_every_rule_form():
+    base = {"fj2__src_gpb": 50, "fj2__src_gf": 50}
+    assert summary_audit("fj2-sources", **base, fj2__budget_full=100.04) == [("rounding-large", "warning", "D8")]
+    assert summary_audit("fj2-sources", **base, fj2__budget_full=100.05) == [("identity-mismatch", "error", "D8")]
+    assert audit("fj2-sources", **base, fj2__budget_full=100.04)[0].code == "identity-mismatch"
+    assert summary_audit("gk02-hierarchy", **rows(("201", 100), ("20101", 99.98))) == [
+        ("rounding-large", "warning", "C8"), ("rounding-large", "warning", "D8")]
+    assert {f.code for f in audit("gk02-hierarchy", **rows(("201", 100), ("20101", 99.98)))} == {"hierarchy-mismatch"}
+    assert summary_audit("gk01-gk03-classes", gk01__exp_201=100,
+                         **{"gk03.rows[0].code": "201", "gk03.rows[0].basic": 99.98}) == [
+        ("rounding-large", "warning", "F7")]
+    assert audit("gk01-gk03-classes", gk01__exp_201=100,
+                 **{"gk03.rows[0].code": "201", "gk03.rows[0].basic": 99.98})[0].code == "identity-mismatch"
+
+
+def test_rule_texts_of_rules_of_finding_codes_and_of_unknown_keys():
+    assert rule_text("fj1-staff-quota") == RuleText("实际在职人数不超过编制数",
+                                                    "实际在职人数超过编制数即超编，财政供养人员控制率将超过 100%。")
+    kind = CATALOGUE["code-invalid"]
+    assert rule_text("code-invalid") == RuleText(kind.title, kind.description) and kind.description
+    assert rule_text("no-such-rule") == RuleText("no-such-rule", "")

@@ -485,3 +485,30 @@ def test_rule_texts_of_rules_of_finding_codes_and_of_unknown_keys():
     kind = CATALOGUE["code-invalid"]
     assert rule_text("code-invalid") == RuleText(kind.title, kind.description) and kind.description
     assert rule_text("no-such-rule") == RuleText("no-such-rule", "")
+
+
+# -- compiling: which rules apply, which wait for an absent table ------------------------------------------
+
+def test_rules_waiting_for_an_absent_table_are_listed_by_that_table_unless_optional():
+    small = plan_workbook(2023, "测试单位", "900001", ["gk01"])
+    rs = rules_for(small, engine_for(small))
+    assert rs.skipped == {"gk02": ["gk01-gk02-income"], "gk03": ["gk01-gk03-expense", "gk01-gk03-classes"],
+                          "gk04": ["gk01-gk04-fiscal"]}
+    assert rs.structural == [] and rs.conditions == {} and rs.grades == []
+    coded = plan_workbook(2023, "测试单位", "900001", ["gk03", "gk05"])
+    rs = rules_for(coded, engine_for(coded))
+    assert rs.skipped == {"gk06": ["gk05-gk06-basic"]}
+    assert [(layout.table.id, rule["id"]) for layout, rule in rs.structural] == [
+        ("gk03", "gk03-hierarchy"), ("gk05", "gk05-hierarchy"), ("gk05", "gk05-gk03-classes")]
+    form = plan_workbook(2021, "测试单位", "900001", ["bg", "fj1", "fj2"])  # its rules on the 评分表 are optional
+    rs = rules_for(form, engine_for(form))
+    assert rs.skipped == {} and [g.rule for g in rs.grades] == ["bg-grade", "bg-grade-fj2"]
+
+
+def test_the_when_of_a_structural_rule_is_compiled_with_it():
+    budget = plan_workbook(2022, "测试单位", "900001", ["ys01", "ys01_1"])
+    rs = rules_for(budget, engine_for(budget))
+    assert [(layout.table.id, rule["id"]) for layout, rule in rs.structural] == [("ys01_1", "ys01_1-ys01-lines")]
+    assert {k: v.text for k, v in rs.conditions.items()} == {
+        ("ys01_1", "ys01_1-ys01-lines"): "ABS(B36-'预算01'!B38)<0.005"}
+    assert rs.skipped == {"ys08": ["ys01-basic", "ys01-wage"], "ys10": ["ys01-goods"], "ys14": ["ys01-project"]}

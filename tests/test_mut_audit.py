@@ -399,6 +399,8 @@ def test_levels_choose_the_rows_of_a_block_that_are_compared():
     engine = engine_for(CODED)
     values = engine.compute({**CLASS, **rows})
     assert _by_code(CODED.layouts["gk05"], without, CODED, values) == []
+    values = engine.compute({**CLASS, **rows, "gk05.rows[0].basic": 130})          # by default the 类 rows (3 digits)
+    assert [f.cell for f in _by_code(CODED.layouts["gk05"], without, CODED, values)] == ["C8"]
     [(_, _, cell, values, _, cells)] = coded(rule={"levels": [5]}, **rows)
     assert (cell, values, cells) == ("C9", {"第2行／小计（公开05!C9）": 60.0, "公开03!C9 科目 20101": 50.0, "差额": 10.0},
                                      ["公开03!C9"])
@@ -425,10 +427,10 @@ PARTS = "按 附件1!D10、D11、D12 计算"
 
 
 def test_a_blank_total_under_filled_parts_is_reported_at_the_total():
-    found = audit("fj1-public-breakdown", fj1__office_final=10, fj1__utility_final=5, fj1__meeting_final=2)
+    found = audit("fj1-public-breakdown", fj1__office_final=10, fj1__utility_final=5, fj1__meeting_final=2.5)
     assert [(f.code, f.severity, f.sheet, f.cell, f.values, f.message, f.cells) for f in found] == [(
-        "parent-blank", "error", "附件1", "D9", {PARTS: 17.0, PUBLIC: None},
-        f"公用经费明细之和不大于公用经费：附件1!D9（其中：公用经费／2023年决算数） 未填写，而{PARTS} 17.00 已填写",
+        "parent-blank", "error", "附件1", "D9", {PARTS: 17.5, PUBLIC: None},
+        f"公用经费明细之和不大于公用经费：附件1!D9（其中：公用经费／2023年决算数） 未填写，而{PARTS} 17.50 已填写",
         ["附件1!D10", "附件1!D11", "附件1!D12"])]
 
 
@@ -472,6 +474,10 @@ def test_a_summary_of_three_units_allows_their_rounding_in_every_rule_form():
     assert summary_audit("gk02-hierarchy", **rows(("201", 100), ("20101", 99.98))) == [
         ("rounding-large", "warning", "C8"), ("rounding-large", "warning", "D8")]
     assert {f.code for f in audit("gk02-hierarchy", **rows(("201", 100), ("20101", 99.98)))} == {"hierarchy-mismatch"}
+    engine = engine_for(SUMMARY)
+    [f, _] = [f for f in apply_rules(SUMMARY, engine, engine.compute(rows(("201", 100), ("20101", 99.98))))
+              if f.rule == "gk02-hierarchy"]
+    assert f.message.endswith("相差 0.02（超过一般尾数 0.01，但未超过 2 个数的舍入误差上限，请核实）")
     assert summary_audit("gk01-gk03-classes", gk01__exp_201=100,
                          **{"gk03.rows[0].code": "201", "gk03.rows[0].basic": 99.98}) == [
         ("rounding-large", "warning", "F7")]
@@ -512,3 +518,10 @@ def test_the_when_of_a_structural_rule_is_compiled_with_it():
     assert {k: v.text for k, v in rs.conditions.items()} == {
         ("ys01_1", "ys01_1-ys01-lines"): "ABS(B36-'预算01'!B38)<0.005"}
     assert rs.skipped == {"ys08": ["ys01-basic", "ys01-wage"], "ys10": ["ys01-goods"], "ys14": ["ys01-project"]}
+
+
+def test_a_class_of_three_items_allows_one_cent_not_two():
+    three = rows(("201", 100), ("20101", 33.33), ("20102", 33.33), ("20103", 33.32))
+    assert {f.code for f in audit("gk02-hierarchy", **three)} == {"hierarchy-mismatch"}
+    three = rows(("201", 100), ("20101", 33.33), ("20102", 33.33), ("20103", 33.33))
+    assert {f.code for f in audit("gk02-hierarchy", **three)} == {"rounding-difference"}

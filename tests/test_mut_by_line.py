@@ -3,7 +3,7 @@ line that carries the amount, a moved amount at both lines, the 尾数 band's ed
 
 from __future__ import annotations
 
-from perftool.audit.rules import apply_rules
+from perftool.audit.rules import _by_line, apply_rules
 from perftool.definitions.workbook import plan_workbook
 from perftool.engine import engine_for
 
@@ -64,10 +64,37 @@ def test_one_cent_is_a_rounding_warning_two_cents_the_rules_severity():
 
 
 def test_two_differences_of_other_sizes_are_not_a_moved_amount():
-    found = lines(ys01__exp_201=10, ys01_1__exp_202=4)
+    found = lines(ys01__exp_201=10, ys01_1__exp_202=9.5)
     assert [(cell, cells) for _, _, _, cell, _, _, cells in found] == [("D6", ["预算01-1!D7"]), ("D8", ["预算01!D7"])]
     assert all("疑为填错行次" not in message for *_, message, _ in found)
 
 
 def test_not_checked_unless_all_money_is_fiscal():
     assert lines(ys01__inc_fund=100, ys01__exp_208=46.48, ys01_1__exp_209=46.48) == []
+
+
+def test_a_moved_amount_is_found_when_both_lines_carry_other_figures_too():
+    found = lines(ys01__exp_208=46.48, ys01_1__exp_209=50, ys01__exp_209=3.52)
+    assert [(cell, cells) for _, _, _, cell, _, _, cells in found] == [
+        ("D13", ["预算01-1!D14", "预算01-1!D15"]), ("D15", ["预算01!D14", "预算01!D13"])]
+
+
+def by_line(scale: int = 1, **rule):
+    """_by_line called directly: the rule with ``rule`` changed, for a 汇总 of ``scale`` units."""
+    engine = engine_for(PLAN)
+    base = next(r for r in PLAN.layouts["ys01_1"].table.audit if r["id"] == RULE)
+    def run(**inputs):
+        values = engine.compute({k.replace("__", ".", 1): v for k, v in inputs.items()})
+        return [(f.code, f.severity, f.cell) for f in _by_line(PLAN.layouts["ys01_1"], {**base, **rule}, PLAN, values,
+                                                               scale)]
+    return run
+
+
+def test_a_by_line_rule_may_be_a_warning():
+    assert by_line(severity="warning")(ys01__exp_201=10, ys01_1__exp_201=8) == [("identity-mismatch", "warning", "D6")]
+
+
+def test_a_summary_of_three_units_allows_two_cents():
+    run = by_line(scale=3)
+    assert run(ys01__exp_201=10, ys01_1__exp_201=10.02) == [("rounding-difference", "warning", "D7")]
+    assert run(ys01__exp_201=10, ys01_1__exp_201=10.03) == [("identity-mismatch", "error", "D7")]

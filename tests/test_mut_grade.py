@@ -97,3 +97,12 @@ def test_the_score_a_grade_is_checked_against_is_named_by_its_cell_and_row():
     assert _score_name(one) == SCORE
     two = _side("{pj.total_self}+{fj2.total_score}", None, PLAN.layouts["bg"], PLAN, engine, None, None)
     assert _score_name(two) == "按 评分表!H44、附件2!H54 计算"
+
+
+def test_a_grade_rule_may_be_a_warning():
+    from perftool.audit.rules import _check_grade
+    engine = engine_for(PLAN)
+    rule = {"id": "bg-w", "name": "等次", "kind": "grade", "field": "grade", "score": "{score}", "severity": "warning"}
+    g = _grade(rule, PLAN.layouts["bg"], PLAN, engine)
+    f = _check_grade(g, engine.compute({"bg.score": 95, "bg.grade": "良"}))
+    assert (f.code, f.severity, f.rule, f.table, f.cell) == ("identity-mismatch", "warning", "bg-w", "bg", "F88")

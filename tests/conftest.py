@@ -53,7 +53,7 @@ EXAMPLES = ROOT / "examples"
 MUTATION_TESTS = {
     "perftool.formula": ("test_mut_formula.py", "test_engine.py"),
     "perftool.audit.rules": ("test_mut_audit.py", "test_mut_grade.py", "test_mut_by_line.py", "test_audit_score.py"),
-    "perftool.audit.cells": ("test_mut_cells.py", "test_audit_score.py"),
+    "perftool.audit.cells": ("test_mut_cells.py", "test_mut_audit.py", "test_audit_score.py"),
     "perftool.audit.structure": ("test_mut_structure.py",),
     "perftool.audit.previous": ("test_mut_previous.py", "test_previous.py"),
     "perftool.score.evaluation": ("test_mut_score.py", "test_audit_score.py", "test_seed_formulas.py"),

@@ -288,3 +288,13 @@ def test_a_stale_result_names_the_inputs_typed_as_text(count, named):
     assert f.message == (f"附件1!D7（支出总额／2023年决算数） 保存的结果 5.00 与重新计算的 15.00 不一致：{named} "
                          "填的是文本形式的数字，表格软件计算时未计入，perftool 按数值读取。"
                          "请把该单元格改为数值（去掉引号、空格或文本格式）后保存")
+
+
+def test_the_parts_named_in_a_mismatch_are_four_then_counted():
+    [f] = overrides({"fj1.special_final": 100.0}, **{"fj1.special[0].final": 5})
+    assert f.message == ("附件1!D16（3、专项资金／2023年决算数） 填报 100.00，按其组成项（附件1!D17（第1行／2023年决算数）、"
+                         "附件1!D18（第2行／2023年决算数）、附件1!D19（第3行／2023年决算数）、附件1!D20（第4行／2023年决算数）"
+                         " 等 30 项）计算应为 5.00，相差 95")
+    [f] = overrides({"fj2.max_total": 1000.0})
+    assert f.message == ("附件2!G54（总分／分值） 填报 1000，按其组成项（附件2!G6（年度资金总额／分值）、附件2!G15（本类指标分值及得分"
+                         "／分值）、附件2!G32（本类指标分值及得分／分值）、附件2!G49（本类指标分值及得分／分值））计算应为 10，相差 990")

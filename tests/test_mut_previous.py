@@ -126,3 +126,8 @@ def test_figures_after_ones_last_year_lacks_are_still_checked():
     before = Reported("甲单位", "100001", 2023, "甲_2023.json", {"fj1.basic_final": 80.0})
     [f] = check_previous(PLAN, {"gk01.opening": 5, "fj1.basic_prev": 81}, before)
     assert (f.code, f.sheet, f.values) == ("previous-mismatch", "附件1", {"填报值": 81, "上年报送值": 80.0})
+
+
+def test_figures_after_one_that_agrees_are_still_checked():
+    [f] = check_previous(PLAN, {"gk01.opening": 120.5, "fj1.basic_prev": 81}, BEFORE)
+    assert (f.code, f.sheet, f.values) == ("previous-mismatch", "附件1", {"填报值": 81, "上年报送值": 80.0})

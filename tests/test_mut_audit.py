@@ -525,3 +525,9 @@ def test_a_class_of_three_items_allows_one_cent_not_two():
     assert {f.code for f in audit("gk02-hierarchy", **three)} == {"hierarchy-mismatch"}
     three = rows(("201", 100), ("20101", 33.33), ("20102", 33.33), ("20103", 33.33))
     assert {f.code for f in audit("gk02-hierarchy", **three)} == {"rounding-difference"}
+
+
+def test_a_not_equal_rule_broken_names_no_difference():
+    [f] = audit("gk01-nonzero")
+    assert (f.code, f.severity, f.cell) == ("identity-mismatch", "warning", "C37")
+    assert f.message == "收入总计不为零：总计／金额（公开01!C37） 0.00 = 规定值 0.00"

@@ -164,6 +164,7 @@ def test_a_constant_over_a_formula_within_rounding_is_a_warning_beyond_it_an_err
     [same] = overrides({"fj1.total_final": 15.0}, **parts)
     assert (same.code, same.severity, same.values["差额"]) == ("formula-replaced", "warning", 0.0)
     assert same.message == "附件1!D7（支出总额／2023年决算数） 的计算公式被替换为数值 15.00"
+    assert same.cells == ["附件1!D8", "附件1!D13"]
     [near] = overrides({"fj1.total_final": 15.01}, **parts)
     assert (near.code, near.values) == ("formula-replaced", {"填报值": 15.01, "按公式计算": 15.0, "差额": 0.01})
     assert near.message.endswith("，相差 0.01（尾数差异）")

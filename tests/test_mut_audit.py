@@ -532,3 +532,10 @@ def test_a_not_equal_rule_broken_names_no_difference():
     [f] = audit("gk01-nonzero", gk01__inc_gpb=0)
     assert (f.code, f.severity, f.cell) == ("identity-mismatch", "warning", "C37")
     assert f.message == "收入总计不为零：总计／金额（公开01!C37） 0.00 = 规定值 0.00"
+
+
+def test_a_structural_rule_alone_waiting_for_its_table():
+    alone = plan_workbook(2023, "测试单位", "900001", ["gk05"])
+    rs = rules_for(alone, engine_for(alone))
+    assert rs.skipped == {"gk06": ["gk05-gk06-basic"], "gk03": ["gk05-gk03-classes"]}
+    assert [(layout.table.id, rule["id"]) for layout, rule in rs.structural] == [("gk05", "gk05-hierarchy")]

@@ -48,27 +48,46 @@ def workbook_2024(plan_2024, tmp_path_factory) -> tuple[Path, dict]:
 EXAMPLES = ROOT / "examples"
 
 
-#: Under ``make mutate``, the test files that judge the mutants of each module (the others are not even collected).
+#: Under ``make mutate``, the test files that judge the mutants of each module (tests of other files are deselected;
+#: mutmut's own runs, its stats and clean runs, collect all of these files and no other).
 MUTATION_TESTS = {
     "perftool.formula": ("test_mut_formula.py", "test_engine.py"),
-    "perftool.audit.rules": ("test_mut_audit.py", "test_audit_score.py"),
-    "perftool.audit.cells": ("test_mut_cells.py", "test_audit_score.py"),
-    "perftool.audit.structure": ("test_audit_score.py",),
+    "perftool.audit.rules": ("test_mut_audit.py", "test_mut_grade.py", "test_mut_by_line.py", "test_audit_score.py"),
+    "perftool.audit.cells": ("test_mut_cells.py", "test_mut_audit.py", "test_audit_score.py"),
+    "perftool.audit.structure": ("test_mut_structure.py",),
     "perftool.audit.previous": ("test_mut_previous.py", "test_previous.py"),
     "perftool.score.evaluation": ("test_mut_score.py", "test_audit_score.py", "test_seed_formulas.py"),
     "perftool.score.self_evaluation": ("test_mut_score.py", "test_audit_score.py"),
+    "perftool.score.projects": ("test_projects.py",),
     "perftool.read.coerce": ("test_coerce_properties.py", "test_mut_cells.py"),
     "perftool.definitions.references": ("test_definitions.py", "test_mut_formula.py", "test_mut_audit.py"),
-    "perftool.definitions.layout": ("test_definitions.py", "test_layouts.py", "test_mut_audit.py"),
+    "perftool.definitions.layout": ("test_mut_layout.py", "test_definitions.py", "test_layouts.py",
+                                    "test_mut_audit.py"),
 }
+MUTATION_FILES = frozenset(f for files in MUTATION_TESTS.values() for f in files)
 
 
 def pytest_ignore_collect(collection_path: Path, config) -> bool | None:
-    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
-    files = MUTATION_TESTS.get(mutant.rpartition(".")[0])
-    if files is None or collection_path.suffix != ".py" or not collection_path.name.startswith("test_"):
+    if "MUTANT_UNDER_TEST" not in os.environ or collection_path.suffix != ".py" \
+            or not collection_path.name.startswith("test_"):
         return None
-    return collection_path.name not in files
+    return collection_path.name not in _mutation_files()
+
+
+def pytest_collection_modifyitems(config, items: list) -> None:
+    """mutmut names each mutant's tests by node id, which pytest collects even from ignored files: deselect them."""
+    if "MUTANT_UNDER_TEST" not in os.environ:
+        return
+    files = _mutation_files()
+    dropped = [item for item in items if item.path.name not in files]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if item.path.name in files]
+
+
+def _mutation_files() -> frozenset[str] | tuple[str, ...]:
+    """The test files that judge the mutant under test (all of them for mutmut's stats and clean runs)."""
+    return MUTATION_TESTS.get(os.environ["MUTANT_UNDER_TEST"].rpartition(".")[0], MUTATION_FILES)
 
 
 @pytest.fixture(autouse=ROOT.name == "mutants")

@@ -4,8 +4,9 @@
 
 Reads mutmut's results under ``mutants/``. A survivor listed in ``tests/mutation_equivalents.yaml`` (with the
 mutated line and why no test can tell it from the original) counts as equivalent; an entry whose line no longer
-matches the mutant of that name is stale and reported. Score = killed ÷ (mutants − equivalent); a timeout counts
-as killed. Exits 1 when a module is below its target or has unchecked mutants.
+matches the mutant of that name, that names no mutant, or one a test now kills, is stale and reported.
+Score = killed ÷ (mutants − equivalent); a timeout counts as killed. Exits 1 when a module is below its target
+or has unchecked mutants.
 """
 
 from __future__ import annotations
@@ -37,9 +38,11 @@ def main() -> int:
     os.chdir(ROOT)  # mutmut reads its copy under mutants/ relative to the project
     equivalents = yaml.safe_load(EQUIVALENTS.read_text(encoding="utf-8")) or {}
     rows, survivors, stale, failed = [], [], [], False
+    known: dict[str, int | None] = {}
     for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
         module = meta.relative_to(ROOT / "mutants").as_posix().removesuffix(".meta")
         codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+        known.update(codes)
         count: Counter[str] = Counter()
         for name, code in codes.items():
             if code in KILLED:
@@ -64,6 +67,11 @@ def main() -> int:
         failed |= not ok
         rows.append((module, len(codes), count["killed"], count["equivalent"], count["survived"], count["unchecked"],
                      score, target, ok))
+    for name in equivalents:
+        if name not in known:
+            stale.append(f"{name}: 没有这个变异体（代码已改），请删除")
+        elif known[name] in KILLED:
+            stale.append(f"{name}: 已被测试杀死，不再需要，请删除")
     if not rows:
         print("mutants/ 下没有变异结果：请先运行 make mutate")
         return 1

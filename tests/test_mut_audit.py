@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from perftool.audit.rules import _by_code, _compare, _expand, _hierarchy, apply_rules, rules_for
+from perftool.audit.findings import CATALOGUE
+from perftool.audit.rules import RuleText, _by_code, _compare, _expand, _hierarchy, apply_rules, rule_text, rules_for
 from perftool.definitions.workbook import plan_workbook
 from perftool.engine import engine_for
 from perftool.errors import DefinitionError
@@ -341,3 +344,198 @@ def test_the_rounding_allowed_grows_with_the_filled_cells_only():
 def test_a_rate_rule_reports_its_difference_in_percentage_points():
     f = compare(102, left="{staff_rate}", op="<=", right="1")
     assert f.message == "测试：财政供养人员情况（人）／控制率（附件1!D5） 102.00% > 规定值 100.00%，相差 2.00 个百分点"
+
+
+# -- by_code: op, other_column, block rows, the 尾数 band of a 汇总 -------------------------------------------
+
+CODED = plan_workbook(2023, "测试单位", "900001", ["gk03", "gk05"], {"gk03.rows": 4, "gk05.rows": 4})
+CLASS = {"gk03.rows[0].code": "201", "gk03.rows[0].basic": 100, "gk03.rows[0].project": 20,
+         "gk05.rows[0].code": "201"}
+
+
+def coded(rule_id: str = "gk05-gk03-classes", scale: int = 1, rule: dict | None = None, **inputs):
+    engine = engine_for(CODED)
+    values = engine.compute({**CLASS, **{k.replace("__", ".", 1): v for k, v in inputs.items()}})
+    base = next(r for r in CODED.layouts["gk05"].table.audit if r["id"] == rule_id)
+    return [(f.code, f.severity, f.cell, f.values, f.message, f.cells)
+            for f in _by_code(CODED.layouts["gk05"], {**base, **(rule or {})}, CODED, values, scale)]
+
+
+def test_a_block_class_row_at_most_its_class_the_equal_case_included():
+    assert coded(**{"gk05.rows[0].basic": 120}) == []
+    assert coded(**{"gk05.rows[0].basic": 119}) == []
+    assert coded(**{"gk05.rows[0].basic": 121}) == [(
+        "identity-mismatch", "error", "C8", {"第1行／小计（公开05!C8）": 121.0, "公开03!C8 科目 201": 120.0, "差额": 1.0},
+        "各类一般公共预算财政拨款支出不大于公开03表对应类的本年支出合计：科目 201 小计 121.00 > 公开03!C8 科目 201 120.00，"
+        "相差 1.00", ["公开03!C8"])]
+
+
+def test_other_column_names_the_column_of_the_other_table():
+    assert coded(rule={"other_column": "basic"}, **{"gk05.rows[0].basic": 100}) == []
+    [(*_, values, message, cells)] = coded(rule={"other_column": "basic"}, **{"gk05.rows[0].basic": 110})
+    assert values == {"第1行／小计（公开05!C8）": 110.0, "公开03!D8 科目 201": 100.0, "差额": 10.0}
+    assert cells == ["公开03!D8"] and "> 公开03!D8 科目 201 100.00" in message
+
+
+def test_by_code_in_a_summary_of_three_units_allows_their_rounding():
+    rule = {"op": "="}
+    [(code, severity, _c, values, message, _)] = coded(scale=3, rule=rule, **{"gk05.rows[0].basic": 120.02})
+    assert (code, severity, values["差额"]) == ("rounding-large", "warning", 0.02)
+    assert message.endswith("相差 0.02（超过一般尾数 0.01，但未超过 2 个数的舍入误差上限，请核实）")
+    [(code, severity, *_)] = coded(scale=3, rule=rule, **{"gk05.rows[0].basic": 120.01})
+    assert (code, severity) == ("rounding-difference", "warning")
+    [(code, severity, *_)] = coded(scale=3, rule=rule, **{"gk05.rows[0].basic": 120.03})
+    assert (code, severity) == ("identity-mismatch", "error")
+    [(code, severity, *_)] = coded(scale=1, rule=rule, **{"gk05.rows[0].basic": 120.02})
+    assert (code, severity) == ("identity-mismatch", "error")
+
+
+def test_levels_choose_the_rows_of_a_block_that_are_compared():
+    rows = {"gk03.rows[1].code": "20101", "gk03.rows[1].basic": 50, "gk05.rows[1].code": "20101",
+            "gk05.rows[1].basic": 60, "gk05.rows[0].basic": 120}
+    assert coded(**rows) == []                                     # 款 rows are not compared by default (类 only)
+    without = {k: v for k, v in next(r for r in CODED.layouts["gk05"].table.audit
+                                     if r["id"] == "gk05-gk03-classes").items() if k != "levels"}
+    engine = engine_for(CODED)
+    values = engine.compute({**CLASS, **rows})
+    assert _by_code(CODED.layouts["gk05"], without, CODED, values) == []
+    values = engine.compute({**CLASS, **rows, "gk05.rows[0].basic": 130})          # by default the 类 rows (3 digits)
+    assert [f.cell for f in _by_code(CODED.layouts["gk05"], without, CODED, values)] == ["C8"]
+    [(_, _, cell, values, _, cells)] = coded(rule={"levels": [5]}, **rows)
+    assert (cell, values, cells) == ("C9", {"第2行／小计（公开05!C9）": 60.0, "公开03!C9 科目 20101": 50.0, "差额": 10.0},
+                                     ["公开03!C9"])
+
+
+GP = plan_workbook(2023, "测试单位", "900001", ["gk04", "gk05"], {"gk05.rows": 4})
+
+
+def test_a_suffix_picks_the_column_of_the_class_line():
+    engine = engine_for(GP)
+    rule = next(r for r in GP.layouts["gk04"].table.audit if r["id"] == "gk04-gk05-classes")
+    base = {"gk05.rows[0].code": "201", "gk05.rows[0].basic": 100, "gk04.exp_201_gp": 100, "gk04.exp_201_gf": 30}
+    assert _by_code(GP.layouts["gk04"], rule, GP, engine.compute(base)) == []
+    [f] = _by_code(GP.layouts["gk04"], rule, GP, engine.compute({**base, "gk04.exp_201_gp": 90}))
+    assert (f.code, f.severity, f.cell, f.cells) == ("identity-mismatch", "error", "G7", ["公开05!C8"])
+    assert f.values == {"一、一般公共服务支出／一般公共预算财政拨款（公开04!G7）": 90.0, "公开05!C8 科目 201": 100.0,
+                        "差额": -10.0}
+
+
+# -- blank_parent: a blank one-cell side facing filled figures -----------------------------------------------
+
+PUBLIC = "其中：公用经费／2023年决算数（附件1!D9）"
+PARTS = "按 附件1!D10、D11、D12 计算"
+
+
+def test_a_blank_total_under_filled_parts_is_reported_at_the_total():
+    found = audit("fj1-public-breakdown", fj1__office_final=10, fj1__utility_final=5, fj1__meeting_final=2.5)
+    assert [(f.code, f.severity, f.sheet, f.cell, f.values, f.message, f.cells) for f in found] == [(
+        "parent-blank", "error", "附件1", "D9", {PARTS: 17.5, PUBLIC: None},
+        f"公用经费明细之和不大于公用经费：附件1!D9（其中：公用经费／2023年决算数） 未填写，而{PARTS} 17.50 已填写",
+        ["附件1!D10", "附件1!D11", "附件1!D12"])]
+
+
+@pytest.mark.parametrize("inputs", [
+    {"fj1__office_final": 0, "fj1__utility_final": 0, "fj1__meeting_final": 0},   # parts filled with zeros
+    {"fj1__public_final": 4},                                                      # parts blank (three cells)
+    {"fj1__office_final": 10, "fj1__public_final": 10},                           # total filled: the rule itself
+])
+def test_no_blank_total_finding_without_a_blank_total_facing_figures(inputs):
+    assert audit("fj1-public-breakdown", **inputs) == []
+
+
+def test_a_blank_single_cell_on_the_left_is_reported_too():
+    engine = engine_for(PLAN)
+    [c] = _expand({"id": "fj1-b", "name": "公用经费不小于明细", "left": "{public_final}", "op": ">=",
+                   "right": "{office_final}+{utility_final}+{meeting_final}", "blank_parent": True},
+                  PLAN.layouts["fj1"], PLAN, engine)
+    f = _compare(c, engine.compute({"fj1.office_final": 2.5}))
+    assert (f.code, f.cell, f.values, f.cells) == ("parent-blank", "D9", {PUBLIC: None, PARTS: 2.5},
+                                                   ["附件1!D10", "附件1!D11", "附件1!D12"])
+    assert f.message.endswith(f"未填写，而{PARTS} 2.50 已填写")
+    assert _compare(c, engine.compute({"fj1.office_final": 2.5, "fj1.public_final": 3})) is None
+
+
+# -- a 汇总 of three units: each rule form allows the rounding of the figures it adds up -----------------------
+
+SUMMARY = replace(PLAN, members=("甲单位", "乙单位", "丙单位"))
+
+
+def summary_audit(rule: str, **inputs):
+    engine = engine_for(SUMMARY)
+    values = engine.compute({k.replace("__", ".", 1): v for k, v in inputs.items()})
+    return [(f.code, f.severity, f.cell) for f in apply_rules(SUMMARY, engine, values) if f.rule == rule]
+
+
+def test_a_summary_of_three_units_allows_their_rounding_in_every_rule_form():
+    base = {"fj2__src_gpb": 50, "fj2__src_gf": 50}
+    assert summary_audit("fj2-sources", **base, fj2__budget_full=100.04) == [("rounding-large", "warning", "D8")]
+    assert summary_audit("fj2-sources", **base, fj2__budget_full=100.05) == [("identity-mismatch", "error", "D8")]
+    assert audit("fj2-sources", **base, fj2__budget_full=100.04)[0].code == "identity-mismatch"
+    assert summary_audit("gk02-hierarchy", **rows(("201", 100), ("20101", 99.98))) == [
+        ("rounding-large", "warning", "C8"), ("rounding-large", "warning", "D8")]
+    assert {f.code for f in audit("gk02-hierarchy", **rows(("201", 100), ("20101", 99.98)))} == {"hierarchy-mismatch"}
+    engine = engine_for(SUMMARY)
+    [f, _] = [f for f in apply_rules(SUMMARY, engine, engine.compute(rows(("201", 100), ("20101", 99.98))))
+              if f.rule == "gk02-hierarchy"]
+    assert f.message.endswith("相差 0.02（超过一般尾数 0.01，但未超过 2 个数的舍入误差上限，请核实）")
+    assert summary_audit("gk01-gk03-classes", gk01__exp_201=100,
+                         **{"gk03.rows[0].code": "201", "gk03.rows[0].basic": 99.98}) == [
+        ("rounding-large", "warning", "F7")]
+    assert audit("gk01-gk03-classes", gk01__exp_201=100,
+                 **{"gk03.rows[0].code": "201", "gk03.rows[0].basic": 99.98})[0].code == "identity-mismatch"
+
+
+def test_rule_texts_of_rules_of_finding_codes_and_of_unknown_keys():
+    assert rule_text("fj1-staff-quota") == RuleText("实际在职人数不超过编制数",
+                                                    "实际在职人数超过编制数即超编，财政供养人员控制率将超过 100%。")
+    kind = CATALOGUE["code-invalid"]
+    assert rule_text("code-invalid") == RuleText(kind.title, kind.description) and kind.description
+    assert rule_text("no-such-rule") == RuleText("no-such-rule", "")
+
+
+# -- compiling: which rules apply, which wait for an absent table ------------------------------------------
+
+def test_rules_waiting_for_an_absent_table_are_listed_by_that_table_unless_optional():
+    small = plan_workbook(2023, "测试单位", "900001", ["gk01"])
+    rs = rules_for(small, engine_for(small))
+    assert rs.skipped == {"gk02": ["gk01-gk02-income"], "gk03": ["gk01-gk03-expense", "gk01-gk03-classes"],
+                          "gk04": ["gk01-gk04-fiscal"]}
+    assert rs.structural == [] and rs.conditions == {} and rs.grades == []
+    coded = plan_workbook(2023, "测试单位", "900001", ["gk03", "gk05"])
+    rs = rules_for(coded, engine_for(coded))
+    assert rs.skipped == {"gk06": ["gk05-gk06-basic"]}
+    assert [(layout.table.id, rule["id"]) for layout, rule in rs.structural] == [
+        ("gk03", "gk03-hierarchy"), ("gk05", "gk05-hierarchy"), ("gk05", "gk05-gk03-classes")]
+    form = plan_workbook(2021, "测试单位", "900001", ["bg", "fj1", "fj2"])  # its rules on the 评分表 are optional
+    rs = rules_for(form, engine_for(form))
+    assert rs.skipped == {} and [g.rule for g in rs.grades] == ["bg-grade", "bg-grade-fj2"]
+
+
+def test_the_when_of_a_structural_rule_is_compiled_with_it():
+    budget = plan_workbook(2022, "测试单位", "900001", ["ys01", "ys01_1"])
+    rs = rules_for(budget, engine_for(budget))
+    assert [(layout.table.id, rule["id"]) for layout, rule in rs.structural] == [("ys01_1", "ys01_1-ys01-lines")]
+    assert {k: v.text for k, v in rs.conditions.items()} == {
+        ("ys01_1", "ys01_1-ys01-lines"): "ABS(B36-'预算01'!B38)<0.005"}
+    assert rs.skipped == {"ys08": ["ys01-basic", "ys01-wage"], "ys10": ["ys01-goods"], "ys14": ["ys01-project"]}
+
+
+def test_a_class_of_three_items_allows_one_cent_not_two():
+    three = rows(("201", 100), ("20101", 33.33), ("20102", 33.33), ("20103", 33.32))
+    assert {f.code for f in audit("gk02-hierarchy", **three)} == {"hierarchy-mismatch"}
+    three = rows(("201", 100), ("20101", 33.33), ("20102", 33.33), ("20103", 33.33))
+    assert {f.code for f in audit("gk02-hierarchy", **three)} == {"rounding-difference"}
+
+
+def test_a_not_equal_rule_broken_names_no_difference():
+    assert audit("gk01-nonzero") == []                  # a blank table: its `when` (some figure filled) fails
+    [f] = audit("gk01-nonzero", gk01__inc_gpb=0)
+    assert (f.code, f.severity, f.cell) == ("identity-mismatch", "warning", "C37")
+    assert f.message == "收入总计不为零：总计／金额（公开01!C37） 0.00 = 规定值 0.00"
+
+
+def test_a_structural_rule_alone_waiting_for_its_table():
+    alone = plan_workbook(2023, "测试单位", "900001", ["gk05"])
+    rs = rules_for(alone, engine_for(alone))
+    assert rs.skipped == {"gk06": ["gk05-gk06-basic"], "gk03": ["gk05-gk03-classes"]}
+    assert [(layout.table.id, rule["id"]) for layout, rule in rs.structural] == [("gk05", "gk05-hierarchy")]

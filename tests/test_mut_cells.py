@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -163,6 +164,7 @@ def test_a_constant_over_a_formula_within_rounding_is_a_warning_beyond_it_an_err
     [same] = overrides({"fj1.total_final": 15.0}, **parts)
     assert (same.code, same.severity, same.values["差额"]) == ("formula-replaced", "warning", 0.0)
     assert same.message == "附件1!D7（支出总额／2023年决算数） 的计算公式被替换为数值 15.00"
+    assert same.cells == ["附件1!D8", "附件1!D13"]
     [near] = overrides({"fj1.total_final": 15.01}, **parts)
     assert (near.code, near.values) == ("formula-replaced", {"填报值": 15.01, "按公式计算": 15.0, "差额": 0.01})
     assert near.message.endswith("，相差 0.01（尾数差异）")
@@ -252,3 +254,48 @@ def test_the_same_text_typed_over_a_text_formula_is_no_mismatch():
     grade = engine.compute({})["pj.grade"]
     assert isinstance(grade, str) and grade
     assert check_overrides(plan, engine, engine.compute({"pj.grade": grade}), {"pj.grade": grade}) == []
+
+
+def test_a_constant_over_a_formula_in_a_summary_of_three_units_within_their_rounding():
+    summary = replace(PLAN, members=("甲单位", "乙单位", "丙单位"))
+    engine = engine_for(summary)
+    parts = {"fj1.basic_final": 10, "fj1.business_final": 5}
+    found = {}
+    for typed in (15.04, 15.05):
+        [f] = check_overrides(summary, engine, engine.compute({**parts, "fj1.total_final": typed}),
+                              {"fj1.total_final": typed})
+        found[typed] = f
+    near, far = found[15.04], found[15.05]
+    named = "按其组成项（附件1!D8（基本支出／2023年决算数）、附件1!D13（项目支出／2023年决算数））"
+    assert (near.code, near.severity, near.cell, near.values, near.cells) == (
+        "rounding-large", "warning", "D7", {"填报值": 15.04, "按公式计算": 15.0, "差额": 0.04}, ["附件1!D8", "附件1!D13"])
+    assert near.message == (f"附件1!D7（支出总额／2023年决算数） 填报 15.04，{named}计算为 15.00，相差 0.04：超过一般尾数 "
+                            "0.01，在 2 个组成项的舍入误差上限之内，请核实")
+    assert (far.code, far.severity) == ("arithmetic-mismatch", "error")
+    assert far.message == f"附件1!D7（支出总额／2023年决算数） 填报 15.05，{named}计算应为 15.00，相差 0.05"
+
+
+@pytest.mark.parametrize("count, named", [
+    (3, "附件1!D8（基本支出／2023年决算数）、附件1!D14（其中：1、业务工作经费／2023年决算数）、"
+        "附件1!D15（2、运行维护经费／2023年决算数）"),
+    (4, "附件1!D8（基本支出／2023年决算数）、附件1!D14（其中：1、业务工作经费／2023年决算数）、"
+        "附件1!D15（2、运行维护经费／2023年决算数） 等")])
+def test_a_stale_result_names_the_inputs_typed_as_text(count, named):
+    texts = ["fj1.basic_final", "fj1.business_final", "fj1.operation_final", "fj1.special[0].final"][:count]
+    cells = ["附件1!D8", "附件1!D14", "附件1!D15", "附件1!D17"][:count]
+    [f] = check_cache(PLAN, {"fj1.total_final": 5.0}, {"fj1.total_final": 15.0}, set(texts) | {"fj2.fund_score"})
+    assert (f.code, f.severity, f.cell, f.cells) == ("stale-cache", "warning", "D7", cells)
+    assert f.values == {"保存值": 5.0, "重算值": 15.0, "文本单元格": "、".join(cells)}
+    assert f.message == (f"附件1!D7（支出总额／2023年决算数） 保存的结果 5.00 与重新计算的 15.00 不一致：{named} "
+                         "填的是文本形式的数字，表格软件计算时未计入，perftool 按数值读取。"
+                         "请把该单元格改为数值（去掉引号、空格或文本格式）后保存")
+
+
+def test_the_parts_named_in_a_mismatch_are_four_then_counted():
+    [f] = overrides({"fj1.special_final": 100.0}, **{"fj1.special[0].final": 5})
+    assert f.message == ("附件1!D16（3、专项资金／2023年决算数） 填报 100.00，按其组成项（附件1!D17（第1行／2023年决算数）、"
+                         "附件1!D18（第2行／2023年决算数）、附件1!D19（第3行／2023年决算数）、附件1!D20（第4行／2023年决算数）"
+                         " 等 30 项）计算应为 5.00，相差 95")
+    [f] = overrides({"fj2.max_total": 1000.0})
+    assert f.message == ("附件2!G54（总分／分值） 填报 1000，按其组成项（附件2!G6（年度资金总额／分值）、附件2!G15（本类指标分值及得分"
+                         "／分值）、附件2!G32（本类指标分值及得分／分值）、附件2!G49（本类指标分值及得分／分值））计算应为 10，相差 990")

@@ -36,7 +36,8 @@ def run(text: str, **values):
     ("\"x\"^2", {}, "#VALUE!"), ("A1/B1", {"a": 1, "x": 0}, "#DIV/0!"), ("A1+1", {"a": XlError("#REF!")}, "#REF!"),
     ("A1:A2+1", {"a": 1, "b": 2}, "#VALUE!"), ("C1+1", {}, 1.0), ("C1&\"x\"", {}, "x"), ("C1=\"\"", {}, True),
     # comparisons: blanks take the other side's type; text is case-blind; logicals > text > numbers
-    ("1<2", {}, True), ("2<2", {}, False), ("\"a\"<\"A\"", {}, False), ("2>=2", {}, True), ("2<=1", {}, False), ("1<>1", {}, False), ("2>2", {}, False),
+    ("1<2", {}, True), ("2<2", {}, False), ("\"a\"<\"A\"", {}, False), ("2>=2", {}, True), ("2<=1", {}, False),
+    ("2<=2", {}, True), ("1<>1", {}, False), ("2>2", {}, False),
     ("\"a\"<\"B\"", {}, True), ("\"A\"=\"a\"", {}, True), ("TRUE>1", {}, True), ("\"a\">1", {}, True),
     ("1<\"a\"", {}, True), ("FALSE<\"a\"", {}, False), ("A1=\"\"", {}, True), ("A1=0", {}, True),
     ("A1=FALSE", {}, True), ("\"\"=A1", {}, True), ("0=A1", {}, True), ("FALSE=A1", {}, True),

@@ -120,3 +120,14 @@ def test_every_carried_figure_is_checked_after_one_last_year_left_blank():
     before = Reported("甲单位", "100001", 2023, "甲.json", {"fj1.public_final": "——", "fj1.office_final": 3.0})
     found = check_previous(PLAN, {"fj1.office_prev": 4}, before)
     assert [(f.cell, f.values) for f in found] == [("B10", {"填报值": 4, "上年报送值": 3.0})]
+
+
+def test_figures_after_ones_last_year_lacks_are_still_checked():
+    before = Reported("甲单位", "100001", 2023, "甲_2023.json", {"fj1.basic_final": 80.0})
+    [f] = check_previous(PLAN, {"gk01.opening": 5, "fj1.basic_prev": 81}, before)
+    assert (f.code, f.sheet, f.values) == ("previous-mismatch", "附件1", {"填报值": 81, "上年报送值": 80.0})
+
+
+def test_figures_after_one_that_agrees_are_still_checked():
+    [f] = check_previous(PLAN, {"gk01.opening": 120.5, "fj1.basic_prev": 81}, BEFORE)
+    assert (f.code, f.sheet, f.values) == ("previous-mismatch", "附件1", {"填报值": 81, "上年报送值": 80.0})

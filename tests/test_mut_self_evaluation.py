@@ -74,8 +74,12 @@ def test_rows_are_scored_by_their_filed_nature_target_and_name():
     s = filed({"quantity[0].name": PURCHASE, "quantity[0].max": 3, "quantity[0].nature": "等于",
                "quantity[0].target": "100%", "quantity[0].actual": "102%", "quantity[0].score": 3,
                "quantity[1].name": "三公经费控制率", "quantity[1].max": 6,
-               "quantity[1].target": "100%", "quantity[1].actual": "120%", "quantity[1].score": 5})
-    equal, reverse = row(s, "quantity[0]"), row(s, "quantity[1]")
+               "quantity[1].target": "100%", "quantity[1].actual": "120%", "quantity[1].score": 5,
+               "quality[0].name": "会议费", "quality[0].max": 6,
+               "quality[0].target": "≤100%", "quality[0].actual": "120%", "quality[0].score": 5})
+    equal, reverse, signed = row(s, "quantity[0]"), row(s, "quantity[1]"), row(s, "quality[0]")
+    assert (signed.score, signed.reason) == \
+        (5.0, "反向指标（按指标值中的“≤”）：完成值 120% 超过指标值 ≤100%，按完成比例 83.33% 得 5 分")
     assert (equal.score, equal.reason) == \
         (2.94, "等于指标（按填报的指标性质）：完成值 102% 偏离指标值 100%，按完成比例 98.04% 得 2.94 分")
     assert (reverse.score, reverse.reason) == \
@@ -97,3 +101,9 @@ def test_full_marks_follow_the_rule_set(monkeypatch):
     monkeypatch.setattr(self_evaluation, "load_ruleset", lambda name: ({**RULESET, "groups": groups}, b""))
     s = filed({}, **{"fj2.total_score": 110})
     assert (s.full, s.over_max, s.findings) == (120.0, False, [])
+
+
+@pytest.mark.parametrize("total, grade, over", [(100, "优", False), (100.01, None, True)])
+def test_a_total_of_full_marks_is_graded_and_one_cent_above_is_not(total, grade, over):
+    s = filed({}, **{"fj2.total_score": total})
+    assert (s.total, s.grade, s.self_grade, s.over_max, len(s.findings)) == (total, grade, grade, over, int(over))

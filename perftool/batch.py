@@ -43,6 +43,7 @@ from .read.failures import UnreadableWorkbook
 from .read.xlsx import Limits
 
 SCORED, UNREADABLE, WRITE_FAILED = "已评分", "无法读取", "写入失败"
+DUPLICATE_FLAG = "重复报送"  # how a unit's second submission in one batch is flagged (flag_duplicates)
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et")
 SUMMARY_FORMAT = "perftool-batch/1"
 SUMMARY, JOURNAL, LOCK = "汇总.json", ".汇总.journal", ".perftool-batch.lock"
@@ -471,7 +472,7 @@ def flag_duplicates(rows: list[Row]) -> None:
             number += 1
             same = len({r.sha256 for r in group}) == 1
             for r in group:
-                r.flags.append(f"重复报送（内容{'相同' if same else '不同'}）：第 {number} 组，共 {len(group)} 份")
+                r.flags.append(f"{DUPLICATE_FLAG}（内容{'相同' if same else '不同'}）：第 {number} 组，共 {len(group)} 份")
     years = [r.year for r in scored]
     if years:
         main = max(set(years), key=years.count)

@@ -102,3 +102,6 @@ def test_wave_three_the_fixed_unit_passes_and_two_never_report(season):
     assert [u["unit"] for u in third["units"] if u["status"] == "未报送"] == ["戊局", "己局"]
     assert {h["file"] for h in third["history"]} >= {"101_甲局_2024.xlsx", "101_甲局_2024_说明.xlsx",
                                                        "102_乙局_2024.xlsx"}
+    rows = json.loads((season["out"] / "汇总.json").read_text(encoding="utf-8"))["rows"]
+    assert [f for r in rows for f in r["flags"] if f.startswith("重复报送")] == []  # superseded, not duplicates
+    assert len(rows) == 7  # four current files and three superseded ones

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..audit.submitted import SUPERSEDED
-from ..batch import Row
+from ..batch import DUPLICATE_FLAG, Row
 from ..errors import OutputError, UsageError
 from ..output import atomic_path, json_text
 from .roster import NOT_SUBMITTED, STATUSES, UNLISTED, UNREADABLE, Match, Roster, Verdict, normal_code, verdict
@@ -159,6 +159,9 @@ def run_wave(out: Path, inbox: Path, rows: list[Row], roster: Roster) -> Season:
         waves.append({"wave": wave, "inbox": str(inbox.resolve()), "files": len(rows), "new": fresh,
                       "time": dt.datetime.now().isoformat(timespec="seconds")})
     season = _picture(roster, list(seen.values()), waves, out)
+    for e in season.units + season.others:  # a unit's earlier submissions are superseded, not duplicates
+        for row in [e.current.row, *(s.row for s, _ in e.earlier)] if e.current and e.earlier else []:
+            row.flags = [f for f in row.flags if not f.startswith(DUPLICATE_FLAG)]
     keep = {p for e in season.units + season.others if e.current for p in _outputs(e.current.row)}
     for e in season.units + season.others:
         if e.current:

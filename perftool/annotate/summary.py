@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
@@ -16,8 +16,18 @@ from ..generate.styles import BODY_FONT, Styles, write_text
 from ..output import atomic_path
 from .projects_sheet import write_projects_sheet
 
-if TYPE_CHECKING:  # the season (batch --units) is built after the batch; only its type is named here
-    from ..season.waves import Season
+
+
+class Season(Protocol):
+    """What the 汇总表 shows of a season (``batch --units``; built after the batch by perftool/season/waves.py,
+    which this module does not import: imports run down the data flow)."""
+
+    units: list[Any]
+    others: list[Any]
+
+    def rows(self) -> list[Row]: ...
+    def counts_line(self) -> str: ...
+    def superseded(self) -> list[tuple[Any, Any, str]]: ...
 
 GRADES = ("优", "良", "中", "差")
 

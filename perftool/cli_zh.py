@@ -54,6 +54,7 @@ MESSAGES = {
     "default: {default}": "默认：{default}",
     "(dynamic)": "（动态）",
     "deprecated": "已弃用",
+    "required": "必填",
     "Choose from:\n\t{choices}": "可选：\n\t{choices}",
 }
 PLURAL_MESSAGES = {

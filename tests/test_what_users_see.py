@@ -160,6 +160,8 @@ def test_click_speaks_chinese(tmp_path):
     assert help_text.startswith("用法： perftool score [选项] WORKBOOK")
     assert "选项" in help_text and "显示本帮助并退出。" in help_text and "Options" not in help_text
     assert "缺少选项 '-o' / '--output'" in CliRunner().invoke(main, ["generate", "--year", "2024"]).output
+    batch_help = CliRunner().invoke(main, ["batch", "--help"], prog_name="perftool").output
+    assert "输出目录。  [必填]" in batch_help and "required" not in batch_help
 
 
 @pytest.mark.parametrize("args, message", [

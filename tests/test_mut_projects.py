@@ -545,3 +545,115 @@ def test_long_term_percent_targets_scaled_alike(plans):
         {"年度目标值": "98", "长期目标值": "99%"}]
     p = jingmen(plans, [row("办结率", "99", "99", 10, 10, unit="%")], longterm=[row("办结率", "99%", unit="%")])
     assert [f for f in p.scores.findings if f.code == "annual-below-longterm"] == []
+
+
+# --- edges the mutation run asked for -----------------------------------------------------------------------------
+
+def test_every_row_keeps_its_findings(plans):
+    rows = [row("办件数量", "1000", "800", 10, 10, note="x"), row("办结率", "100", "90", 10, 10, note="x")]
+    p = national(plans, rows)
+    assert [(f.code, f.cell) for f in p.scores.findings if f.code != "section-weight-differs"] == [
+        ("indicator-score-differs", "I14"), ("indicator-score-differs", "I15")]
+
+
+def test_totals_count_a_blank_or_zero_score_as_nothing(plans):
+    rows = [row("办件数量", "1000", "1000", 50, 50), row("效益", "提升", "推进中", 30, 0, level1="效益指标"),
+            {"max": 10}]
+    p = national(plans, rows, rate=1.0)
+    assert [i.score for i in p.scores.indicators] == [10.0, 50.0, None, None]
+    assert (p.scores.total, p.scores.self_total) == (60.0, 60.0)
+
+
+def test_the_filed_total_keeps_its_cents(plans):
+    p = national(plans, FULL_NATIONAL, total_score=88.7, fund_score=10)
+    assert p.scores.self_total == 88.7 and p.scores.self_grade == "良"
+
+
+def test_rate_and_amounts_rounded(plans):
+    p = national(plans, [], rate=0.87404, budget=2057.123, executed=1797.7749)
+    assert (p.rate, p.budget, p.executed) == (0.874, 2057.12, 1797.77)
+    assert p.scores.indicators[0].value == 0.874
+
+
+def rule_set_without(monkeypatch, *keys: str, **changes: Any) -> dict:
+    rs = {k: v for k, v in project_ruleset("xiangmu-2020").items() if k not in keys}
+    rs.update(changes)
+    monkeypatch.setattr(projects, "project_ruleset", lambda name: rs)
+    return rs
+
+
+def test_full_marks_from_the_rule_set(plans, monkeypatch):
+    rule_set_without(monkeypatch, execution={"max": 20, "cap": 1})
+    p = national(plans, FULL_NATIONAL, fund_max=20)
+    assert p.scores.full == 110.0 and p.scores.total == 110.0 and p.scores.grade == "优"
+
+
+def test_a_rule_set_without_cost_percent_or_bands(plans, monkeypatch):
+    rule_set_without(monkeypatch, "cost", "bounded_percent", "qualitative")
+    ind, _ = indicator(plans, row("邮寄费用", "5", "6", 10, 10, unit="万元", level2="经济成本指标", note="x"))
+    assert ind.reason.startswith("正向指标（未填指标性质，按正向指标）") and ind.score == 10.0
+    ind, found = indicator(plans, row("群众满意度", "≥90%", "120%", 10, 10))
+    assert ind.score == 10.0 and found == []
+    ind, _ = indicator(plans, row("服务效果", "提升", "达成", 10, 10))
+    assert ind.reason == "不可评价：定性指标，完成情况“达成”未说明达成程度，由评价人评分"
+
+
+def test_percent_unit_without_a_figure_and_with_a_sign(plans):
+    ind, _ = indicator(plans, row("服务质量", "明显提升", "明显提升", 10, 10, unit="%"))
+    assert ind.score == 10.0 and "与指标值一致" in ind.reason
+    ind, _ = indicator(plans, row("办结率", "≥95", "96", 10, 10, unit="%"))
+    assert ind.reason == "正向指标（指标值带“≥”）：完成值 96 达到指标值 ≥95，得满分"
+    ind, found = indicator(plans, row("故障率", "≤1", "≤1", 10, 10, unit="%"))
+    assert ind.score is None and [f.code for f in found] == ["actual-restates-target"]
+
+
+def test_a_signed_actual_against_a_text_target(plans):
+    ind, found = indicator(plans, row("服务质量", "逐步提高", "≥95%", 10, 9, note="x"))
+    assert ind.reason == "不可评价：定性指标，完成情况“≥95%”未说明达成程度，由评价人评分" and found == []
+
+
+def test_the_unit_score_rounded_to_cents(plans):
+    ind, found = indicator(plans, row("邮寄费用", "1.33", "1.38", 10, 9.996, unit="万元"))
+    assert ind.self_score == 10.0 and [f.code for f in found] == ["cost-over-target"]
+
+
+def test_a_cost_within_target_at_full_marks(plans):
+    ind, found = indicator(plans, row("邮寄费用", "1.33", "1.33", 10, 10, unit="万元"))
+    assert ind.score == 10.0 and found == []
+
+
+def test_full_marks_of_an_uneven_max(plans):
+    _, found = indicator(plans, row("邮寄费用", "1.33", "1.38", 10.005, 10, unit="万元"))
+    assert [f.code for f in found] == ["cost-over-target"]
+    _, found = indicator(plans, row("办件数量", "1000", "800", 10.005, 10))
+    assert [f.code for f in found] == ["indicator-score-differs"]
+
+
+def test_cost_message_shows_the_suggestion_as_a_score(plans):
+    _, found = indicator(plans, row("邮寄费用", "1.2", "1.25", 10, 10, unit="万元"))
+    [f] = found
+    assert f.values["建议得分"] == 9.6 and f.message.endswith("却得满分 10；按指标值/完成值应得 9.6 分")
+
+
+def test_qualitative_score_differs_message(plans):
+    _, found = indicator(plans, row("服务效果", "提升", "基本完成", 10, 9, note="x"))
+    [f] = found
+    assert (f.code, f.sheet, f.cell) == ("indicator-score-differs", "1.行政审批大厅运行", "I14")
+    assert f.message == ("“服务效果”填报得分 9，按完成情况建议得分 8（定性指标：完成情况“基本完成”含“基本完成”，属“部分达成”档"
+                         "（分值的 60%–80%，即 6–8 分），建议得 8 分）")
+
+
+@pytest.mark.parametrize(("target", "actual", "nature", "score"), [
+    (-5, 0, "反向", 10.0), (0, -1, "等于", 10.0), (12, 12 + 5e-10, "等于", 10.0), (12.5, 12, "等于", 9.6),
+    (12, 12.5, "等于", 9.6)])
+def test_quantitative_numbers_typed_as_numbers(plans, target, actual, nature, score):
+    ind, _ = indicator(plans, row("件数", target, actual, 10, score, nature=nature, note="x"))
+    assert ind.score == score
+    assert ind.reason.endswith("，得满分" if score == 10 else "，按较小值/较大值 96.00% 得 9.6 分")
+
+
+@pytest.mark.parametrize(("actual", "given", "score", "band"), [
+    ("基本完成", None, 8.01, "6.01–8.01"), ("基本完成", 5, 6.01, "6.01–8.01"), ("达成", 8.01, 8.01, "8.01–10.01")])
+def test_qualitative_band_edges_in_cents(plans, actual, given, score, band):
+    ind, _ = indicator(plans, row("服务效果", "提升", actual, 10.01, given, note="x"))
+    assert ind.score == score and f"即 {band} 分" in ind.reason

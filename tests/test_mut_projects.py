@@ -657,3 +657,54 @@ def test_quantitative_numbers_typed_as_numbers(plans, target, actual, nature, sc
 def test_qualitative_band_edges_in_cents(plans, actual, given, score, band):
     ind, _ = indicator(plans, row("服务效果", "提升", actual, 10.01, given, note="x"))
     assert ind.score == score and f"即 {band} 分" in ind.reason
+
+
+def test_weights_of_sections_outside_the_rule_set(plans):
+    rows = [row("数量", "1", "1", 50, 50), row("效益", "1", "1", 30, 30, level1="效益指标"),
+            row("满意度", "1", "1", 10, 10, level1="满意度指标"), row("甲", "1", "1", 0.5, 0.5, level1="其他指标"),
+            row("乙", "1", "1", 0.5, 0.5, level1="其他指标"), row("丙", "1", "1", 0.25, 0.25, level1=""),
+            row("丁", "1", "1", 0.25, 0.25, level1="")]
+    f = one(national(plans, rows), "section-weight-differs")
+    assert f.values == {"指标分值合计": 91.5, "规则分值": 90.0, "其他指标分值": 1.0, "未填一级指标分值": 0.5}
+    rows = [row("数量", "1", "1", 50, 50), row("效益", "1", "1", 30, 30, level1="效益指标"),
+            row("满意度", "1", "1", 10, 10, level1="满意度指标"), row("甲", "1", "1", 0.005, 0, level1="其他指标",
+                                                                   note="x")]
+    assert "section-weight-differs" not in [f.code for f in national(plans, rows).scores.findings]  # 0.005: within
+
+
+def test_sheet_execution_weight_tolerance(plans, monkeypatch):
+    rule_set_without(monkeypatch, execution={"max": 0, "cap": 1},
+                     sections=[{"name": "产出指标", "max": 100, "includes": ["成本指标"]}])
+    ok = [row("数量", "1", "1", 100, 100)]
+    assert national(plans, ok, fund_max=0.005).scores.findings == []
+    assert [f.code for f in national(plans, ok, fund_max=0.006).scores.findings] == ["section-weight-differs"]
+
+
+def test_nothing_spent_with_an_uneven_max_and_a_zero_row(plans):
+    rows = [row("次数", "5", "5", 10.005, 10), row("件数", "5", "5", 0, 0)]
+    f = one(national(plans, rows, rate=0.0), "zero-execution-full-marks")
+    assert f.values == {"执行率": 0.0, "产出指标得分": 10.0, "产出指标项数": 2}
+    assert "（2 项共 10 分）" in f.message
+
+
+def test_long_term_targets_after_unmatched_rows(plans):
+    rows = [row("", "5", "5", 10, 10), row("新增", "5", "5", 10, 10), row("超时次数", "≤3", "1", 10, 10),
+            row("无数", "多", "多", 10, 10), row("故障时长", "≤2", "1", 10, 10), row("等时", "≤2", "1", 10, 10),
+            row("办结率", "99", "99", 10, 10, unit="%"), row("件数", "8", "8", 10, 10)]
+    longterm = [row("", "8"), row("超时次数", "≥2"), row("无数", "9"), row("故障时长", "≤1"), row("等时", "≤2"),
+                row("办结率", "98", unit="%"), row("件数", "9")]
+    p = jingmen(plans, rows, longterm=longterm)
+    assert [(f.cell, f.values) for f in p.scores.findings if f.code == "annual-below-longterm"] == [
+        ("G29", {"年度目标值": "≤2", "长期目标值": "≤1"}), ("G32", {"年度目标值": "8", "长期目标值": "9"})]
+
+
+def test_a_form_without_an_execution_rate_field(plans):
+    plan = plans[NATIONAL]
+    layout = plan.layouts[NATIONAL]
+    roles = {k: v for k, v in layout.table.scoring.items() if k != "rate"}
+    table = dataclasses.replace(layout.table, scoring=roles)
+    bare = dataclasses.replace(plan, layouts={NATIONAL: dataclasses.replace(layout, table=table)})
+    p = run(plans, NATIONAL, [row("次数", "5", "5", 50, 50)], {"exec_rate": 0.0}, {"exec_rate": 0.0}, plan=bare)
+    e = p.scores.indicators[0]
+    assert (e.score, e.cell, p.rate) == (None, None, None)
+    assert [f.code for f in p.scores.findings] == ["section-weight-differs"]

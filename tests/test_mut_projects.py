@@ -708,3 +708,8 @@ def test_a_form_without_an_execution_rate_field(plans):
     e = p.scores.indicators[0]
     assert (e.score, e.cell, p.rate) == (None, None, None)
     assert [f.code for f in p.scores.findings] == ["section-weight-differs"]
+
+
+def test_equal_means_within_a_billionth(plans):
+    ind, _ = indicator(plans, row("件数", 1e-9, 0, 10, 0, nature="等于", note="x"))
+    assert ind.score == 0.0 and "不等于指标值" in ind.reason

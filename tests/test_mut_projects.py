@@ -93,7 +93,7 @@ def test_project_ruleset_refuses_another_kind():
 # --- the whole project: totals, grades, identity ------------------------------------------------------------------
 
 def test_national_full_marks_to_dict(plans):
-    p = national(plans, FULL_NATIONAL, filed_total=None, fund_score=10, total_score=100)
+    p = national(plans, FULL_NATIONAL, fund_score=10, total_score=100)
     d = p.to_dict()
     assert {k: v for k, v in d.items() if k != "indicators"} == {
         "key": NATIONAL, "sheet": "1.行政审批大厅运行", "name": "行政审批大厅运行", "code": "X1", "budget": 200.0,

@@ -58,7 +58,7 @@ MUTATION_TESTS = {
     "perftool.audit.previous": ("test_mut_previous.py", "test_previous.py"),
     "perftool.score.evaluation": ("test_mut_score.py", "test_audit_score.py", "test_seed_formulas.py"),
     "perftool.score.self_evaluation": ("test_mut_self_evaluation.py", "test_mut_score.py", "test_audit_score.py"),
-    "perftool.score.projects": ("test_projects.py",),
+    "perftool.score.projects": ("test_mut_projects.py",),
     "perftool.read.coerce": ("test_coerce_properties.py", "test_mut_cells.py"),
     "perftool.definitions.references": ("test_definitions.py", "test_mut_formula.py", "test_mut_audit.py"),
     "perftool.definitions.layout": ("test_mut_layout.py", "test_definitions.py", "test_layouts.py",

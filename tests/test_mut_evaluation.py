@@ -100,6 +100,8 @@ IND = {"id": "x", "name": "完成率", "max": 10}
      "完成率 2.50%，超出 0% 2.50 个百分点（不足一个百分点不计），每个百分点扣 1 分，扣 2.00 分"),
     ({"kind": "per_point_over", "threshold": 0.5, "step": 1}, "pro_rata", 0.5, 10.0,
      "完成率 50.00%，未超过 50%，得满分 10 分"),
+    ({"kind": "per_point_over", "threshold": 0, "step": 1}, "pro_rata", 1e-12, 10.0,     # float noise is no gap
+     "完成率 0.00%，未超过 0%，得满分 10 分"),
     ({"kind": "coefficient", "bands": []}, "pro_rata", 0.9, 9.0, "完成率 90.00%，按分档得分系数 × 权重 10 分 = 9 分"),
     ({"kind": "bands"}, "pro_rata", 1, 10.0, "完成率 100.00%，按分档标准得 10 分"),
     ({"kind": "manual"}, "pro_rata", 10, 10.0, "评价人评分 10 分"),
@@ -154,3 +156,9 @@ def test_no_total_when_no_indicator_is_assessable():
     values = engine_for(PLAN).compute({})
     s = score_evaluation(PLAN, {**values, "pj.total_score": 0}, values, RULES)
     assert (s.total, s.grade, s.complete) == (None, None, False)
+
+
+def test_blank_shared_parts_are_named_by_their_row_alone():
+    _, s = own(**{"pj.benefit_economic": None, "pj.benefit_social": None, "pj.benefit_ecological": None})
+    benefit = next(i for i in s.indicators if i.id == "benefit")
+    assert benefit.reason == "不可评价：由评价人填写：评分表!F40（经济效益）、评分表!F41（社会效益）、评分表!F42（生态效益）"

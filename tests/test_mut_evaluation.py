@@ -8,6 +8,7 @@ import pytest
 from perftool.definitions.scoresheet import load_ruleset
 from perftool.definitions.workbook import plan_workbook
 from perftool.engine import engine_for
+from perftool.score import evaluation
 from perftool.score.evaluation import Indicator, Scores, check_total, explain, full_marks, score_evaluation
 from perftool.synthetic import random_inputs
 
@@ -127,16 +128,16 @@ def own(**inputs):
     return values, score_evaluation(PLAN, values, values, RULES)
 
 
-@pytest.mark.parametrize("self_score, reason, found", [(4.99, None, True), (4.995, None, False), (5, None, False),
-                                                       (3, "超编 3 人", False)])
+@pytest.mark.parametrize("self_score, reason, found", [(4.99, None, True), (3, None, True), (4.995, None, False),
+                                                       (5, None, False), (3, "超编 3 人", False)])
 def test_a_self_deduction_needs_a_reason_half_a_cent_below_the_maximum(self_score, reason, found):
     _, s = own(**{"pj.staff_rate_self": self_score, "pj.staff_rate_reason": reason})
     unexplained = [f for f in s.findings if f.code == "deduction-unexplained"]
     assert [f.cell for f in unexplained if f.cell == "J5"] == (["J5"] if found else [])
     for f in unexplained:
         if f.cell == "J5":
-            assert (f.severity, f.sheet, f.values) == ("warning", "评分表", {"自评得分": 4.99, "分值": 5.0})
-            assert f.message == "财政供养人员控制率 自评得分 4.99 低于分值 5，但评分表!J5“扣分原因”为空"
+            assert (f.severity, f.sheet, f.values) == ("warning", "评分表", {"自评得分": self_score, "分值": 5.0})
+            assert f.message == f"财政供养人员控制率 自评得分 {self_score} 低于分值 5，但评分表!J5“扣分原因”为空"
 
 
 @pytest.mark.parametrize("total, grade, over", [(100, "优", []), (100.01, None, ["total-over-max"])])
@@ -162,3 +163,28 @@ def test_blank_shared_parts_are_named_by_their_row_alone():
     _, s = own(**{"pj.benefit_economic": None, "pj.benefit_social": None, "pj.benefit_ecological": None})
     benefit = next(i for i in s.indicators if i.id == "benefit")
     assert benefit.reason == "不可评价：由评价人填写：评分表!F40（经济效益）、评分表!F41（社会效益）、评分表!F42（生态效益）"
+
+
+def test_an_indicator_reading_unit_and_evaluator_cells_names_both():
+    values = engine_for(VARIANT).compute({})
+    s = score_evaluation(VARIANT, values, values, "zhengti-variant")
+    building = next(i for i in s.indicators if i.id == "building_control")
+    assert building.reason == ("不可评价：缺少 附件1!B56（楼堂馆所控制情况（2023年完工项目）／批复规模（㎡））、"
+                               "附件1!C56（楼堂馆所控制情况（2023年完工项目）／实际规模（㎡）），请补填后再评分；"
+                               "由评价人填写：评分表!F14（本年度无完工的楼堂馆所项目）")
+
+
+def test_a_complete_score_sheet_laid_out_alike_is_graded_against_it():
+    values, _ = own()
+    s = score_evaluation(PLAN, values, values, RULES, PLAN)
+    assert (s.total, s.grade, s.complete, s.self_total, s.self_grade) == (57.16, "差", True, None, None)
+
+
+@pytest.mark.parametrize("present", [None, PLAN])
+def test_the_full_marks_follow_the_rule_set(monkeypatch, present):
+    ruleset, raw = load_ruleset(RULES)
+    groups = [{**ruleset["groups"][0], "max": float(ruleset["groups"][0]["max"]) - 10}, *ruleset["groups"][1:]]
+    monkeypatch.setattr(evaluation, "load_ruleset", lambda name: ({**ruleset, "groups": groups}, raw))
+    values, _ = own()
+    s = score_evaluation(PLAN, values, values, RULES, present)
+    assert (s.full, s.over_max) == (90.0, False)

@@ -74,6 +74,11 @@ def test_a_total_over_full_marks_beyond_half_a_cent_is_a_finding(total, codes):
         assert f.message == "评分表计算总分 100.01 超过满分 100，请核对各指标的分值和得分；该总分不评等次、不参与排名"
 
 
+def test_an_over_max_total_is_shown_as_a_score():
+    [f] = check_total(110, 100.0, PLAN.field("pj.total_score"), "自评表")
+    assert f.message.startswith("自评表计算总分 110 超过满分 100，")
+
+
 @pytest.mark.parametrize("total, over", [(None, False), (100, False), (100.005, False), (100.006, True)])
 def test_over_max_starts_half_a_cent_above_full_marks(total, over):
     assert Scores("评分表", [], total, None, None, None, True).over_max is over

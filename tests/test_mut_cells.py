@@ -182,6 +182,12 @@ def test_a_constant_over_a_formula_within_rounding_is_a_warning_beyond_it_an_err
                                                     {"填报值": 15.02, "按公式计算": 15.0, "差额": 0.02})
 
 
+def test_a_formula_without_references_is_computed_as_the_template_has_it():
+    [f] = overrides({"fj2.fund_max": 8})
+    assert (f.code, f.cell) == ("arithmetic-mismatch", "G6")
+    assert f.message == "附件2!G6（年度资金总额／分值） 填报 8，按表样计算应为 10，相差 2"
+
+
 def test_a_text_over_a_formula_is_a_mismatch_unless_both_are_blank():
     [f] = overrides({"fj1.staff_rate": "高"}, **{"fj1.staff_quota": 10, "fj1.staff_actual": 9})
     assert (f.code, f.values) == ("arithmetic-mismatch", {"填报值": "高", "按公式计算": 0.9})

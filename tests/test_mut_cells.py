@@ -7,7 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from perftool.audit.cells import check_cache, check_overrides, normalise_formula, plausibility, read_entries, tolerance
+from perftool.audit.cells import (check_cache, check_overrides, normalise_formula, plausibility, read_entries,
+                                  rounding_code, tolerance)
 from perftool.definitions.workbook import plan_workbook
 from perftool.engine import engine_for
 from perftool.read.coerce import Coerced, coerce
@@ -118,6 +119,14 @@ def test_inputs_are_typed_and_formulas_as_generated_are_accepted():
     [f] = e.findings
     assert (f.code, f.severity, f.cell, f.values) == ("value-coerced", "warning", "B5",
                                                        {"填报值": "１００", "读取值": 100.0})
+    assert f.message == "附件1!B5（财政供养人员情况（人）／编制数）：文本“１００”按人数/个数 100 读取"
+
+
+@pytest.mark.parametrize("type_name, difference, code", [
+    ("number", 0.01, "rounding-difference"), ("number", -0.02, "rounding-large"), ("amount", 0.011, "rounding-large"),
+    ("percent", 0.5, "rounding-difference")])
+def test_amounts_and_numbers_beyond_a_cent_are_large_rounding_differences(type_name, difference, code):
+    assert rounding_code(type_name, difference) == code
 
 
 def test_a_changed_formula_a_deleted_one_and_a_constant_typed_over_one():
@@ -173,11 +182,19 @@ def test_a_constant_over_a_formula_within_rounding_is_a_warning_beyond_it_an_err
                                                     {"填报值": 15.02, "按公式计算": 15.0, "差额": 0.02})
 
 
+def test_a_formula_without_references_is_computed_as_the_template_has_it():
+    [f] = overrides({"fj2.fund_max": 8})
+    assert (f.code, f.cell) == ("arithmetic-mismatch", "G6")
+    assert f.message == "附件2!G6（年度资金总额／分值） 填报 8，按表样计算应为 10，相差 2"
+
+
 def test_a_text_over_a_formula_is_a_mismatch_unless_both_are_blank():
     [f] = overrides({"fj1.staff_rate": "高"}, **{"fj1.staff_quota": 10, "fj1.staff_actual": 9})
     assert (f.code, f.values) == ("arithmetic-mismatch", {"填报值": "高", "按公式计算": 0.9})
     assert f.message == "附件1!D5（财政供养人员情况（人）／控制率） 填为 “高”，按计算公式应为 90.00%"
     assert overrides({"fj1.staff_rate": ""}) == []
+    [f] = overrides({"fj1.staff_rate": 0.5}, **{"fj1.staff_quota": 0, "fj1.staff_actual": 5})   # no 编制数: blank
+    assert f.message == "附件1!D5（财政供养人员情况（人）／控制率） 填为 50.00%，按计算公式应为 空"
 
 
 def test_stored_results_are_compared_with_the_recomputation():

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .definitions.layout import field_key
-from .definitions.model import Field, TableLayout
+from .definitions.model import Field, TableLayout, subject_children
 from .definitions.references import MissingTable, translate
 from .definitions.workbook import WorkbookPlan
 from .engine import engine_for
@@ -176,9 +176,9 @@ def _codes(layout: TableLayout, block: str, code: str, values: Mapping[str, Any]
 def _hierarchy(rule: Mapping[str, Any], layout: TableLayout, values: Mapping[str, Any]) -> list[Sum]:
     tid, block = layout.table.id, rule["block"]
     rows = _codes(layout, block, rule["code"], values)
-    out = []
+    below, out = subject_children(rows), []
     for code, i in rows.items():
-        children = [j for c, j in rows.items() if len(c) == len(code) + 2 and c.startswith(code)]
+        children = below.get(code, []) if len(code) in (3, 5) else []
         if children:
             out.extend(Sum(field_key(tid, col, block, i), tuple(field_key(tid, col, block, j) for j in children),
                            f"{tid} 审核公式 {rule['id']}") for col in rule["columns"])

@@ -32,7 +32,7 @@ from typing import Any
 
 from ..definitions.catalog import catalog, editions, load_table
 from ..definitions.layout import field_key
-from ..definitions.model import Field, TableLayout
+from ..definitions.model import Field, TableLayout, subject_children
 from ..definitions.references import MissingTable, translate
 from ..definitions.scoresheet import load_ruleset
 from ..definitions.workbook import WorkbookPlan
@@ -342,10 +342,7 @@ def _hierarchy(layout: TableLayout, rule: dict[str, Any], values: dict[str, Any]
             findings.append(at("code-invalid", f, f"{f.sheet}!{f.cell} 科目代码 {code} 重复出现",
                                {"科目代码": code}, rule=rule["id"]))
         seen.setdefault(code, i)
-    below: dict[str, list[int]] = {}  # 类/款 code → the rows of its 款/项, in one pass (linear in the rows)
-    for c, j in seen.items():
-        if len(c) in (5, 7):
-            below.setdefault(c[:-2], []).append(j)
+    below = subject_children(seen)
     for code, i in seen.items():
         if len(code) not in (3, 5):
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 from openpyxl.utils.cell import get_column_letter
@@ -114,3 +115,13 @@ class TableLayout:
     @property
     def sheet(self) -> str:
         return self.table.sheet
+
+
+def subject_children(rows: Mapping[str, int]) -> dict[str, list[int]]:
+    """科目代码 → the rows of its 款 (a 类's) or 项 (a 款's), in one pass over ``rows`` (code → row index): a 5- or
+    7-digit code belongs to its code less the last two digits."""
+    below: dict[str, list[int]] = {}
+    for code, row in rows.items():
+        if len(code) in (5, 7):
+            below.setdefault(code[:-2], []).append(row)
+    return below

@@ -539,3 +539,39 @@ def test_a_structural_rule_alone_waiting_for_its_table():
     rs = rules_for(alone, engine_for(alone))
     assert rs.skipped == {"gk06": ["gk05-gk06-basic"], "gk03": ["gk05-gk03-classes"]}
     assert [(layout.table.id, rule["id"]) for layout, rule in rs.structural] == [("gk05", "gk05-hierarchy")]
+
+
+def test_a_structural_rule_whose_condition_fails_does_not_stop_the_ones_after_it(monkeypatch):
+    """预算01-1's 逐行 rule applies only when all money is 财政拨款; with it first and its condition false, the 公开02
+    类/款 check after it still runs (the templates list it later; a table set may not)."""
+    from perftool.audit import rules as rules_module
+
+    mixed = plan_workbook(2023, "测试单位", "900001", ["ys01", "ys01_1", "gk02"], {"gk02.rows": 4})
+    engine = engine_for(mixed)
+    compiled = rules_for(mixed, engine)
+    assert [(layout.table.id, rule["id"]) for layout, rule in compiled.structural] == [
+        ("gk02", "gk02-hierarchy"), ("ys01_1", "ys01_1-ys01-lines")]
+    monkeypatch.setattr(rules_module, "rules_for", lambda plan, eng: replace(
+        compiled, structural=compiled.structural[::-1]))
+    values = engine.compute({"ys01.inc_fund": 100, "ys01.exp_201": 10, "ys01_1.exp_201": 8,
+                             **rows(("201", 100), ("20101", 90))})
+    found = apply_rules(mixed, engine, values)
+    assert [(f.code, f.rule, f.sheet, f.cell) for f in found if f.rule in ("gk02-hierarchy", "ys01_1-ys01-lines")] == [
+        ("hierarchy-mismatch", "gk02-hierarchy", "公开02", "C8"), ("hierarchy-mismatch", "gk02-hierarchy", "公开02", "D8")]
+
+
+def test_by_code_takes_the_fields_named_with_its_prefix_outside_repeat_groups():
+    from perftool.audit.rules import _coded_fields
+    from perftool.definitions.cells import parse_cell
+    from perftool.definitions.layout import lay_out
+    from perftool.definitions.model import Column, RepeatDef, TableDef
+
+    def cells(row):
+        return [parse_cell(x, "amount", "测试") for x in row]
+    body = [cells(["一般公共服务支出", "@exp_201"]), cells(["外交收入", "@inc_202"]),
+            RepeatDef("items", 2, cells(["明细", "@exp_203"]), "每行一项")]
+    table = TableDef("tt", "2024", "表1", "测试表", "测试表", [Column(10)] * 2, [cells(["项目", "金额"])], body,
+                     [], [], {}, None, False, "templates/tables/tt/2024.yaml", "")
+    layout = lay_out(table, {}, {"year": "2024", "prev_year": "2023"})
+    rule = {"id": "tt-c", "kind": "by_code", "fields": "exp_", "other": "gk03.rows", "code": "code", "column": "total"}
+    assert [(code, f.key) for code, f in _coded_fields(layout, rule, {})] == [("201", "tt.exp_201")]

@@ -316,3 +316,35 @@ def test_the_parts_named_in_a_mismatch_are_four_then_counted():
     [f] = overrides({"fj2.max_total": 1000.0})
     assert f.message == ("附件2!G54（总分／分值） 填报 1000，按其组成项（附件2!G6（年度资金总额／分值）、附件2!G15（本类指标分值及得分"
                          "／分值）、附件2!G32（本类指标分值及得分／分值）、附件2!G49（本类指标分值及得分／分值））计算应为 10，相差 990")
+
+
+def test_a_formula_of_five_parts_names_four_and_counts_five():
+    plan = plan_workbook(2023, "测试单位", "900001", ["gk03"], {"gk03.rows": 4})
+    engine = engine_for(plan)
+    typed = {"gk03.rows[0].total": 100.0}
+    [f] = check_overrides(plan, engine, engine.compute({"gk03.rows[0].basic": 5, **typed}), typed)
+    assert (f.code, f.severity, f.cell) == ("arithmetic-mismatch", "error", "C8")
+    assert f.message == ("公开03!C8（第1行／本年支出合计） 填报 100.00，按其组成项（公开03!D8（第1行／基本支出）、"
+                         "公开03!E8（第1行／项目支出）、公开03!F8（第1行／上缴上级支出）、公开03!G8（第1行／经营支出） 等 5 项）"
+                         "计算应为 5.00，相差 95")
+
+
+def test_every_stale_result_is_reported_after_one_caused_by_a_text():
+    found = check_cache(PLAN, {"fj1.total_final": 5.0, "fj1.staff_rate": 0.5},
+                        {"fj1.total_final": 15.0, "fj1.staff_rate": 0.9}, {"fj1.basic_final"})
+    assert [(f.code, f.cell, f.cells, f.values) for f in found] == [
+        ("stale-cache", "D7", ["附件1!D8"], {"保存值": 5.0, "重算值": 15.0, "文本单元格": "附件1!D8"}),
+        ("stale-cache", "D5", [], {"保存值": 0.5, "重算值": 0.9})]
+    assert found[1].message == ("附件1!D5（财政供养人员情况（人）／控制率） 保存的结果 50.00% 与重新计算的 90.00% 不一致"
+                                "（文件保存前未重算或结果被改动），请在表格软件中重算后保存")
+
+
+def test_a_text_input_read_after_a_repeated_reference_is_named_as_the_cause():
+    """固定资产利用率 = IF(OR(F33="",F33=0),"",F32/F33): F33 is read three times, F32 between its repeats."""
+    plan = plan_workbook(2023, "测试单位", "900001", ["fj1", "fj2", "pj"])
+    values = engine_for(plan).compute({"pj.asset_use_in_use": 80, "pj.asset_use_total": 100})
+    [f] = check_cache(plan, {"pj.asset_use_value": 0.0}, values, {"pj.asset_use_in_use"})
+    assert (f.code, f.cell, f.cells, f.values) == ("stale-cache", "F31", ["评分表!F32"],
+                                                   {"保存值": 0.0, "重算值": 0.8, "文本单元格": "评分表!F32"})
+    assert f.message.startswith("评分表!F31（固定资产利用率／指标值或评价依据） 保存的结果 0.00% 与重新计算的 80.00% 不一致："
+                                "评分表!F32（在用固定资产（万元）／指标值或评价依据） 填的是文本形式的数字")

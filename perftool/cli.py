@@ -22,7 +22,7 @@ from .definitions.workbook import available_tables, plan_workbook
 from .engine import engine_for
 from .errors import PerftoolError, UsageError
 from .rounding import Balanced
-from .annotate.summary import write_summary_workbook
+from .batch.summary import write_summary_workbook
 from .annotate.workbook import annotate
 from .assess import Assessment, assess
 from .audit.findings import ERROR, SEVERITY_ZH
@@ -30,7 +30,8 @@ from .audit.budget import Budget, load_budgets
 from .audit.previous import Reported, last_year, load_reported, prefill
 from .audit.targets import load_declared, prefill as prefill_targets
 from .codes import codes_markdown
-from .batch import SCORED, Settings, output_lock, run_batch, skipped_files, submissions, write_summary_data
+from .batch.row import SCORED
+from .batch.run import Settings, output_lock, run_batch, skipped_files, submissions, write_summary_data
 from .cli_zh import ChineseGroup, chinese_metavars, install
 from .output import atomic_path, json_text
 from .read.workbook import read_cells, recognise

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 import hostile
-from perftool import batch
+from perftool.batch import run as batch
 from perftool.cli import main
 from perftool.definitions.workbook import plan_workbook
 from perftool.generate.render import render

@@ -8,7 +8,7 @@ import shutil
 
 from click.testing import CliRunner
 
-from perftool import batch
+from perftool.batch import run as batch
 from perftool.cli import main
 from perftool.output import json_text
 from perftool.read.workbook import changed_labels, compared_labels

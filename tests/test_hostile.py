@@ -353,7 +353,7 @@ def test_submission_is_never_modified_and_no_partial_output_is_left(good, tmp_pa
 
     monkeypatch.setattr(annotate_module, "_findings_sheet", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        from perftool.batch import Settings, score_one
+        from perftool.batch.run import Settings, score_one
         score_one(inbox / "a.xlsx", inbox, tmp_path / "出", Settings())
     assert (inbox / "a.xlsx").read_bytes() == before
     assert not [p for p in (tmp_path / "出").rglob("*") if p.is_file()]
@@ -536,7 +536,7 @@ def test_full_disk_and_read_only_output(good, tmp_path):
         assert f"无法写入 {out / '汇总.json'}：磁盘空间不足" in result.output
         assert (out / "汇总.json").read_bytes() == before  # the last summary is never lost
         assert [r["file"] for r in json.loads(before)["rows"]] == ["a.xlsx"]
-        from perftool.batch import Settings, score_one
+        from perftool.batch.run import Settings, score_one
         row = score_one(inbox / "b.xlsx", inbox, out, Settings())
         assert (row.status, row.code) == ("写入失败", "write-failed") and "磁盘空间不足" in row.reason
         subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)

@@ -304,8 +304,8 @@ def test_batch_lists_projects_and_checks_them_against_gk05(example, tmp_path):
     import json
     import shutil
 
-    from perftool.annotate.summary import write_summary_workbook
-    from perftool.batch import Settings, run_batch, write_summary_data
+    from perftool.batch.summary import write_summary_workbook
+    from perftool.batch.run import Settings, run_batch, write_summary_data
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()

@@ -26,7 +26,7 @@ import yaml
 from click.testing import CliRunner
 
 from consistent import national_inputs
-from perftool.batch import Row
+from perftool.batch.row import Row
 from perftool.cli import main
 from perftool.errors import UsageError
 from perftool.season.roster import RETURNED, PASSED, Roster, load_roster, verdict

@@ -3,44 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import DefinitionError, UsageError
-from .cells import parse_cell
+from .cells import Formula, parse_cell
+from .files import read_yaml, templates_dir
 from .model import Column, RepeatDef, TableDef
 from .references import check_functions
-from .cells import Formula
-
-
-def templates_dir() -> Path:
-    """``$PERFTOOL_TEMPLATES``, else the ``templates/`` folder of the source tree or of the installed package."""
-    env = os.environ.get("PERFTOOL_TEMPLATES")
-    if env:
-        return Path(env)
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here.parent / "templates", here / "templates"):
-        if (candidate / "catalog.yaml").is_file():
-            return candidate
-    raise UsageError("找不到模板目录 templates/（可用环境变量 PERFTOOL_TEMPLATES 指定）")
-
-
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def read_yaml(path: Path) -> tuple[Any, bytes]:
-    """Parse a YAML file (with libyaml where installed: 8× faster, the same content); return its content and its
-    bytes (for hashing)."""
-    data = path.read_bytes()
-    try:
-        return yaml.load(data, Loader=SAFE_LOADER), data
-    except yaml.YAMLError as exc:
-        raise DefinitionError(f"{path}：YAML 格式错误：{exc}") from exc
+from .scoresheet import scoresheet_rows
 
 
 @lru_cache(maxsize=1)
@@ -136,7 +108,6 @@ def load_table(table_id: str, edition: int, rules: str | None = None, present: f
         raise DefinitionError(f"{source}：id 应为 {table_id}")
     digest = hashlib.sha256(data).hexdigest()
     if "rules" in raw:
-        from .scoresheet import scoresheet_rows  # the 评分表 is laid out from its rule set
 
         raw = {**raw, "rules": rules or raw["rules"], **scoresheet_rows(rules or raw["rules"], present)}
         digest = hashlib.sha256(data + raw.pop("rules_digest").encode()).hexdigest()

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import DefinitionError
-from .catalog import read_yaml, templates_dir
+from .files import read_yaml, templates_dir
 
 YES = "是"
 COMPARATORS = (">=", "<=", ">", "<", "=")

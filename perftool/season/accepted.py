@@ -7,7 +7,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..batch import SCORED, SUMMARY_FORMAT
+from ..batch.row import SCORED
+from ..batch.run import SUMMARY_FORMAT
 from ..errors import UsageError
 from .consolidate import Member
 from .roster import PASSED

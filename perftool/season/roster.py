@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..batch import SCORED, Row
+from ..batch.row import SCORED, Row
 from ..errors import UsageError
 from ..generate.units import Unit, read_csv_rows, read_units
 

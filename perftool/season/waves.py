@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..audit.submitted import SUPERSEDED
-from ..batch import DUPLICATE_FLAG, Row
+from ..batch.row import DUPLICATE_FLAG, Row
 from ..errors import OutputError, UsageError
 from ..output import atomic_path, json_text
 from .roster import NOT_SUBMITTED, STATUSES, UNLISTED, UNREADABLE, Match, Roster, Verdict, normal_code, verdict

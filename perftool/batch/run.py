@@ -27,62 +27,28 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import IO, Any
 
-from . import __version__
-from .annotate.workbook import annotate
-from .assess import assess, sha256_of
-from .audit.budget import Budget
-from .batch_projects import (budget_projects, check_declarations, cross_check, declared_projects, project_entries,
-                             project_expenditure)
-from .audit.previous import Reported
-from .audit.targets import Declared
-from .definitions.catalog import definitions_digest
-from .errors import OutputError, PerftoolError
-from .generate.units import safe_filename
-from .output import atomic_path, remove_partials, write_json
-from .read.failures import UnreadableWorkbook
-from .read.xlsx import Limits
+from .. import __version__
+from ..annotate.workbook import annotate
+from ..assess import assess, sha256_of
+from ..audit.budget import Budget
+from ..audit.previous import Reported
+from ..audit.targets import Declared
+from ..definitions.catalog import definitions_digest
+from ..errors import OutputError, PerftoolError
+from ..generate.units import safe_filename
+from ..output import atomic_path, remove_partials, write_json
+from ..read.failures import UnreadableWorkbook
+from ..read.xlsx import Limits
+from .projects import (budget_projects, check_declarations, cross_check, declared_projects, project_entries,
+                       project_expenditure)
+from .row import DUPLICATE_FLAG, SCORED, UNREADABLE, WRITE_FAILED, Row
 
-SCORED, UNREADABLE, WRITE_FAILED = "已评分", "无法读取", "写入失败"
-DUPLICATE_FLAG = "重复报送"  # how a unit's second submission in one batch is flagged (flag_duplicates)
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et")
 SUMMARY_FORMAT = "perftool-batch/1"
 SUMMARY, JOURNAL, LOCK = "汇总.json", ".汇总.journal", ".perftool-batch.lock"
 CHECKPOINT_SECONDS = 2.0  # 汇总.json is rewritten at most this often while a batch runs
 
 
-@dataclass
-class Row:
-    """One submission in the summary."""
-
-    file: str
-    status: str
-    reason: str = ""
-    code: str = ""  # the input failure's code when status is 无法读取
-    unit: str = ""
-    unit_code: str = ""
-    year: int | None = None
-    basis: str | None = None
-    total: float | None = None
-    self_total: float | None = None
-    grade: str | None = None
-    self_grade: str | None = None
-    complete: bool = True
-    errors: int = 0
-    warnings: int = 0
-    groups: dict[str, float] = field(default_factory=dict)  # score by 一级指标
-    rules: dict[str, int] = field(default_factory=dict)  # findings per audit rule or code
-    annotated: str = ""
-    result: str = ""
-    sha256: str = ""
-    flags: list[str] = field(default_factory=list)
-    table_set: str = ""  # the set the workbook was issued as: a unit's 决算 and project workbooks are not duplicates
-    projects: list[dict[str, Any]] = field(default_factory=list)  # one entry per project sheet (batch_projects.py)
-    expenditure: dict[str, float] = field(default_factory=dict)  # 公开05 项目支出 by line, for the cross-check
-    budget_projects: list[dict[str, Any]] = field(default_factory=list)  # 预算14's projects (name, amount)
-    declared: list[dict[str, Any]] = field(default_factory=list)  # project 申报表 sheets (name, 本年度申请资金)
-    cross_checks: list[dict[str, Any]] = field(default_factory=list)
-    tables: str = ""  # the workbook's tables (gk01,…,fj2): units are ranked among workbooks of the same tables
-    over_max: bool = False  # the total exceeds the rule set's full marks: reported, not graded or ranked
 
 
 def submissions(inbox: Path) -> list[Path]:

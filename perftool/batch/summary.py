@@ -9,7 +9,7 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from ..audit.rules import rule_text
-from ..batch import SCORED, Row
+from .row import SCORED, Row
 from ..definitions.catalog import edition_for, load_table, table_set
 from ..generate.measure import Block, fit_rows, page_fit, stored_height
 from ..generate.styles import BODY_FONT, Styles, write_text

@@ -13,10 +13,10 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 from typing import Any
 
-from .assess import Assessment
-from .audit.cells import tolerance
-from .definitions.layout import field_key
-from .values import is_number
+from ..assess import Assessment
+from ..audit.cells import tolerance
+from ..definitions.layout import field_key
+from ..values import is_number
 
 
 def project_entries(a: Assessment) -> list[dict[str, Any]]:

@@ -9,12 +9,12 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
 from ..audit.rules import rule_text
-from .row import SCORED, Row
 from ..definitions.catalog import edition_for, load_table, table_set
 from ..generate.measure import Block, fit_rows, page_fit, stored_height
 from ..generate.styles import BODY_FONT, Styles, write_text
 from ..output import atomic_path
 from .projects_sheet import write_projects_sheet
+from .row import SCORED, Row
 
 
 
@@ -194,6 +194,16 @@ def _summary(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles, title: 
     _print(ws, widths[:printed], fit_rows(blocks, widths, heights), (2, 2), keep, printed - 1)
 
 
+def _headed(ws: Worksheet, columns: tuple[tuple[str, int], ...], styles: Styles
+            ) -> tuple[dict[int, float], list[Block], Any]:
+    """A statistics sheet's column widths and header row; its row heights and text blocks so far, and the body
+    format."""
+    for c, (h, w) in enumerate(columns):
+        ws.set_column(c, c, w)
+        ws.write_string(0, c, h, styles.header())
+    return {0: 20.0}, [], styles.get(border=1, valign="top", text_wrap=True)
+
+
 def _by_rule(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles) -> None:
     ws = book.add_worksheet("按公式统计")
     counts: dict[str, list[int]] = {}
@@ -203,12 +213,7 @@ def _by_rule(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles) -> None
             c[0] += n
             c[1] += 1
     columns = (("审核规则/问题类型", 30), ("说明", 56), ("问题数", 7), ("涉及单位数", 9))
-    heights: dict[int, float] = {0: 20.0}
-    blocks = []
-    for c, (h, w) in enumerate(columns):
-        ws.set_column(c, c, w)
-        ws.write_string(0, c, h, styles.header())
-    body = styles.get(border=1, valign="top", text_wrap=True)
+    heights, blocks, body = _headed(ws, columns, styles)
     for i, (rule, (n, units)) in enumerate(sorted(counts.items(), key=lambda kv: -kv[1][0]), start=1):
         text = rule_text(rule)
         ws.write_string(i, 0, text.name, body)
@@ -225,12 +230,7 @@ def _by_rule(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles) -> None
 def _by_unit(book: xlsxwriter.Workbook, rows: list[Row], styles: Styles) -> None:
     ws = book.add_worksheet("按单位统计")
     columns = (("单位名称", 26), ("年度", 5), ("错误", 5), ("提示", 5), ("问题最多的规则", 56))
-    heights: dict[int, float] = {0: 20.0}
-    blocks = []
-    for c, (h, w) in enumerate(columns):
-        ws.set_column(c, c, w)
-        ws.write_string(0, c, h, styles.header())
-    body = styles.get(border=1, valign="top", text_wrap=True)
+    heights, blocks, body = _headed(ws, columns, styles)
     for i, r in enumerate(rows, start=1):
         worst = sorted(r.rules.items(), key=lambda kv: -kv[1])[:3]
         texts = (r.unit or r.file, "；".join(f"{rule_text(k).name} {n} 条" for k, n in worst) or r.reason)

@@ -348,3 +348,13 @@ def test_a_text_input_read_after_a_repeated_reference_is_named_as_the_cause():
                                                    {"保存值": 0.0, "重算值": 0.8, "文本单元格": "评分表!F32"})
     assert f.message.startswith("评分表!F31（固定资产利用率／指标值或评价依据） 保存的结果 0.00% 与重新计算的 80.00% 不一致："
                                 "评分表!F32（在用固定资产（万元）／指标值或评价依据） 填的是文本形式的数字")
+
+
+def test_a_text_typed_over_a_formula_is_read_with_what_was_done_to_it():
+    formulas = {k: formula_text(k) for k in PLAN.formulas if k != "fj1.total_final"}
+    e = entries({"fj1.total_final": "1,234.5", "fj1.staff_quota": "44"}, formulas)
+    assert e.overrides == {"fj1.total_final": 1234.5}
+    assert [(f.code, f.cell, f.values) for f in e.findings if f.code == "value-coerced"] == [
+        ("value-coerced", "B5", {"填报值": "44", "读取值": 44.0}),
+        ("value-coerced", "D7", {"填报值": "1,234.5", "读取值": 1234.5})]
+    assert e.texts == {"fj1.staff_quota"}  # only inputs count: a spreadsheet leaves such text out of its sums

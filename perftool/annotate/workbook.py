@@ -25,6 +25,7 @@ from ..generate.findings_sheet import (EXPLANATION_COL, EXPLANATION_NOTE, STATE_
                                        write_explanation, write_header, write_key)
 from ..generate.measure import Block, fit_rows, page_fit, stored_height
 from ..generate.render import render
+from ..generate.sheet_xml import XmlSheet
 from ..generate.skeleton import write_copy
 from ..generate.styles import Styles, write_plain, write_text
 from ..identity import FINDINGS_SHEET, SCORES_SHEET
@@ -47,9 +48,11 @@ def annotate(a: Assessment, output: Path, full: bool = False) -> None:
             r, c = xl_cell_to_rowcol(f.cell)
             marks.setdefault((f.sheet, r, c), []).append((f.severity, f.message))
 
+    sheet_class = None if full else XmlSheet  # the same sheets, their cells written as XML directly
+
     def front(book: xlsxwriter.Workbook, styles: Styles) -> None:
-        _findings_sheet(book.add_worksheet(FINDINGS_SHEET), a, styles)
-        _scores_sheet(book, book.add_worksheet(SCORES_SHEET), a, styles)
+        _findings_sheet(book.add_worksheet(FINDINGS_SHEET, worksheet_class=sheet_class), a, styles)
+        _scores_sheet(book, book.add_worksheet(SCORES_SHEET, worksheet_class=sheet_class), a, styles)
 
     (render if full else write_copy)(a.plan, {**a.inputs, **a.overrides}, output, marks, front)
 

@@ -59,13 +59,12 @@ def annotate(a: Assessment, output: Path, full: bool = False) -> None:
 
 def _link(ws: Worksheet, r: int, c: int, target: str | None, styles: Styles) -> None:
     """A cell reference written as a hyperlink to that cell (``表!A1``), top-aligned like the rest of its row."""
-    plain = styles.get(border=1, valign="top")
     if not target or "!" not in target:
-        write_text(ws, r, c, target or "", plain, styles)
+        write_text(ws, r, c, target or "", styles.get(border=1, valign="top"), styles)
         return
     sheet, cell = target.split("!", 1)
     if not cell or not cell[0].isalpha():
-        write_text(ws, r, c, target, plain, styles)
+        write_text(ws, r, c, target, styles.get(border=1, valign="top"), styles)
         return
     ws.write_url(r, c, f"internal:'{sheet}'!{cell}", styles.get(border=1, valign="top", font_color="blue",
                                                                underline=1), string=target, tip="转到该单元格")
@@ -87,23 +86,23 @@ def _findings_sheet(ws: Worksheet, a: Assessment, styles: Styles) -> None:
     blocks = [Block(1, 0, 1, last, summary)]
     write_header(ws, 2, styles)
     body = styles.get(border=1, text_wrap=True, valign="top")
+    severities = {sev: styles.get(border=1, valign="top", bold=sev == ERROR,
+                                  font_color="#C00000" if sev == ERROR else "#9C5700") for sev in SEVERITY_ZH}
     for i, f in enumerate(a.findings, start=1):
         r = i + 2
-        error = f.severity == ERROR
-        severity = styles.get(border=1, valign="top", bold=error, font_color="#C00000" if error else "#9C5700")
         rule = rule_text(f.rule or f.code)
-        texts = {2: f.sheet or "整个工作簿", 4: "／".join(x for x in (f.row_label, f.col_label) if x),
-                 5: f"{rule.name}：{rule.explain}" if rule.explain else rule.name, 6: f.message,
-                 7: "；".join(f"{k}：{_plain(v)}" for k, v in f.values.items()), STATE_COL: _state(f)}
+        texts = ((2, f.sheet or "整个工作簿"), (4, "／".join(x for x in (f.row_label, f.col_label) if x)),
+                 (5, f"{rule.name}：{rule.explain}" if rule.explain else rule.name), (6, f.message),
+                 (7, "；".join(f"{k}：{_plain(v)}" for k, v in f.values.items())), (STATE_COL, _state(f)))
         ws.write_number(r, 0, i, body)
-        ws.write_string(r, 1, SEVERITY_ZH[f.severity], severity)
+        ws.write_string(r, 1, SEVERITY_ZH[f.severity], severities[f.severity])
         _link(ws, r, 3, f"{f.sheet}!{f.cell}" if f.sheet and f.cell else "", styles)
-        for c, text in texts.items():
+        for c, text in texts:
             write_text(ws, r, c, text, body, styles)
             blocks.append(Block(r, c, r, c, text))
         write_key(ws, r, f.id, f.fingerprint, styles)
         blocks.append(Block(r, EXPLANATION_COL, r, EXPLANATION_COL,
-                            write_explanation(ws, r, f.explanation, error, styles)))
+                            write_explanation(ws, r, f.explanation, f.severity == ERROR, styles)))
         heights[r] = 15.0
     if not a.findings:
         ws.merge_range(3, 0, 3, last, "未发现问题。", body)

@@ -26,13 +26,14 @@ from typing import Any
 
 from xlsxwriter.comments import CommentType
 from xlsxwriter.format import Format
-from xlsxwriter.utility import _preserve_whitespace, _utf16_len, xl_range, xl_rowcol_to_cell
+from xlsxwriter.utility import _preserve_whitespace, _utf16_len, xl_col_to_name, xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 from xlsxwriter.xmlwriter import XMLwriter
 
 MAX_TEXT = 32767  # UTF-16 units in a cell (XlsxWriter truncates longer strings)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+_SPECIAL = re.compile("[\x00-\x08\x0b-\x1f&<>\ufffe\uffff]|_x")  # what a text may need escaped
 _XML = XMLwriter()  # XlsxWriter's own escaping of data and attributes
 
 
@@ -47,13 +48,14 @@ def inline_text(text: str) -> str:
     ``_xHHHH_`` escaped, leading or trailing spaces kept)."""
     if len(text) > MAX_TEXT // 2 and _utf16_len(text) > MAX_TEXT:
         text = _truncate(text)
-    if "_x" in text:
-        text = _ESCAPED.sub(r"_x005F\1", text)
-    text = _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
-    if "\ufffe" in text or "\uffff" in text:
-        text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
-    keep = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-    return f' t="inlineStr"><is><t{keep}>{escape(text)}</t></is></c>'
+    if _SPECIAL.search(text):
+        if "_x" in text:
+            text = _ESCAPED.sub(r"_x005F\1", text)
+        text = _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
+        text = escape(text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_"))
+    if text[:1].isspace() or text[-1:].isspace():
+        return f' t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return f' t="inlineStr"><is><t>{text}</t></is></c>'
 
 
 def string_cell(ref: str, style: int, text: str) -> str:
@@ -74,6 +76,8 @@ def _truncate(text: str) -> str:
 _VALIDATIONS: dict[Any, str] = {}
 _RANGE = "\x00"
 _NO_VALUE = object()
+_COLUMNS: dict[int, str] = {}  # column letters by index
+_FORMULAS: dict[tuple[str, bool, bool], str] = {}  # formulas as XlsxWriter prepares them
 
 
 class XmlSheet(Worksheet):
@@ -81,16 +85,43 @@ class XmlSheet(Worksheet):
 
     def __init__(self) -> None:
         super().__init__()
-        self._cells: dict[int, dict[int, tuple[str, Format | None, str, Any]]] = {}  # ref, format, XML, value
+        self._cells: dict[int, dict[int, str]] = {}  # by row and column: the cell's XML
+        self._values: dict[tuple[int, int], Any] = {}  # what a chart's cached data takes from a cell
+        self.frame = False  # True: a sheet whose <sheetData> is replaced (a table sheet's), its rows not written
         self._rules: list[str] = []
         self.replaced: dict[str, bytes] = {}  # package part → content, in place of what XlsxWriter wrote
 
     def _put(self, row: int, col: int, fmt: Format | None, rest: str, value: Any) -> None:
-        """Keep a cell: its XML after ``<c r=… s=…`` and the value a chart's cached data takes from it."""
+        """Keep a cell: its XML (``rest`` follows ``<c r=… s=…``) and the value a chart's cached data takes from
+        it. Its format's number is XlsxWriter's (taken now: a number once given does not change); without one,
+        the row's or the column's format, as XlsxWriter falls back to."""
         cells = self._cells.get(row)
         if cells is None:
             cells = self._cells[row] = {}
-        cells[col] = (xl_rowcol_to_cell(row, col), fmt, rest, value)
+        name = _COLUMNS.get(col) or _COLUMNS.setdefault(col, xl_col_to_name(col))
+        if fmt is None:
+            info = self.row_info.get(row)
+            fmt = info.row_format if info and info.row_format else \
+                self.col_info[col].column_format if col in self.col_info else None
+        cells[col] = f'<c r="{name}{row + 1}" s="{fmt._get_xf_index()}"{rest}' if fmt else \
+            f'<c r="{name}{row + 1}"{rest}'
+        self._values[row, col] = value
+
+    # the public writers without XlsxWriter's A1-notation wrapper when given numbers (the hot path)
+    def write_string(self, row: Any, col: Any, *args: Any) -> int:
+        if row.__class__ is int:
+            return self._write_string(row, col, *args)
+        return super().write_string(row, col, *args)
+
+    def write_number(self, row: Any, col: Any, *args: Any) -> int:
+        if row.__class__ is int:
+            return self._write_number(row, col, *args)
+        return super().write_number(row, col, *args)
+
+    def write_blank(self, row: Any, col: Any, *args: Any) -> int:
+        if row.__class__ is int:
+            return self._write_blank(row, col, *args)
+        return super().write_blank(row, col, *args)
 
     def _write_string(self, row: int, col: int, string: str, cell_format: Format | None = None) -> int:
         if self._check_dimensions(row, col):
@@ -166,9 +197,11 @@ class XmlSheet(Worksheet):
             self.fh.write(f'<dataValidations count="{len(self._rules)}">{"".join(self._rules)}</dataValidations>')
 
     def _write_rows(self) -> None:
-        """The rows as XlsxWriter's ``_write_rows`` writes them, with the cells kept."""
+        """The rows as XlsxWriter's ``_write_rows`` writes them, with the cells kept (none for a frame)."""
         if any(self.table.values()):
             raise RuntimeError("XmlSheet 不写 XlsxWriter 自己存放的单元格（如公式）")
+        if self.frame:
+            return
         spans = self._spans()
         write = self.fh.write
         for row in sorted(r for r in {*self._cells, *self.row_info, *self.comments}
@@ -179,28 +212,28 @@ class XmlSheet(Worksheet):
                 self._write_empty_row(row, span, self.row_info.get(row))
                 continue
             self._write_row(row, span, self.row_info.get(row))
-            info = self.row_info.get(row)
-            row_format = info.row_format if info else None
-            parts = []
-            for col in sorted(cells):
-                ref, fmt, rest, _ = cells[col]
-                if fmt is None:
-                    fmt = row_format or (self.col_info[col].column_format if col in self.col_info else None)
-                parts.append(f'<c r="{ref}" s="{fmt._get_xf_index()}"{rest}' if fmt else f'<c r="{ref}"{rest}')
-            write("".join(parts))
+            write("".join([cells[col] for col in sorted(cells)]))
             write("</row>")
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        """XlsxWriter's, kept per formula (~150 substitutions each: a highlight rule is prepared per sheet)."""
+        key = (formula, expand_future_functions, self.use_future_functions)
+        if key not in _FORMULAS:
+            if len(_FORMULAS) >= 4096:
+                _FORMULAS.clear()
+            _FORMULAS[key] = super()._prepare_formula(formula, expand_future_functions)
+        return _FORMULAS[key]
 
     def _get_range_data(self, row_start: int, col_start: int, row_end: int, col_end: int) -> list[Any]:
         """A chart's cached data from the kept cells, as XlsxWriter takes it from its own (a rich string gives
         nothing: XlsxWriter's way)."""
         data: list[Any] = []
         for row in range(row_start, row_end + 1):
-            cells = self._cells.get(row)
-            if cells is None:
+            if row not in self._cells:
                 data.append(None)
                 continue
             for col in range(col_start, col_end + 1):
-                value = cells[col][3] if col in cells else None
+                value = self._values.get((row, col))
                 if value is not _NO_VALUE:
                     data.append(value)
         return data
@@ -231,12 +264,15 @@ class XmlSheet(Worksheet):
 
 def _rule_key(options: dict[str, Any]) -> Any:
     """A validation rule's options without its cells, hashable (None when they are not)."""
-    key = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in options.items()
-                       if k not in ("other_cells", "multi_range")))
+    key = tuple(item for item in options.items() if item[0] not in ("other_cells", "multi_range"))
     try:
         hash(key)
-    except TypeError:
-        return None
+    except TypeError:  # a list of choices
+        key = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in key)
+        try:
+            hash(key)
+        except TypeError:
+            return None
     return key
 
 

@@ -29,12 +29,14 @@ them.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import io
 import math
 import re
 import zipfile
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,6 +67,28 @@ def write_copy(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks:
                front: Callable[[xlsxwriter.Workbook, Styles], None] | None = None) -> dict[str, Any]:
     """What ``render.render`` writes, with the table sheets filled into the plan's skeleton and their comments
     written by ``XmlSheet``; return every field's value. ``front`` may add ``XmlSheet`` sheets too."""
+    with _uncollected():
+        return _write_copy(plan, inputs, path, marks, front)
+
+
+@contextmanager
+def _uncollected() -> Iterator[None]:
+    """No cyclic garbage collection while a copy is assembled. A copy allocates ~100,000 short-lived objects;
+    the collections they trigger scan what a process keeps (plans, skeletons, a batch's assessments) and cost as
+    much as a third of the copy (measured: 128 → 94 ms CPU per synthetic full-set unit), collecting nothing of
+    the copy's that reference counting does not free. Collection resumes after it."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _write_copy(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks: Marks | None,
+                front: Callable[[xlsxwriter.Workbook, Styles], None] | None) -> dict[str, Any]:
     values = engine_for(plan).compute(inputs)
     skeleton = skeleton_of(plan)
     buffer = io.BytesIO()
@@ -79,6 +103,7 @@ def write_copy(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks:
     fills: dict[str, tuple[_Sheet, str]] = {}
     for layout, sheet in zip(plan.layouts.values(), skeleton.sheets, strict=True):
         ws = book.add_worksheet(layout.sheet, worksheet_class=XmlSheet)
+        ws.frame = True
         heights = table_heights(layout, plan, values, inputs)
         set_columns(ws, layout)
         if layout.sheet in last_marked:  # comment boxes are placed by the heights of the rows down to theirs

@@ -22,12 +22,12 @@ from ..audit.findings import ERROR, SEVERITY_ZH, Finding
 from ..errors import UsageError
 from ..audit.rules import rule_text
 from ..generate.findings_sheet import (EXPLANATION_COL, EXPLANATION_NOTE, STATE_COL, VISIBLE, VISIBLE_WIDTHS,
-                                       write_explanation, write_header, write_key)
+                                       explanation_cell, explanation_rule, key_cells, write_header)
 from ..generate.measure import Block, fit_rows, page_fit, stored_height
 from ..generate.render import render
-from ..generate.sheet_xml import XmlSheet
+from ..generate.sheet_xml import XmlSheet, write_row
 from ..generate.skeleton import write_copy
-from ..generate.styles import Styles, write_plain, write_text
+from ..generate.styles import Styles, text_format, write_plain, write_text
 from ..identity import FINDINGS_SHEET, SCORES_SHEET
 from ..score.evaluation import Scores
 from ..values import is_number
@@ -91,18 +91,18 @@ def _findings_sheet(ws: Worksheet, a: Assessment, styles: Styles) -> None:
     for i, f in enumerate(a.findings, start=1):
         r = i + 2
         rule = rule_text(f.rule or f.code)
+        error = f.severity == ERROR
         texts = ((2, f.sheet or "整个工作簿"), (4, "／".join(x for x in (f.row_label, f.col_label) if x)),
                  (5, f"{rule.name}：{rule.explain}" if rule.explain else rule.name), (6, f.message),
                  (7, "；".join(f"{k}：{_plain(v)}" for k, v in f.values.items())), (STATE_COL, _state(f)))
-        ws.write_number(r, 0, i, body)
-        ws.write_string(r, 1, SEVERITY_ZH[f.severity], severities[f.severity])
+        explanation = explanation_cell(f.explanation, error, styles)
+        write_row(ws, r, [(0, i, body), (1, SEVERITY_ZH[f.severity], severities[f.severity]),
+                          *((c, text, text_format(text, body, styles)) for c, text in texts), explanation,
+                          *key_cells(f.id, f.fingerprint, styles)])
         _link(ws, r, 3, f"{f.sheet}!{f.cell}" if f.sheet and f.cell else "", styles)
-        for c, text in texts:
-            write_text(ws, r, c, text, body, styles)
-            blocks.append(Block(r, c, r, c, text))
-        write_key(ws, r, f.id, f.fingerprint, styles)
-        blocks.append(Block(r, EXPLANATION_COL, r, EXPLANATION_COL,
-                            write_explanation(ws, r, f.explanation, f.severity == ERROR, styles)))
+        explanation_rule(ws, r, error)
+        blocks.extend(Block(r, c, r, c, text) for c, text in texts)
+        blocks.append(Block(r, EXPLANATION_COL, r, EXPLANATION_COL, explanation[1]))
         heights[r] = 15.0
     if not a.findings:
         ws.merge_range(3, 0, 3, last, "未发现问题。", body)

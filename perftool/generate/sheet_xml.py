@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 from io import StringIO
-from math import isinf, isnan
+from math import isfinite, isinf, isnan
 from typing import Any
 
 from xlsxwriter.comments import CommentType
@@ -29,6 +29,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import _preserve_whitespace, _utf16_len, xl_col_to_name, xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 from xlsxwriter.xmlwriter import XMLwriter
+
+from .styles import write_plain
 
 MAX_TEXT = 32767  # UTF-16 units in a cell (XlsxWriter truncates longer strings)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
@@ -106,6 +108,23 @@ class XmlSheet(Worksheet):
         cells[col] = f'<c r="{name}{row + 1}" s="{fmt._get_xf_index()}"{rest}' if fmt else \
             f'<c r="{name}{row + 1}"{rest}'
         self._values[row, col] = value
+
+    def put_row(self, row: int, cells: list[tuple[int, Any, Format | None]]) -> None:
+        """``write_row`` on this sheet: texts and finite numbers straight to XML, anything else as XlsxWriter
+        writes it."""
+        for col, value, fmt in cells:
+            kind = value.__class__
+            if kind is str and not (value.startswith("<r>") and value.endswith("</r>")):
+                if len(value) > MAX_TEXT // 2 and _utf16_len(value) > MAX_TEXT:
+                    value = _truncate(value)
+                rest = inline_text(value)
+            elif (kind is int or kind is float) and isfinite(value):
+                rest, value = f"><v>{value:.16G}</v></c>", f"{value:.16g}"
+            else:
+                _write_cell(self, row, col, value, fmt)
+                continue
+            if not self._check_dimensions(row, col):
+                self._put(row, col, fmt, rest, value)
 
     # the public writers without XlsxWriter's A1-notation wrapper when given numbers (the hot path)
     def write_string(self, row: Any, col: Any, *args: Any) -> int:
@@ -260,6 +279,23 @@ class XmlSheet(Worksheet):
                                                                                    vml_shape_id, comments)
             self.comments_list = comments[:1]  # what XlsxWriter still writes, to be replaced
         return count
+
+
+def write_row(ws: Worksheet, row: int, cells: list[tuple[int, Any, Format | None]]) -> None:
+    """Write a row's cells ``(column, value, format)``: a text as ``styles.write_plain`` writes it, a number as
+    ``write_number`` does; on an ``XmlSheet`` straight to XML (the rows of an annotated copy's 审核结果)."""
+    if isinstance(ws, XmlSheet):
+        ws.put_row(row, cells)
+        return
+    for col, value, fmt in cells:
+        _write_cell(ws, row, col, value, fmt)
+
+
+def _write_cell(ws: Worksheet, row: int, col: int, value: Any, fmt: Format | None) -> None:
+    if isinstance(value, str):
+        write_plain(ws, row, col, value, fmt)
+    else:
+        ws.write_number(row, col, value, fmt)
 
 
 def _rule_key(options: dict[str, Any]) -> Any:

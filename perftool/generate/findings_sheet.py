@@ -53,12 +53,16 @@ def explanation_cell(text: str | None, error: bool, styles: Styles) -> tuple[int
 
 def explanation_rule(ws: Worksheet, r: int, error: bool) -> None:
     """The 说明 cell's validation: at most ``EXPLANATION_LIMIT`` characters, and what to write there."""
-    ws.data_validation(r, EXPLANATION_COL, r, EXPLANATION_COL, {
-        "validate": "length", "criteria": "<=", "value": EXPLANATION_LIMIT, "ignore_blank": True,
-        "input_title": "错误须修改" if error else "出错说明",
-        "input_message": (f"{ERROR_PLACEHOLDER}。" if error else "请写明保留此提示的原因。")
-        + f"不超过 {EXPLANATION_LIMIT} 字，不要以“=”开头。",
-        "error_type": "stop", "error_title": "说明过长", "error_message": f"说明不超过 {EXPLANATION_LIMIT} 字。"})
+    ws.data_validation(r, EXPLANATION_COL, r, EXPLANATION_COL, _EXPLANATION_RULES[error])
+
+
+_EXPLANATION_RULES = {error: {
+    "validate": "length", "criteria": "<=", "value": EXPLANATION_LIMIT, "ignore_blank": True,
+    "input_title": "错误须修改" if error else "出错说明",
+    "input_message": (f"{ERROR_PLACEHOLDER}。" if error else "请写明保留此提示的原因。")
+    + f"不超过 {EXPLANATION_LIMIT} 字，不要以“=”开头。",
+    "error_type": "stop", "error_title": "说明过长", "error_message": f"说明不超过 {EXPLANATION_LIMIT} 字。"}
+    for error in (True, False)}
 
 
 def blank_findings_sheet(book: xlsxwriter.Workbook, plan: WorkbookPlan, styles: Styles) -> None:

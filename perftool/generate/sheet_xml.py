@@ -90,6 +90,7 @@ class XmlSheet(Worksheet):
         self._cells: dict[int, dict[int, str]] = {}  # by row and column: the cell's XML
         self._values: dict[tuple[int, int], Any] = {}  # what a chart's cached data takes from a cell
         self.frame = False  # True: a sheet whose <sheetData> is replaced (a table sheet's), its rows not written
+        self.later: dict[str, str] = {}  # mark in the sheet's XML → its rows or validations (``fill_in``)
         self._rules: list[str] = []
         self.replaced: dict[str, bytes] = {}  # package part → content, in place of what XlsxWriter wrote
 
@@ -110,10 +111,23 @@ class XmlSheet(Worksheet):
         self._values[row, col] = value
 
     def put_row(self, row: int, cells: list[tuple[int, Any, Format | None]]) -> None:
-        """``write_row`` on this sheet: texts and finite numbers straight to XML, anything else as XlsxWriter
-        writes it."""
+        """``write_row`` on this sheet: texts and finite numbers in a format straight to XML, anything else as
+        XlsxWriter writes it."""
+        cols = [cell[0] for cell in cells]
+        if not cols or self._check_dimensions(row, min(cols)) or self._check_dimensions(row, max(cols)):
+            for col, value, fmt in cells:  # XlsxWriter's warnings and return codes, cell by cell
+                _write_cell(self, row, col, value, fmt)
+            return
+        line = self._cells.get(row)
+        if line is None:
+            line = self._cells[row] = {}
+        values = self._values
+        number = row + 1
         for col, value, fmt in cells:
             kind = value.__class__
+            if fmt is None:
+                _write_cell(self, row, col, value, fmt)
+                continue
             if kind is str and not (value.startswith("<r>") and value.endswith("</r>")):
                 if len(value) > MAX_TEXT // 2 and _utf16_len(value) > MAX_TEXT:
                     value = _truncate(value)
@@ -123,8 +137,9 @@ class XmlSheet(Worksheet):
             else:
                 _write_cell(self, row, col, value, fmt)
                 continue
-            if not self._check_dimensions(row, col):
-                self._put(row, col, fmt, rest, value)
+            name = _COLUMNS.get(col) or _COLUMNS.setdefault(col, xl_col_to_name(col))
+            line[col] = f'<c r="{name}{number}" s="{fmt._get_xf_index()}"{rest}'
+            values[row, col] = value
 
     # the public writers without XlsxWriter's A1-notation wrapper when given numbers (the hot path)
     def write_string(self, row: Any, col: Any, *args: Any) -> int:
@@ -205,15 +220,26 @@ class XmlSheet(Worksheet):
         elif self._check_dimensions(first_row, first_col, True, True) or \
                 self._check_dimensions(last_row, last_col, True, True):
             return -1
-        cells = [[first_row, first_col, last_row, last_col], *options.get("other_cells", [])]
-        where = options.get("multi_range", "").replace("$", "") or " ".join(
-            xl_range(min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)) for r1, c1, r2, c2 in cells)
+        if first_row == last_row and first_col == last_col and not options.keys() & {"other_cells", "multi_range"}:
+            where = xl_rowcol_to_cell(first_row, first_col)
+        else:
+            cells = [[first_row, first_col, last_row, last_col], *options.get("other_cells", [])]
+            where = options.get("multi_range", "").replace("$", "") or " ".join(
+                xl_range(min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)) for r1, c1, r2, c2 in cells)
         self._rules.append(xml.replace(_RANGE, _XML._escape_attributes(where)))
         return 0
 
     def _write_data_validations(self) -> None:
         if self._rules:
-            self.fh.write(f'<dataValidations count="{len(self._rules)}">{"".join(self._rules)}</dataValidations>')
+            self._later("rules", f'<dataValidations count="{len(self._rules)}">{"".join(self._rules)}'
+                                 '</dataValidations>')
+
+    def _later(self, what: str, xml: str) -> None:
+        """Write a mark for ``xml``: the bulk of the sheet is put into its XML after XlsxWriter has compressed
+        the small rest (``fill_in``), so that it is compressed once, and faster (``zipcopy.LEVEL``)."""
+        mark = f"\x00{what}\x00"
+        self.later[mark] = xml
+        self.fh.write(mark)
 
     def _write_rows(self) -> None:
         """The rows as XlsxWriter's ``_write_rows`` writes them, with the cells kept (none for a frame)."""
@@ -222,6 +248,7 @@ class XmlSheet(Worksheet):
         if self.frame:
             return
         spans = self._spans()
+        fh, self.fh = self.fh, StringIO()
         write = self.fh.write
         for row in sorted(r for r in {*self._cells, *self.row_info, *self.comments}
                           if self.dim_rowmin <= r <= self.dim_rowmax):
@@ -233,6 +260,14 @@ class XmlSheet(Worksheet):
             self._write_row(row, span, self.row_info.get(row))
             write("".join([cells[col] for col in sorted(cells)]))
             write("</row>")
+        rows, self.fh = self.fh.getvalue(), fh
+        self._later("rows", rows)
+
+    def fill_in(self, xml: str) -> str:
+        """The sheet's XML as XlsxWriter wrote it, with its rows and validations in their places."""
+        for mark, part in self.later.items():
+            xml = xml.replace(mark, part, 1)
+        return xml
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
         """XlsxWriter's, kept per formula (~150 substitutions each: a highlight rule is prepared per sheet)."""

@@ -119,9 +119,12 @@ def _write_copy(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks
     with zipfile.ZipFile(io.BytesIO(archive)) as z:
         parts = {name: sheet.splice(z.read(name).decode("utf-8"), data).encode("utf-8")
                  for name, (sheet, data) in fills.items()}
-    for ws in book.worksheets():
-        if isinstance(ws, XmlSheet):
-            parts.update(ws.replaced)
+        for ws in book.worksheets():
+            if isinstance(ws, XmlSheet):
+                parts.update(ws.replaced)
+                if ws.later:
+                    name = f"xl/worksheets/sheet{ws.index + 1}.xml"
+                    parts[name] = ws.fill_in(z.read(name).decode("utf-8")).encode("utf-8")
     with atomic_path(path) as tmp:
         copy_zip(archive, tmp, parts)
     return values

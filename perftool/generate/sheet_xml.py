@@ -80,6 +80,8 @@ _RANGE = "\x00"
 _NO_VALUE = object()
 _COLUMNS: dict[int, str] = {}  # column letters by index
 _FORMULAS: dict[tuple[str, bool, bool], str] = {}  # formulas as XlsxWriter prepares them
+_COMMENTS: dict[Any, dict[str, Any]] = {}  # a comment's attributes as XlsxWriter makes them, by its options
+_PLACED = {"x_offset", "y_offset", "start_col", "start_row", "start_cell"}  # options that move a comment box
 
 
 class XmlSheet(Worksheet):
@@ -304,6 +306,33 @@ class XmlSheet(Worksheet):
                 blocks[row // 16] = (lo, hi) if have is None else (min(have[0], lo), max(have[1], hi))
         return {block: f"{lo + 1}:{hi + 1}" for block, (lo, hi) in blocks.items()}
 
+    def write_comment(self, row: Any, col: Any, comment: str, options: dict[str, Any] | None = None) -> int:
+        """XlsxWriter's, its comment copied from the first made with the same options (they differ only in the
+        cell, the text and the offsets from the cell)."""
+        key = _rule_key(options or {}) if row.__class__ is int else None
+        if key is None or options and options.keys() & _PLACED:
+            return super().write_comment(row, col, comment, options)
+        proto = _COMMENTS.get(key)
+        if proto is None:
+            error = super().write_comment(row, col, comment, options)
+            if not error:
+                if len(_COMMENTS) >= 256:
+                    _COMMENTS.clear()
+                _COMMENTS[key] = dict(vars(self.comments[row][col]))  # as made, before the sheet's defaults
+            return error
+        if self._check_dimensions(row, col):
+            return -1
+        if _utf16_len(comment) > self.xls_strmax:
+            return -2
+        self.has_vml = True
+        self.has_comments = True
+        note = object.__new__(CommentType)
+        vars(note).update(proto)
+        note.row, note.col, note.text, note.vertices = row, col, comment, []
+        note.set_offsets(row, col)
+        self.comments[row][col] = note
+        return 0
+
     def _prepare_vml_objects(self, vml_data_id: int, vml_shape_id: int, vml_drawing_id: int,
                              comment_id: int) -> int:
         count = super()._prepare_vml_objects(vml_data_id, vml_shape_id, vml_drawing_id, comment_id)
@@ -349,6 +378,8 @@ def _rule_key(options: dict[str, Any]) -> Any:
 
 def _data(text: Any) -> str:
     """Character data as XlsxWriter's ``_xml_data_element`` writes it."""
+    if text.__class__ is str and not _SPECIAL.search(text):
+        return text
     return _XML._escape_control_characters(_XML._escape_data(text))
 
 
@@ -362,12 +393,16 @@ def comments_xml(comments: list[CommentType]) -> bytes:
            '.org/spreadsheetml/2006/main"><authors>', *(f"<author>{_data(a)}</author>" for a in authors),
            "</authors><commentList>"]
     attr = _XML._escape_attributes
+    fonts: dict[tuple[Any, Any, Any], str] = {}
     for c in comments:
         author = f' authorId="{authors[c.author]}"' if c.author is not None else ""
+        font = (c.font_size, c.font_name, c.font_family)
+        if font not in fonts:
+            fonts[font] = (f'<rPr><sz val="{attr(c.font_size)}"/><color indexed="81"/><rFont val="'
+                           f'{attr(c.font_name)}"/><family val="{attr(c.font_family)}"/></rPr>')
         keep = ' xml:space="preserve"' if _preserve_whitespace(c.text) else ""
-        out.append(f'<comment ref="{xl_rowcol_to_cell(c.row, c.col)}"{author}><text><r><rPr><sz val="'
-                   f'{attr(c.font_size)}"/><color indexed="81"/><rFont val="{attr(c.font_name)}"/><family val="'
-                   f'{attr(c.font_family)}"/></rPr><t{keep}>{_data(c.text)}</t></r></text></comment>')
+        out.append(f'<comment ref="{xl_rowcol_to_cell(c.row, c.col)}"{author}><text><r>{fonts[font]}<t{keep}>'
+                   f'{_data(c.text)}</t></r></text></comment>')
     out.append("</commentList></comments>")
     return "".join(out).encode("utf-8")
 

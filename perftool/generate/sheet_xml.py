@@ -26,6 +26,7 @@ from typing import Any
 
 from xlsxwriter.comments import CommentType
 from xlsxwriter.format import Format
+from xlsxwriter.url import Url
 from xlsxwriter.utility import _preserve_whitespace, _utf16_len, xl_col_to_name, xl_range, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 from xlsxwriter.xmlwriter import XMLwriter
@@ -35,7 +36,7 @@ from .styles import write_plain
 MAX_TEXT = 32767  # UTF-16 units in a cell (XlsxWriter truncates longer strings)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 _ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")
-_SPECIAL = re.compile("[\x00-\x08\x0b-\x1f&<>\ufffe\uffff]|_x")  # what a text may need escaped
+_SPECIAL = re.compile("[\x00-\x08\x0b-\x1f&<>\ufffe\uffff]")  # characters a text may need escaped (and "_x")
 _XML = XMLwriter()  # XlsxWriter's own escaping of data and attributes
 
 
@@ -50,7 +51,7 @@ def inline_text(text: str) -> str:
     ``_xHHHH_`` escaped, leading or trailing spaces kept)."""
     if len(text) > MAX_TEXT // 2 and _utf16_len(text) > MAX_TEXT:
         text = _truncate(text)
-    if _SPECIAL.search(text):
+    if _SPECIAL.search(text) or "_x" in text:
         if "_x" in text:
             text = _ESCAPED.sub(r"_x005F\1", text)
         text = _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
@@ -93,6 +94,7 @@ class XmlSheet(Worksheet):
         self._values: dict[tuple[int, int], Any] = {}  # what a chart's cached data takes from a cell
         self.frame = False  # True: a sheet whose <sheetData> is replaced (a table sheet's), its rows not written
         self.later: dict[str, str] = {}  # mark in the sheet's XML → its rows or validations (``fill_in``)
+        self._links: dict[tuple[int, int], tuple[str, str, str | None]] = {}  # internal links: target, text, tip
         self._rules: list[str] = []
         self.replaced: dict[str, bytes] = {}  # package part → content, in place of what XlsxWriter wrote
 
@@ -306,6 +308,39 @@ class XmlSheet(Worksheet):
                 blocks[row // 16] = (lo, hi) if have is None else (min(have[0], lo), max(have[1], hi))
         return {block: f"{lo + 1}:{hi + 1}" for block, (lo, hi) in blocks.items()}
 
+    def write_url(self, row: Any, col: Any, url: Any = None, cell_format: Format | None = None,
+                  string: str | None = None, tip: str | None = None) -> int:
+        """XlsxWriter's; a link to a cell of the workbook (``internal:``) kept as its target, text and tip."""
+        if row.__class__ is not int or cell_format is None or url.__class__ is not str \
+                or not url.startswith("internal:") or "#" in url or len(url) > 255 or len(tip or "") > 255:
+            return super().write_url(row, col, url, cell_format, string, tip)
+        if self._check_dimensions(row, col):
+            return -1
+        self.hlink_count += 1
+        if self.hlink_count > 65530:
+            return super().write_url(row, col, url, cell_format, string, tip)  # XlsxWriter's warning
+        target = url[len("internal:"):]
+        text = target if string is None else string
+        self._write_string(row, col, text, cell_format)
+        self._links[row, col] = target, text, tip
+        return 0
+
+    def _write_hyperlinks(self) -> None:
+        if self._links and not self.hyperlinks:
+            attr = _XML._escape_attributes
+            self.fh.write("<hyperlinks>" + "".join(
+                f'<hyperlink ref="{xl_rowcol_to_cell(row, col)}" location="{attr(target)}"'
+                + (f' tooltip="{attr(tip)}"' if tip else "") + f' display="{attr(text)}"/>'
+                for (row, col), (target, text, tip) in sorted(self._links.items())) + "</hyperlinks>")
+            return
+        for (row, col), (target, text, tip) in self._links.items():  # with other links: all as XlsxWriter's
+            link = Url("internal:" + target)
+            link._text = text
+            if tip is not None:
+                link.tip = tip
+            self.hyperlinks[row][col] = link
+        super()._write_hyperlinks()
+
     def write_comment(self, row: Any, col: Any, comment: str, options: dict[str, Any] | None = None) -> int:
         """XlsxWriter's, its comment copied from the first made with the same options (they differ only in the
         cell, the text and the offsets from the cell)."""
@@ -378,7 +413,7 @@ def _rule_key(options: dict[str, Any]) -> Any:
 
 def _data(text: Any) -> str:
     """Character data as XlsxWriter's ``_xml_data_element`` writes it."""
-    if text.__class__ is str and not _SPECIAL.search(text):
+    if text.__class__ is str and not _SPECIAL.search(text) and "_x" not in text:
         return text
     return _XML._escape_control_characters(_XML._escape_data(text))
 

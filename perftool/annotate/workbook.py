@@ -2,8 +2,9 @@
 
 The submission is never re-saved (an openpyxl save would drop cached values and extensions): its entries are
 written into perftool's own template (its table sheets filled into a skeleton rendered once per layout), so every
-formula carries a correct cached value. Findings
-become comments with red/amber highlights, and two sheets lead the workbook: 审核结果 and 评分结果.
+formula carries a correct cached value. Findings become comments with red/amber highlights, and two sheets lead
+the workbook: 审核结果 and 评分结果 (written by the same code in both paths; in the copy onto ``XmlSheet``
+worksheets, which write their rows as XML directly).
 """
 
 from __future__ import annotations

@@ -21,6 +21,14 @@ findings each 109 ms against 208 full and 86 ``score`` — there the copy's own 
 comments, written by XlsxWriter) is ~75 % of what remains. The full re-render stays as the oracle the tests compare with (``annotate(...,
 full=True)``).
 
+The copy's own content (the 审核结果 rows, 评分结果, ~270 comments on a synthetic unit) is written as XML directly
+too: the result sheets and the table frames are ``sheet_xml.XmlSheet`` worksheets, which keep their cells, data
+validations and comments as XML and leave to XlsxWriter only the small fixed parts (columns, heights, panes,
+page setup, protection, charts, relationships, content types); the comments' boxes stay placed by XlsxWriter.
+Measured on 6 synthetic full-set units with ~300 findings (CPU, gc off, under load): 157 → ~60–65 ms per copy
+(cProfile, the copy's own parts: 审核结果 ~35 %, package and zip ~30 %, comments ~15 %, table cells ~10 %).
+While a copy is assembled, cyclic garbage collection is off (``_uncollected``).
+
 Text the copy writes is always escaped and written as an inline string (the skeleton's labels too, so the copy's
 shared-string table is XlsxWriter's own); numbers, dates and formula results are written as XlsxWriter writes
 them.

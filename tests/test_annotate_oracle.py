@@ -12,6 +12,7 @@ printing: test_print.py (the ``_审核`` workbooks)."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 import datetime as dt
 from pathlib import Path
 
@@ -168,3 +169,15 @@ def test_escaped_finding_texts_and_a_sheet_of_many_comments(tmp_path):
     shown = {cell[1] for cell in quick[f"sheet {FINDINGS_SHEET}"]["cells"].values()}
     assert {"<r>像富文本</r>", "<b>&amp;</b> &lt;", "_x005F_x005F_x0041_", "_x000B_垂直制表"} <= shown
     assert "𠀀" * 16383 in shown  # a text over Excel's 32,767 UTF-16 units: truncated as XlsxWriter does
+
+
+def test_the_copy_leaves_no_reference_cycles(example, tmp_path):
+    """The copy is written with cyclic garbage collection off: everything it made is freed by reference counting
+    (no cycle left for a collection to find), the full re-render's XlsxWriter workbook by contrast leaves cycles."""
+    _, a = example("000_yueyang_2022")
+    annotate(a, tmp_path / "warm.xlsx")
+    gc.collect()
+    annotate(a, tmp_path / "quick.xlsx")
+    assert gc.collect() == 0
+    annotate(a, tmp_path / "full.xlsx", full=True)
+    assert gc.collect() > 0

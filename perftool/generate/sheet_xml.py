@@ -80,6 +80,7 @@ _VALIDATIONS: dict[Any, str] = {}
 _RANGE = "\x00"
 _NO_VALUE = object()
 _COLUMNS: dict[int, str] = {}  # column letters by index
+_TEXTS: dict[str, str] = {}  # short texts as inline strings (``inline_text``)
 _FORMULAS: dict[tuple[str, bool, bool], str] = {}  # formulas as XlsxWriter prepares them
 _COMMENTS: dict[Any, dict[str, Any]] = {}  # a comment's attributes as XlsxWriter makes them, by its options
 _PLACED = {"x_offset", "y_offset", "start_col", "start_row", "start_cell"}  # options that move a comment box
@@ -133,9 +134,15 @@ class XmlSheet(Worksheet):
                 _write_cell(self, row, col, value, fmt)
                 continue
             if kind is str and not (value.startswith("<r>") and value.endswith("</r>")):
-                if len(value) > MAX_TEXT // 2 and _utf16_len(value) > MAX_TEXT:
-                    value = _truncate(value)
-                rest = inline_text(value)
+                rest = _TEXTS.get(value)
+                if rest is None:
+                    if len(value) > MAX_TEXT // 2 and _utf16_len(value) > MAX_TEXT:
+                        value = _truncate(value)
+                    rest = inline_text(value)
+                    if len(value) <= 100:  # the texts that recur (sheet names, rules, states)
+                        if len(_TEXTS) >= 65536:
+                            _TEXTS.clear()
+                        _TEXTS[value] = rest
             elif (kind is int or kind is float) and isfinite(value):
                 rest, value = f"><v>{value:.16G}</v></c>", f"{value:.16g}"
             else:

@@ -13,12 +13,15 @@ relationships and content types) stays XlsxWriter's; what it takes over it write
   widths) and still writes the comments and VML parts, but of the first comment only; ``replaced`` holds the full
   parts, to be put into the package in their place (``zipcopy.copy_zip``).
 
-The full re-render (plain XlsxWriter worksheets) is the oracle the tests compare the copy with, part by part.
+A workbook with ``XmlSheet`` sheets is complete only with ``xml_parts`` put into its package in place of what
+XlsxWriter wrote (``zipcopy.copy_zip``), as ``skeleton.write_copy`` does. The full re-render (plain XlsxWriter
+worksheets) is the oracle the tests compare the copy with, part by part.
 """
 
 from __future__ import annotations
 
 import re
+import zipfile
 from fractions import Fraction
 from io import StringIO
 from math import isfinite, isinf, isnan
@@ -28,7 +31,7 @@ from xlsxwriter.comments import CommentType
 from xlsxwriter.format import Format
 from xlsxwriter.url import Url
 from xlsxwriter.utility import _preserve_whitespace, _utf16_len, xl_col_to_name, xl_range, xl_rowcol_to_cell
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.worksheet import Worksheet, convert_range_args
 from xlsxwriter.xmlwriter import XMLwriter
 
 from .styles import write_plain
@@ -153,20 +156,20 @@ class XmlSheet(Worksheet):
             values[row, col] = value
 
     # the public writers without XlsxWriter's A1-notation wrapper when given numbers (the hot path)
-    def write_string(self, row: Any, col: Any, *args: Any) -> int:
+    def write_string(self, row: Any, col: Any, *args: Any, **kwargs: Any) -> int:
         if row.__class__ is int:
-            return self._write_string(row, col, *args)
-        return super().write_string(row, col, *args)
+            return self._write_string(row, col, *args, **kwargs)
+        return super().write_string(row, col, *args, **kwargs)
 
-    def write_number(self, row: Any, col: Any, *args: Any) -> int:
+    def write_number(self, row: Any, col: Any, *args: Any, **kwargs: Any) -> int:
         if row.__class__ is int:
-            return self._write_number(row, col, *args)
-        return super().write_number(row, col, *args)
+            return self._write_number(row, col, *args, **kwargs)
+        return super().write_number(row, col, *args, **kwargs)
 
-    def write_blank(self, row: Any, col: Any, *args: Any) -> int:
+    def write_blank(self, row: Any, col: Any, *args: Any, **kwargs: Any) -> int:
         if row.__class__ is int:
-            return self._write_blank(row, col, *args)
-        return super().write_blank(row, col, *args)
+            return self._write_blank(row, col, *args, **kwargs)
+        return super().write_blank(row, col, *args, **kwargs)
 
     def _write_string(self, row: int, col: int, string: str, cell_format: Format | None = None) -> int:
         if self._check_dimensions(row, col):
@@ -211,6 +214,7 @@ class XmlSheet(Worksheet):
         self._put(row, col, fmt, inline_text(text), _NO_VALUE)
         return 0
 
+    @convert_range_args
     def data_validation(self, first_row: int, first_col: int, last_row: int, last_col: int,
                         options: dict[str, Any] | None = None) -> int:
         options = dict(options or {})
@@ -241,6 +245,8 @@ class XmlSheet(Worksheet):
         return 0
 
     def _write_data_validations(self) -> None:
+        if self.validations:
+            raise RuntimeError("XmlSheet 的数据验证只经 data_validation 写入")
         if self._rules:
             self._later("rules", f'<dataValidations count="{len(self._rules)}">{"".join(self._rules)}'
                                  '</dataValidations>')
@@ -315,17 +321,21 @@ class XmlSheet(Worksheet):
                 blocks[row // 16] = (lo, hi) if have is None else (min(have[0], lo), max(have[1], hi))
         return {block: f"{lo + 1}:{hi + 1}" for block, (lo, hi) in blocks.items()}
 
-    def write_url(self, row: Any, col: Any, url: Any = None, cell_format: Format | None = None,
-                  string: str | None = None, tip: str | None = None) -> int:
+    def write_url(self, row: Any, col: Any, *args: Any, **kwargs: Any) -> int:
         """XlsxWriter's; a link to a cell of the workbook (``internal:``) kept as its target, text and tip."""
-        if row.__class__ is not int or cell_format is None or url.__class__ is not str \
-                or not url.startswith("internal:") or "#" in url or len(url) > 255 or len(tip or "") > 255:
-            return super().write_url(row, col, url, cell_format, string, tip)
+        if row.__class__ is not int:
+            return super().write_url(row, col, *args, **kwargs)
+        named = dict(zip(("url", "cell_format", "string", "tip"), args), **kwargs)
+        url, cell_format = named.get("url"), named.get("cell_format")
+        string, tip = named.get("string"), named.get("tip")
+        if cell_format is None or url.__class__ is not str or not url.startswith("internal:") or "#" in url \
+                or len(url) > 255 or len(tip or "") > 255:
+            return super().write_url(row, col, *args, **kwargs)
+        if self.hlink_count >= 65530:
+            return super().write_url(row, col, *args, **kwargs)  # XlsxWriter's warning
         if self._check_dimensions(row, col):
             return -1
         self.hlink_count += 1
-        if self.hlink_count > 65530:
-            return super().write_url(row, col, url, cell_format, string, tip)  # XlsxWriter's warning
         target = url[len("internal:"):]
         text = target if string is None else string
         self._write_string(row, col, text, cell_format)
@@ -348,15 +358,19 @@ class XmlSheet(Worksheet):
             self.hyperlinks[row][col] = link
         super()._write_hyperlinks()
 
-    def write_comment(self, row: Any, col: Any, comment: str, options: dict[str, Any] | None = None) -> int:
+    def write_comment(self, row: Any, col: Any, *args: Any, **kwargs: Any) -> int:
         """XlsxWriter's, its comment copied from the first made with the same options (they differ only in the
         cell, the text and the offsets from the cell)."""
-        key = _rule_key(options or {}) if row.__class__ is int else None
-        if key is None or options and options.keys() & _PLACED:
-            return super().write_comment(row, col, comment, options)
+        if row.__class__ is not int:
+            return super().write_comment(row, col, *args, **kwargs)
+        named = dict(zip(("comment", "options"), args), **kwargs)
+        comment, options = named.get("comment"), named.get("options")
+        key = _rule_key(options or {})
+        if key is None or options and options.keys() & _PLACED or comment.__class__ is not str:
+            return super().write_comment(row, col, *args, **kwargs)
         proto = _COMMENTS.get(key)
         if proto is None:
-            error = super().write_comment(row, col, comment, options)
+            error = super().write_comment(row, col, *args, **kwargs)
             if not error:
                 if len(_COMMENTS) >= 256:
                     _COMMENTS.clear()
@@ -385,6 +399,19 @@ class XmlSheet(Worksheet):
                                                                                    vml_shape_id, comments)
             self.comments_list = comments[:1]  # what XlsxWriter still writes, to be replaced
         return count
+
+
+def xml_parts(book: Any, package: zipfile.ZipFile) -> dict[str, bytes]:
+    """The parts of ``book``'s ``XmlSheet`` sheets to put in place of XlsxWriter's (``package``, what it wrote):
+    the sheets with their rows and validations filled in, the full comments and VML."""
+    parts: dict[str, bytes] = {}
+    for ws in book.worksheets():
+        if isinstance(ws, XmlSheet):
+            parts.update(ws.replaced)
+            if ws.later:
+                name = f"xl/worksheets/sheet{ws.index + 1}.xml"
+                parts[name] = ws.fill_in(package.read(name).decode("utf-8")).encode("utf-8")
+    return parts
 
 
 def write_row(ws: Worksheet, row: int, cells: list[tuple[int, Any, Format | None]]) -> None:

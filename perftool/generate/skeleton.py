@@ -61,7 +61,7 @@ from ..engine import engine_for
 from ..output import atomic_path
 from .render import (Marks, changeable_rows, finish_workbook, new_workbook, page_setup, plan_texts, set_columns,
                      table_heights, write_marks, write_table)
-from .sheet_xml import XmlSheet, escape, string_cell
+from .sheet_xml import XmlSheet, escape, string_cell, xml_parts
 from .styles import FORMULA_LEADS, Styles
 from .zipcopy import copy_zip
 
@@ -131,12 +131,7 @@ def _write_copy(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks
     with zipfile.ZipFile(io.BytesIO(archive)) as z:
         parts = {name: sheet.splice(z.read(name).decode("utf-8"), data).encode("utf-8")
                  for name, (sheet, data) in fills.items()}
-        for ws in book.worksheets():
-            if isinstance(ws, XmlSheet):
-                parts.update(ws.replaced)
-                if ws.later:
-                    name = f"xl/worksheets/sheet{ws.index + 1}.xml"
-                    parts[name] = ws.fill_in(z.read(name).decode("utf-8")).encode("utf-8")
+        parts.update(xml_parts(book, z))
     with atomic_path(path) as tmp:
         copy_zip(archive, tmp, parts)
     return values

@@ -26,7 +26,8 @@ too: the result sheets and the table frames are ``sheet_xml.XmlSheet`` worksheet
 validations and comments as XML and leave to XlsxWriter only the small fixed parts (columns, heights, panes,
 page setup, protection, charts, relationships, content types); the comments' boxes stay placed by XlsxWriter.
 Measured with ``tests/bench.py`` (20 synthetic full-set units, ~300 findings each; CPU, medians, under load):
-157 → 77 ms per copy, ``score`` 48 → 40 in the same runs; by cProfile the 审核结果 rows are ~38 % of what
+171 → 65 ms per copy run back to back (``score`` 60 / 42 in the same runs: the machine's load moves both),
+1.5–1.9× ``score`` over five runs; by cProfile the 审核结果 rows are ~38 % of what
 remains, XlsxWriter's fixed package and the comment boxes ~25 %. While a copy is assembled, cyclic garbage
 collection is off (``_uncollected``).
 

@@ -12,17 +12,21 @@ printing: test_print.py (the ``_审核`` workbooks)."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 import datetime as dt
 from pathlib import Path
 
 
+from xlsxwriter.utility import xl_rowcol_to_cell
+
 from hostile import huge_string, many_runs
 from perftool.annotate.workbook import annotate
 from perftool.assess import assess
+from perftool.audit.findings import ERROR, WARNING, Finding
 from perftool.definitions.workbook import plan_workbook
 from perftool.generate.render import render
 from perftool.generate.skeleton import skeleton_of
-from perftool.identity import SHEET as IDENTITY_SHEET
+from perftool.identity import FINDINGS_SHEET, SHEET as IDENTITY_SHEET
 from perftool.synthetic import full_plan, inject_mistakes, random_inputs
 from workbook_content import content, differences
 
@@ -127,3 +131,53 @@ def test_the_comparison_sees_a_changed_entry(example, tmp_path):
     f = a.plan.field(key)
     found = differences(_unstamped(content(full)), _unstamped(content(changed)), limit=500)
     assert any(d.startswith(f"/sheet {f.sheet}/cells/{f.cell}:") for d in found), found
+
+
+#: Finding texts the copy's own writer must escape or keep exactly as XlsxWriter does: besides HOSTILE_TEXTS, a
+#: text spelled as XlsxWriter's rich string, tags and entities, the escape of a literal escape, U+FFFE-free
+#: characters at the edge of what XML allows.
+FINDING_TEXTS = [*HOSTILE_TEXTS, "<r>像富文本</r>", "<b>&amp;</b> &lt;", "_x005F_x0041_", "\x0b垂直制表", " ",
+                 "末尾换行\n", "\r回车开头", "𠀀" * 20000]
+
+
+def test_escaped_finding_texts_and_a_sheet_of_many_comments(tmp_path):
+    """Findings whose every text needs escaping, truncating or keeping spaces, in the 审核结果 rows (and their 说明
+    and 现场数据) and as comments; a comment on every cell of a 110-row 公开02 (more than one VML block of 1,024
+    shapes, boxes over rows of other heights), a few on other sheets. Both copies agree, comment XML and VML to
+    the byte."""
+    plan = full_plan(2024, 3, rows=110)
+    render(plan, {**plan.default_inputs(), **random_inputs(plan, 3)}, tmp_path / "in.xlsx")
+    a = assess(tmp_path / "in.xlsx")
+    layouts = list(a.plan.layouts.values())
+    many = a.plan.layouts["gk02"]
+    cells = [(many.sheet, xl_rowcol_to_cell(r, c)) for r in range(many.header_first, many.body_last + 1)
+             for c in range(len(many.table.columns))]
+    cells += [(lay.sheet, "C8") for lay in layouts[2:5]] + [(None, None), (layouts[0].sheet, None)]
+    findings = [Finding(a.findings[0].code, ERROR if i % 3 == 0 else WARNING, FINDING_TEXTS[i % len(FINDING_TEXTS)],
+                        sheet=sheet, cell=cell, row_label=FINDING_TEXTS[(i + 1) % len(FINDING_TEXTS)][:50],
+                        values={"填报数": FINDING_TEXTS[(i + 2) % len(FINDING_TEXTS)], "计算数": i * 1.5},
+                        id=f"T{i:04d}", explanation=FINDING_TEXTS[(i + 3) % len(FINDING_TEXTS)] if i % 4 else None)
+                for i, (sheet, cell) in enumerate(cells)]
+    assert len(findings) > 1100
+    full, quick = both(dataclasses.replace(a, findings=findings), tmp_path)
+    assert differences(full, quick) == []
+    marked = quick[f"sheet {many.sheet}"]
+    count = len(cells) - 5
+    assert marked["comments"][0].count(b"<comment ") == count
+    vml = next(e[1][0] for e in marked["elements"] if isinstance(e, tuple) and e[0].endswith("legacyDrawing"))
+    assert b'data="1,2"' in vml and vml.count(b"<v:shape ") == count
+    shown = {cell[1] for cell in quick[f"sheet {FINDINGS_SHEET}"]["cells"].values()}
+    assert {"<r>像富文本</r>", "<b>&amp;</b> &lt;", "_x005F_x005F_x0041_", "_x000B_垂直制表"} <= shown
+    assert "𠀀" * 16383 in shown  # a text over Excel's 32,767 UTF-16 units: truncated as XlsxWriter does
+
+
+def test_the_copy_leaves_no_reference_cycles(example, tmp_path):
+    """The copy is written with cyclic garbage collection off: everything it made is freed by reference counting
+    (no cycle left for a collection to find), the full re-render's XlsxWriter workbook by contrast leaves cycles."""
+    _, a = example("000_yueyang_2022")
+    annotate(a, tmp_path / "warm.xlsx")
+    gc.collect()
+    annotate(a, tmp_path / "quick.xlsx")
+    assert gc.collect() == 0
+    annotate(a, tmp_path / "full.xlsx", full=True)
+    assert gc.collect() > 0

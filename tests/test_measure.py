@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import unicodedata
 
-from perftool.generate.measure import SIDE_PADDING, column_points, lines_of
+from perftool.generate.measure import SIDE_PADDING, Block, RowFit, column_points, fit_rows, lines_of
 
 
 def reference_lines(text: str, width_points: float, size: float) -> int:
@@ -35,3 +35,29 @@ def test_line_counts_follow_the_character_rule():
         assert lines_of(text, width, size) == reference_lines(text, width, size), (text, width, size)
     assert lines_of("一" * 40, column_points(22), 10.0) == 4  # 22 columns, 114.25 pt of text: 11 characters a line
     assert lines_of("", column_points(22), 10.0) == 1
+
+
+def test_refitting_a_few_rows_gives_what_fitting_everything_gives():
+    """``RowFit`` (a layout's labels fitted once, a unit's texts refitted where they are) returns exactly what
+    ``fit_rows`` returns for the whole list, heights and set rows alike: on random layouts of single-row and
+    spanning blocks (some over rows without a base height), with texts added among them or none."""
+    rng = random.Random(17)
+    words = ["合计", "一般公共预算财政拨款收入", "其中：基本支出", "A", "说明" * 30, "第一行\n第二行\n第三行", "x" * 95]
+    checked = 0
+    for _ in range(300):
+        widths = [rng.choice([0.0, 4.0, 8.5, 12.0, 30.0]) for _ in range(6)]
+        base = {r: rng.choice([15.0, 16.0, 20.0, 30.0, 17.3]) for r in range(12) if rng.random() < 0.8}
+
+        def block() -> Block:
+            r, c = rng.randrange(12), rng.randrange(6)
+            return Block(r, c, min(11, r + rng.choice([0, 0, 0, 1, 2])), min(5, c + rng.choice([0, 0, 1])),
+                         rng.choice(words), 10.0)
+
+        items = [block() for _ in range(rng.randrange(1, 25))]
+        extra_at = rng.sample(range(len(items)), rng.randrange(0, min(6, len(items)) + 1))
+        extra = [(i, block()) for i in sorted(extra_at)]
+        fixed = [(i, b) for i, b in enumerate(items) if i not in extra_at]
+        whole = sorted(fixed + extra)
+        assert RowFit(fixed, widths, base).fit(extra) == fit_rows([b for _, b in whole], widths, dict(base))
+        checked += bool(extra)
+    assert checked > 200

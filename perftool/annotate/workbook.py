@@ -2,8 +2,9 @@
 
 The submission is never re-saved (an openpyxl save would drop cached values and extensions): its entries are
 written into perftool's own template (its table sheets filled into a skeleton rendered once per layout), so every
-formula carries a correct cached value. Findings
-become comments with red/amber highlights, and two sheets lead the workbook: 审核结果 and 评分结果.
+formula carries a correct cached value. Findings become comments with red/amber highlights, and two sheets lead
+the workbook: 审核结果 and 评分结果 (written by the same code in both paths; in the copy onto ``XmlSheet``
+worksheets, which write their rows as XML directly).
 """
 
 from __future__ import annotations
@@ -22,11 +23,12 @@ from ..audit.findings import ERROR, SEVERITY_ZH, Finding
 from ..errors import UsageError
 from ..audit.rules import rule_text
 from ..generate.findings_sheet import (EXPLANATION_COL, EXPLANATION_NOTE, STATE_COL, VISIBLE, VISIBLE_WIDTHS,
-                                       write_explanation, write_header, write_key)
+                                       explanation_cell, explanation_rule, key_cells, write_header)
 from ..generate.measure import Block, fit_rows, page_fit, stored_height
 from ..generate.render import render
+from ..generate.sheet_xml import XmlSheet, write_row
 from ..generate.skeleton import write_copy
-from ..generate.styles import Styles, write_plain, write_text
+from ..generate.styles import Styles, text_format, write_plain, write_text
 from ..identity import FINDINGS_SHEET, SCORES_SHEET
 from ..score.evaluation import Scores
 from ..values import is_number
@@ -47,22 +49,23 @@ def annotate(a: Assessment, output: Path, full: bool = False) -> None:
             r, c = xl_cell_to_rowcol(f.cell)
             marks.setdefault((f.sheet, r, c), []).append((f.severity, f.message))
 
+    sheet_class = None if full else XmlSheet  # the same sheets, their cells written as XML directly
+
     def front(book: xlsxwriter.Workbook, styles: Styles) -> None:
-        _findings_sheet(book.add_worksheet(FINDINGS_SHEET), a, styles)
-        _scores_sheet(book, book.add_worksheet(SCORES_SHEET), a, styles)
+        _findings_sheet(book.add_worksheet(FINDINGS_SHEET, worksheet_class=sheet_class), a, styles)
+        _scores_sheet(book, book.add_worksheet(SCORES_SHEET, worksheet_class=sheet_class), a, styles)
 
     (render if full else write_copy)(a.plan, {**a.inputs, **a.overrides}, output, marks, front)
 
 
 def _link(ws: Worksheet, r: int, c: int, target: str | None, styles: Styles) -> None:
     """A cell reference written as a hyperlink to that cell (``表!A1``), top-aligned like the rest of its row."""
-    plain = styles.get(border=1, valign="top")
     if not target or "!" not in target:
-        write_text(ws, r, c, target or "", plain, styles)
+        write_text(ws, r, c, target or "", styles.get(border=1, valign="top"), styles)
         return
     sheet, cell = target.split("!", 1)
     if not cell or not cell[0].isalpha():
-        write_text(ws, r, c, target, plain, styles)
+        write_text(ws, r, c, target, styles.get(border=1, valign="top"), styles)
         return
     ws.write_url(r, c, f"internal:'{sheet}'!{cell}", styles.get(border=1, valign="top", font_color="blue",
                                                                underline=1), string=target, tip="转到该单元格")
@@ -84,23 +87,23 @@ def _findings_sheet(ws: Worksheet, a: Assessment, styles: Styles) -> None:
     blocks = [Block(1, 0, 1, last, summary)]
     write_header(ws, 2, styles)
     body = styles.get(border=1, text_wrap=True, valign="top")
+    severities = {sev: styles.get(border=1, valign="top", bold=sev == ERROR,
+                                  font_color="#C00000" if sev == ERROR else "#9C5700") for sev in SEVERITY_ZH}
     for i, f in enumerate(a.findings, start=1):
         r = i + 2
-        error = f.severity == ERROR
-        severity = styles.get(border=1, valign="top", bold=error, font_color="#C00000" if error else "#9C5700")
         rule = rule_text(f.rule or f.code)
-        texts = {2: f.sheet or "整个工作簿", 4: "／".join(x for x in (f.row_label, f.col_label) if x),
-                 5: f"{rule.name}：{rule.explain}" if rule.explain else rule.name, 6: f.message,
-                 7: "；".join(f"{k}：{_plain(v)}" for k, v in f.values.items()), STATE_COL: _state(f)}
-        ws.write_number(r, 0, i, body)
-        ws.write_string(r, 1, SEVERITY_ZH[f.severity], severity)
+        error = f.severity == ERROR
+        texts = ((2, f.sheet or "整个工作簿"), (4, "／".join(x for x in (f.row_label, f.col_label) if x)),
+                 (5, f"{rule.name}：{rule.explain}" if rule.explain else rule.name), (6, f.message),
+                 (7, "；".join(f"{k}：{_plain(v)}" for k, v in f.values.items())), (STATE_COL, _state(f)))
+        explanation = explanation_cell(f.explanation, error, styles)
+        write_row(ws, r, [(0, i, body), (1, SEVERITY_ZH[f.severity], severities[f.severity]),
+                          *((c, text, text_format(text, body, styles)) for c, text in texts), explanation,
+                          *key_cells(f.id, f.fingerprint, styles)])
         _link(ws, r, 3, f"{f.sheet}!{f.cell}" if f.sheet and f.cell else "", styles)
-        for c, text in texts.items():
-            write_text(ws, r, c, text, body, styles)
-            blocks.append(Block(r, c, r, c, text))
-        write_key(ws, r, f.id, f.fingerprint, styles)
-        blocks.append(Block(r, EXPLANATION_COL, r, EXPLANATION_COL,
-                            write_explanation(ws, r, f.explanation, error, styles)))
+        explanation_rule(ws, r, error)
+        blocks.extend(Block(r, c, r, c, text) for c, text in texts)
+        blocks.append(Block(r, EXPLANATION_COL, r, EXPLANATION_COL, explanation[1]))
         heights[r] = 15.0
     if not a.findings:
         ws.merge_range(3, 0, 3, last, "未发现问题。", body)

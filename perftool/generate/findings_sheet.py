@@ -8,13 +8,15 @@ written against. The annotated copy fills the same columns (``annotate/workbook.
 from __future__ import annotations
 
 import xlsxwriter
+from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ..definitions.workbook import WorkbookPlan
 from ..identity import (CELL_HEADER, ERROR_PLACEHOLDER, EXPLANATION_HEADER, EXPLANATION_LIMIT, FINDINGS_SHEET,
                         FINGERPRINT_HEADER, ID_HEADER)
 from .measure import Block, fit_rows, page_fit, stored_height
-from .styles import INPUT_FILL, Styles, write_text
+from .sheet_xml import write_row
+from .styles import INPUT_FILL, Styles, text_format
 
 FINDING_COLUMNS = [("序号", 5), ("级别", 9), ("表", 8), (CELL_HEADER, 13), ("位置（行／栏）", 18), ("审核规则", 24),
                    ("问题说明", 40), ("现场数据", 24), ("说明状态", 10), (EXPLANATION_HEADER, 36),
@@ -34,26 +36,33 @@ def write_header(ws: Worksheet, row: int, styles: Styles) -> None:
         ws.write_string(row, c, name, styles.header())
 
 
-def write_key(ws: Worksheet, r: int, finding_id: str, fingerprint: str, styles: Styles) -> None:
-    """The hidden 审核编号 and 数据指纹 of row ``r``: kept in the cells, never shown or printed."""
+def key_cells(finding_id: str, fingerprint: str, styles: Styles) -> list[tuple[int, str, Format]]:
+    """The hidden 审核编号 and 数据指纹 cells of a row (``write_row``'s): kept in the cells, never shown or
+    printed."""
     hidden = styles.get(num_format=";;;")
-    ws.write_string(r, ID_COL, finding_id, hidden)
-    ws.write_string(r, FINGERPRINT_COL, fingerprint, hidden)
+    return [(ID_COL, finding_id, hidden), (FINGERPRINT_COL, fingerprint, hidden)]
 
 
-def write_explanation(ws: Worksheet, r: int, text: str | None, error: bool, styles: Styles) -> str:
-    """The unlocked 说明 cell of row ``r`` (an error's empty one says it must be fixed); returns what it shows."""
+def explanation_cell(text: str | None, error: bool, styles: Styles) -> tuple[int, str, Format]:
+    """The unlocked 说明 cell of a row (``write_row``'s; an error's empty one says it must be fixed)."""
     shown = text or (ERROR_PLACEHOLDER if error else "")
     fmt = styles.get(border=1, text_wrap=True, valign="top", locked=False, bg_color=INPUT_FILL,
                      **({"font_color": "#808080", "italic": True} if not text and error else {}))
-    write_text(ws, r, EXPLANATION_COL, shown, fmt, styles)
-    ws.data_validation(r, EXPLANATION_COL, r, EXPLANATION_COL, {
-        "validate": "length", "criteria": "<=", "value": EXPLANATION_LIMIT, "ignore_blank": True,
-        "input_title": "错误须修改" if error else "出错说明",
-        "input_message": (f"{ERROR_PLACEHOLDER}。" if error else "请写明保留此提示的原因。")
-        + f"不超过 {EXPLANATION_LIMIT} 字，不要以“=”开头。",
-        "error_type": "stop", "error_title": "说明过长", "error_message": f"说明不超过 {EXPLANATION_LIMIT} 字。"})
-    return shown
+    return EXPLANATION_COL, shown, text_format(shown, fmt, styles)
+
+
+def explanation_rule(ws: Worksheet, r: int, error: bool) -> None:
+    """The 说明 cell's validation: at most ``EXPLANATION_LIMIT`` characters, and what to write there."""
+    ws.data_validation(r, EXPLANATION_COL, r, EXPLANATION_COL, _EXPLANATION_RULES[error])
+
+
+_EXPLANATION_RULES = {error: {
+    "validate": "length", "criteria": "<=", "value": EXPLANATION_LIMIT, "ignore_blank": True,
+    "input_title": "错误须修改" if error else "出错说明",
+    "input_message": (f"{ERROR_PLACEHOLDER}。" if error else "请写明保留此提示的原因。")
+    + f"不超过 {EXPLANATION_LIMIT} 字，不要以“=”开头。",
+    "error_type": "stop", "error_title": "说明过长", "error_message": f"说明不超过 {EXPLANATION_LIMIT} 字。"}
+    for error in (True, False)}
 
 
 def blank_findings_sheet(book: xlsxwriter.Workbook, plan: WorkbookPlan, styles: Styles) -> None:
@@ -71,7 +80,8 @@ def blank_findings_sheet(book: xlsxwriter.Workbook, plan: WorkbookPlan, styles: 
     for r in range(3, 3 + BLANK_ROWS):
         for c in range(EXPLANATION_COL):
             ws.write_blank(r, c, None, cell if c == CELL_COL else body)
-        write_explanation(ws, r, None, False, styles)
+        write_row(ws, r, [explanation_cell(None, False, styles)])
+        explanation_rule(ws, r, False)
     heights = fit_rows([Block(1, 0, 1, last, note)], VISIBLE_WIDTHS,
                        {0: 30.0, 1: 15.0, 2: 18.0, **{r: 30.0 for r in range(3, 3 + BLANK_ROWS)}})
     for r, h in heights.items():

@@ -12,6 +12,7 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 from functools import lru_cache
 from itertools import accumulate
 
@@ -89,9 +90,9 @@ def text_height(text: str, width_points: float, size: float = 10.0) -> float:
     return lines_of(text, width_points, size) * size * LINE_SPACING + CELL_PADDING
 
 
-@dataclass(frozen=True)
-class Block:
-    """A wrapped text occupying rows ``first``–``last`` and columns ``left``–``right`` (0-based, inclusive)."""
+class Block(NamedTuple):
+    """A wrapped text occupying rows ``first``–``last`` and columns ``left``–``right`` (0-based, inclusive). A
+    tuple: an annotated copy makes thousands."""
 
     first: int
     left: int
@@ -120,13 +121,61 @@ def fit_rows(blocks: Iterable[Block], widths: Sequence[float], heights: dict[int
         heights[r] = stored_height(h)
     pending = sorted(blocks, key=lambda b: b.last - b.first)  # single rows first, then spans over them
     points = [column_points(w) for w in widths]
-    for b in pending:
-        width = sum(points[b.left:b.right + 1])
-        need = text_height(b.text, width, b.size)
-        have = sum(heights.get(r, 15.0) for r in range(b.first, b.last + 1))
+    for first, left, last, right, text, size in pending:
+        need = text_height(text, points[left] if left == right else sum(points[left:right + 1]), size)
+        have = heights.get(last, 15.0) if first == last else sum(heights.get(r, 15.0) for r in range(first, last + 1))
         if need > have + 0.1:
-            heights[b.last] = _pixels_up(heights.get(b.last, 15.0) + need - have)  # a whole pixel more, not less
+            heights[last] = _pixels_up(heights.get(last, 15.0) + need - have)  # a whole pixel more, not less
     return heights
+
+
+class RowFit:
+    """``fit_rows`` of a fixed list of blocks at fixed widths, kept: the same list with a few blocks added at given
+    places in it (a unit's entered texts among a layout's labels) is fitted again only where those are, the rows
+    of the single-row ones and the blocks spanning rows, with the same arithmetic in the same order."""
+
+    def __init__(self, blocks: Iterable[tuple[int, Block]], widths: Sequence[float], heights: dict[int, float]):
+        """``blocks``: (position, block), the order ``fit_rows`` sees them in; ``heights`` the base heights."""
+        self.points = [column_points(w) for w in widths]
+        self.start = {r: stored_height(h) for r, h in heights.items()}
+        self.single: dict[int, list[tuple[int, float]]] = {}  # row → [(position, height needed)]
+        self.spans: list[tuple[int, int, Block, float]] = []  # (rows spanned − 1, position, block, height needed)
+        self._add(blocks, self.single, self.spans)
+        self.rows = {r: h for r, needs in self.single.items() if (h := self._row(r, needs)) is not None}
+
+    def fit(self, extra: Iterable[tuple[int, Block]]) -> dict[int, float]:
+        """What ``fit_rows`` returns for the fixed blocks and ``extra`` ((position, block)) in position order."""
+        single: dict[int, list[tuple[int, float]]] = {}
+        spans = list(self.spans)
+        self._add(extra, single, spans)
+        heights = {**self.start, **self.rows}
+        for r, needs in single.items():
+            h = self._row(r, sorted(self.single.get(r, []) + needs))
+            if h is not None:
+                heights[r] = h
+        for _, _, b, need in sorted(spans, key=lambda x: x[:2]):
+            have = sum(heights.get(r, 15.0) for r in range(b.first, b.last + 1))
+            if need > have + 0.1:
+                heights[b.last] = _pixels_up(heights.get(b.last, 15.0) + need - have)
+        return heights
+
+    def _add(self, blocks: Iterable[tuple[int, Block]], single: dict[int, list[tuple[int, float]]],
+             spans: list[tuple[int, int, Block, float]]) -> None:
+        for position, b in blocks:
+            need = text_height(b.text, sum(self.points[b.left:b.right + 1]), b.size)
+            if b.first == b.last:
+                single.setdefault(b.last, []).append((position, need))
+            else:
+                spans.append((b.last - b.first, position, b, need))
+
+    def _row(self, r: int, needs: list[tuple[int, float]]) -> float | None:
+        """A row's height after its single-row blocks (None: never set)."""
+        h = self.start.get(r)
+        for _, need in needs:
+            have = 15.0 if h is None else h
+            if need > have + 0.1:
+                h = _pixels_up(have + need - have)
+        return h
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from ..engine import engine_for
 from ..identity import SHEET as IDENTITY_SHEET, Identity
 from ..output import atomic_path
 from .findings_sheet import blank_findings_sheet
-from .measure import Block, fit_rows, page_fit, stored_height
+from .measure import Block, RowFit, page_fit, stored_height
 from .styles import BODY_FONT, Styles, write_text
 
 
@@ -172,6 +172,7 @@ class _HeightPlan:
 
     def __post_init__(self) -> None:
         self.slots = [(i, item[4], item[5]) for i, item in enumerate(self.items) if not isinstance(item, Block)]
+        self.labels: RowFit | None = None  # the labels' fit, refitted where a unit's texts are (``table_heights``)
 
 
 _HEIGHT_PLANS: dict[tuple[int, int], _HeightPlan] = {}
@@ -223,11 +224,10 @@ def table_heights(layout: TableLayout, plan: WorkbookPlan, values: Mapping[str, 
     entered = tuple((i, value) for i, key, is_input in hp.slots
                     if isinstance(value := values.get(key), str) and value and (is_input or key in given))
     if entered not in hp.fitted:
-        texts = dict(entered)
-        blocks = [Block(*item[:4], texts[i], 10.0) if i in texts else item
-                  for i, item in enumerate(hp.items) if isinstance(item, Block) or i in texts]
-        widths = [0.0 if col.hidden else col.width for col in layout.table.columns]
-        heights = fit_rows(blocks, widths, dict(hp.base))
+        if hp.labels is None:
+            widths = [0.0 if col.hidden else col.width for col in layout.table.columns]
+            hp.labels = RowFit(((i, b) for i, b in enumerate(hp.items) if isinstance(b, Block)), widths, hp.base)
+        heights = hp.labels.fit((i, Block(*hp.items[i][:4], text, 10.0)) for i, text in entered)
         if len(hp.fitted) > 256:
             hp.fitted.clear()
         hp.fitted[entered] = {r: stored_height(h) for r, h in heights.items()}  # as stored: what the page fit counts

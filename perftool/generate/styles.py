@@ -24,7 +24,12 @@ FORMULA_LEADS = ("=", "+", "-", "@", "＝", "＋", "－", "＠", "\t", "\r")
 def write_text(ws: Any, row: int, col: int, text: str, fmt: Format | None, styles: Styles) -> None:
     """Write ``text`` (possibly from a submission) as a string that can never become a formula or XML in the
     output."""
-    write_plain(ws, row, col, text, styles.quoted(fmt) if text.startswith(FORMULA_LEADS) else fmt)
+    write_plain(ws, row, col, text, text_format(text, fmt, styles))
+
+
+def text_format(text: str, fmt: Format | None, styles: Styles) -> Format | None:
+    """The format ``write_text`` writes ``text`` in: ``fmt``, quoted when the text starts like a formula."""
+    return styles.quoted(fmt) if text.startswith(FORMULA_LEADS) else fmt
 
 
 def write_plain(ws: Any, row: int, col: int, text: str, fmt: Format | None) -> None:

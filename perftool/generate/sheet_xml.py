@@ -1,0 +1,501 @@
+"""A worksheet whose bulk is written as XML directly: what an annotated copy writes per unit (the 审核结果 and
+评分结果 rows, the comments of the table sheets), at a fraction of XlsxWriter's cost, with the same XML.
+
+``XmlSheet`` is an XlsxWriter worksheet (``book.add_worksheet(name, worksheet_class=XmlSheet)``): everything
+small and fixed (columns, row heights, panes, filters, page setup, protection, charts, hyperlinks, the package's
+relationships and content types) stays XlsxWriter's; what it takes over it writes as XlsxWriter would:
+
+- cells: each kept as its XML when written (texts as inline strings, escaped like XlsxWriter's shared strings),
+  the cell format's number taken when the sheet is written, as XlsxWriter does;
+- data validations: the XML of each distinct rule rendered once per process by XlsxWriter, then only its cell
+  range filled in;
+- comments: XlsxWriter places every comment box (its own object positioning from the row heights and column
+  widths) and still writes the comments and VML parts, but of the first comment only; ``replaced`` holds the full
+  parts, to be put into the package in their place (``zipcopy.copy_zip``).
+
+A workbook with ``XmlSheet`` sheets is complete only with ``xml_parts`` put into its package in place of what
+XlsxWriter wrote (``zipcopy.copy_zip``), as ``skeleton.write_copy`` does. The full re-render (plain XlsxWriter
+worksheets) is the oracle the tests compare the copy with, part by part.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from fractions import Fraction
+from io import StringIO
+from math import isfinite, isinf, isnan
+from typing import Any
+
+from xlsxwriter.comments import CommentType
+from xlsxwriter.format import Format
+from xlsxwriter.url import Url
+from xlsxwriter.utility import _preserve_whitespace, _utf16_len, xl_col_to_name, xl_range, xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet, convert_range_args
+from xlsxwriter.xmlwriter import XMLwriter
+
+from .styles import write_plain
+
+MAX_TEXT = 32767  # UTF-16 units in a cell (XlsxWriter truncates longer strings)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+_ESCAPED = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+_SPECIAL = re.compile("[\x00-\x08\x0b-\x1f&<>\ufffe\uffff]")  # characters a text may need escaped (and "_x")
+_XML = XMLwriter()  # XlsxWriter's own escaping of data and attributes
+
+
+def escape(text: str) -> str:
+    """``text`` as XML character data (``&``, ``<``, ``>``)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def inline_text(text: str) -> str:
+    """What follows ``<c r=… s=…`` for a text cell: an inline string as XlsxWriter writes the text into its shared
+    strings (truncated to Excel's limit, control characters and U+FFFE/U+FFFF as ``_xHHHH_``, a literal
+    ``_xHHHH_`` escaped, leading or trailing spaces kept)."""
+    if len(text) > MAX_TEXT // 2 and _utf16_len(text) > MAX_TEXT:
+        text = _truncate(text)
+    if _SPECIAL.search(text) or "_x" in text:
+        if "_x" in text:
+            text = _ESCAPED.sub(r"_x005F\1", text)
+        text = _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
+        text = escape(text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_"))
+    if text[:1].isspace() or text[-1:].isspace():
+        return f' t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return f' t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def string_cell(ref: str, style: int, text: str) -> str:
+    """A text cell in format number ``style``, as an inline string (``inline_text``)."""
+    return f'<c r="{ref}" s="{style}"{inline_text(text)}'
+
+
+def _truncate(text: str) -> str:
+    units = 0
+    for i, ch in enumerate(text):
+        units += 2 if ord(ch) > 0xFFFF else 1
+        if units > MAX_TEXT:
+            return text[:i]
+    return text
+
+
+#: XML of a data validation rule with its cell range left out ("\x00"), by the rule's options.
+_VALIDATIONS: dict[Any, str] = {}
+_RANGE = "\x00"
+_NO_VALUE = object()
+_COLUMNS: dict[int, str] = {}  # column letters by index
+_TEXTS: dict[str, str] = {}  # short texts as inline strings (``inline_text``)
+_FORMULAS: dict[tuple[str, bool, bool], str] = {}  # formulas as XlsxWriter prepares them
+_COMMENTS: dict[Any, dict[str, Any]] = {}  # a comment's attributes as XlsxWriter makes them, by its options
+_PLACED = {"x_offset", "y_offset", "start_col", "start_row", "start_cell"}  # options that move a comment box
+
+
+class XmlSheet(Worksheet):
+    """An XlsxWriter worksheet keeping its cells, validations and comments as XML (see the module)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._cells: dict[int, dict[int, str]] = {}  # by row and column: the cell's XML
+        self._values: dict[tuple[int, int], Any] = {}  # what a chart's cached data takes from a cell
+        self.frame = False  # True: a sheet whose <sheetData> is replaced (a table sheet's), its rows not written
+        self.later: dict[str, str] = {}  # mark in the sheet's XML → its rows or validations (``fill_in``)
+        self._links: dict[tuple[int, int], tuple[str, str, str | None]] = {}  # internal links: target, text, tip
+        self._rules: list[str] = []
+        self.replaced: dict[str, bytes] = {}  # package part → content, in place of what XlsxWriter wrote
+
+    def _put(self, row: int, col: int, fmt: Format | None, rest: str, value: Any) -> None:
+        """Keep a cell: its XML (``rest`` follows ``<c r=… s=…``) and the value a chart's cached data takes from
+        it. Its format's number is XlsxWriter's (taken now: a number once given does not change); without one,
+        the row's or the column's format, as XlsxWriter falls back to."""
+        cells = self._cells.get(row)
+        if cells is None:
+            cells = self._cells[row] = {}
+        name = _COLUMNS.get(col) or _COLUMNS.setdefault(col, xl_col_to_name(col))
+        if fmt is None:
+            info = self.row_info.get(row)
+            fmt = info.row_format if info and info.row_format else \
+                self.col_info[col].column_format if col in self.col_info else None
+        cells[col] = f'<c r="{name}{row + 1}" s="{fmt._get_xf_index()}"{rest}' if fmt else \
+            f'<c r="{name}{row + 1}"{rest}'
+        self._values[row, col] = value
+
+    def put_row(self, row: int, cells: list[tuple[int, Any, Format | None]]) -> None:
+        """``write_row`` on this sheet: texts and finite numbers in a format straight to XML, anything else as
+        XlsxWriter writes it."""
+        cols = [cell[0] for cell in cells]
+        if not cols or self._check_dimensions(row, min(cols)) or self._check_dimensions(row, max(cols)):
+            for col, value, fmt in cells:  # XlsxWriter's warnings and return codes, cell by cell
+                _write_cell(self, row, col, value, fmt)
+            return
+        line = self._cells.get(row)
+        if line is None:
+            line = self._cells[row] = {}
+        values = self._values
+        number = row + 1
+        for col, value, fmt in cells:
+            kind = value.__class__
+            if fmt is None:
+                _write_cell(self, row, col, value, fmt)
+                continue
+            if kind is str and not (value.startswith("<r>") and value.endswith("</r>")):
+                rest = _TEXTS.get(value)
+                if rest is None:
+                    if len(value) > MAX_TEXT // 2 and _utf16_len(value) > MAX_TEXT:
+                        value = _truncate(value)
+                    rest = inline_text(value)
+                    if len(value) <= 100:  # the texts that recur (sheet names, rules, states)
+                        if len(_TEXTS) >= 65536:
+                            _TEXTS.clear()
+                        _TEXTS[value] = rest
+            elif (kind is int or kind is float) and isfinite(value):
+                rest, value = f"><v>{value:.16G}</v></c>", f"{value:.16g}"
+            else:
+                _write_cell(self, row, col, value, fmt)
+                continue
+            name = _COLUMNS.get(col) or _COLUMNS.setdefault(col, xl_col_to_name(col))
+            line[col] = f'<c r="{name}{number}" s="{fmt._get_xf_index()}"{rest}'
+            values[row, col] = value
+
+    # the public writers without XlsxWriter's A1-notation wrapper when given numbers (the hot path)
+    def write_string(self, row: Any, col: Any, *args: Any, **kwargs: Any) -> int:
+        if row.__class__ is int:
+            return self._write_string(row, col, *args, **kwargs)
+        return super().write_string(row, col, *args, **kwargs)
+
+    def write_number(self, row: Any, col: Any, *args: Any, **kwargs: Any) -> int:
+        if row.__class__ is int:
+            return self._write_number(row, col, *args, **kwargs)
+        return super().write_number(row, col, *args, **kwargs)
+
+    def write_blank(self, row: Any, col: Any, *args: Any, **kwargs: Any) -> int:
+        if row.__class__ is int:
+            return self._write_blank(row, col, *args, **kwargs)
+        return super().write_blank(row, col, *args, **kwargs)
+
+    def _write_string(self, row: int, col: int, string: str, cell_format: Format | None = None) -> int:
+        if self._check_dimensions(row, col):
+            return -1
+        error = 0
+        if len(string) > MAX_TEXT // 2 and _utf16_len(string) > MAX_TEXT:
+            string, error = _truncate(string), -2
+        self._put(row, col, cell_format, inline_text(string), string)
+        return error
+
+    def _write_number(self, row: int, col: int, number: Any, cell_format: Format | None = None) -> int:
+        if isnan(number) or isinf(number):  # XlsxWriter's error (or its error formula, which is not kept here)
+            return super()._write_number(row, col, number, cell_format)
+        if self._check_dimensions(row, col):
+            return -1
+        if number.__class__ is Fraction:
+            number = float(number)
+        self._put(row, col, cell_format, f"><v>{number:.16G}</v></c>", f"{number:.16g}")
+        return 0
+
+    def _write_blank(self, row: int, col: int, blank: Any, cell_format: Format | None = None) -> int:
+        if cell_format is None:
+            return 0
+        if self._check_dimensions(row, col):
+            return -1
+        self._put(row, col, cell_format, "/>", "")
+        return 0
+
+    def _write_rich_string(self, row: int, col: int, *args: Any) -> int:
+        """Plain fragments (``styles.write_plain``'s way past XlsxWriter's unescaped ``<r>…</r>``) as one text."""
+        tokens = list(args)
+        fmt = tokens.pop() if tokens and isinstance(tokens[-1], Format) else None
+        if any(isinstance(t, Format) for t in tokens):
+            raise ValueError("XmlSheet 只写不带格式的文字片段")
+        if len(tokens) <= 2 or "" in tokens:
+            return super()._write_rich_string(row, col, *args)  # XlsxWriter's warning; nothing written
+        text = "".join(tokens)
+        if self._check_dimensions(row, col):
+            return -1
+        if _utf16_len(text) > MAX_TEXT:
+            return super()._write_rich_string(row, col, *args)  # XlsxWriter's warning; nothing written
+        self._put(row, col, fmt, inline_text(text), _NO_VALUE)
+        return 0
+
+    @convert_range_args
+    def data_validation(self, first_row: int, first_col: int, last_row: int, last_col: int,
+                        options: dict[str, Any] | None = None) -> int:
+        options = dict(options or {})
+        key = _rule_key(options)
+        xml = _VALIDATIONS.get(key) if key is not None else None
+        if xml is None:
+            error = super().data_validation(first_row, first_col, last_row, last_col, dict(options))
+            if error:
+                return error
+            rule = self.validations.pop()
+            fh, self.fh = self.fh, StringIO()
+            self._write_data_validation({**rule, "multi_range": _RANGE})
+            xml, self.fh = self.fh.getvalue(), fh
+            if key is not None:
+                if len(_VALIDATIONS) >= 1024:  # rules of many kinds: start again rather than grow without end
+                    _VALIDATIONS.clear()
+                _VALIDATIONS[key] = xml
+        elif self._check_dimensions(first_row, first_col, True, True) or \
+                self._check_dimensions(last_row, last_col, True, True):
+            return -1
+        if first_row == last_row and first_col == last_col and not options.keys() & {"other_cells", "multi_range"}:
+            where = xl_rowcol_to_cell(first_row, first_col)
+        else:
+            cells = [[first_row, first_col, last_row, last_col], *options.get("other_cells", [])]
+            where = options.get("multi_range", "").replace("$", "") or " ".join(
+                xl_range(min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)) for r1, c1, r2, c2 in cells)
+        self._rules.append(xml.replace(_RANGE, _XML._escape_attributes(where)))
+        return 0
+
+    def _write_data_validations(self) -> None:
+        if self.validations:
+            raise RuntimeError("XmlSheet 的数据验证只经 data_validation 写入")
+        if self._rules:
+            self._later("rules", f'<dataValidations count="{len(self._rules)}">{"".join(self._rules)}'
+                                 '</dataValidations>')
+
+    def _later(self, what: str, xml: str) -> None:
+        """Write a mark for ``xml``: the bulk of the sheet is put into its XML after XlsxWriter has compressed
+        the small rest (``fill_in``), so that it is compressed once, and faster (``zipcopy.LEVEL``)."""
+        mark = f"\x00{what}\x00"
+        self.later[mark] = xml
+        self.fh.write(mark)
+
+    def _write_rows(self) -> None:
+        """The rows as XlsxWriter's ``_write_rows`` writes them, with the cells kept (none for a frame)."""
+        if any(self.table.values()):
+            raise RuntimeError("XmlSheet 不写 XlsxWriter 自己存放的单元格（如公式）")
+        if self.frame:
+            return
+        spans = self._spans()
+        fh, self.fh = self.fh, StringIO()
+        write = self.fh.write
+        for row in sorted(r for r in {*self._cells, *self.row_info, *self.comments}
+                          if self.dim_rowmin <= r <= self.dim_rowmax):
+            span = spans.get(row // 16)
+            cells = self._cells.get(row)
+            if not cells:
+                self._write_empty_row(row, span, self.row_info.get(row))
+                continue
+            self._write_row(row, span, self.row_info.get(row))
+            write("".join([cells[col] for col in sorted(cells)]))
+            write("</row>")
+        rows, self.fh = self.fh.getvalue(), fh
+        self._later("rows", rows)
+
+    def fill_in(self, xml: str) -> str:
+        """The sheet's XML as XlsxWriter wrote it, with its rows and validations in their places."""
+        for mark, part in self.later.items():
+            xml = xml.replace(mark, part, 1)
+        return xml
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        """XlsxWriter's, kept per formula (~150 substitutions each: a highlight rule is prepared per sheet)."""
+        key = (formula, expand_future_functions, self.use_future_functions)
+        if key not in _FORMULAS:
+            if len(_FORMULAS) >= 4096:
+                _FORMULAS.clear()
+            _FORMULAS[key] = super()._prepare_formula(formula, expand_future_functions)
+        return _FORMULAS[key]
+
+    def _get_range_data(self, row_start: int, col_start: int, row_end: int, col_end: int) -> list[Any]:
+        """A chart's cached data from the kept cells, as XlsxWriter takes it from its own (a rich string gives
+        nothing: XlsxWriter's way)."""
+        data: list[Any] = []
+        for row in range(row_start, row_end + 1):
+            if row not in self._cells:
+                data.append(None)
+                continue
+            for col in range(col_start, col_end + 1):
+                value = self._values.get((row, col))
+                if value is not _NO_VALUE:
+                    data.append(value)
+        return data
+
+    def _spans(self) -> dict[int, str]:
+        """XlsxWriter's ``spans`` of each block of 16 rows: the columns used by cells and comments."""
+        blocks: dict[int, tuple[int, int]] = {}
+        for rows in (self._cells, self.comments):
+            for row, cols in rows.items():
+                if not cols:
+                    continue
+                lo, hi = min(cols), max(cols)
+                have = blocks.get(row // 16)
+                blocks[row // 16] = (lo, hi) if have is None else (min(have[0], lo), max(have[1], hi))
+        return {block: f"{lo + 1}:{hi + 1}" for block, (lo, hi) in blocks.items()}
+
+    def write_url(self, row: Any, col: Any, *args: Any, **kwargs: Any) -> int:
+        """XlsxWriter's; a link to a cell of the workbook (``internal:``) kept as its target, text and tip."""
+        if row.__class__ is not int:
+            return super().write_url(row, col, *args, **kwargs)
+        named = dict(zip(("url", "cell_format", "string", "tip"), args), **kwargs)
+        url, cell_format = named.get("url"), named.get("cell_format")
+        string, tip = named.get("string"), named.get("tip")
+        if cell_format is None or url.__class__ is not str or not url.startswith("internal:") or "#" in url \
+                or len(url) > 255 or len(tip or "") > 255:
+            return super().write_url(row, col, *args, **kwargs)
+        if self.hlink_count >= 65530:
+            return super().write_url(row, col, *args, **kwargs)  # XlsxWriter's warning
+        if self._check_dimensions(row, col):
+            return -1
+        self.hlink_count += 1
+        target = url[len("internal:"):]
+        text = target if string is None else string
+        self._write_string(row, col, text, cell_format)
+        self._links[row, col] = target, text, tip
+        return 0
+
+    def _write_hyperlinks(self) -> None:
+        if self._links and not self.hyperlinks:
+            attr = _XML._escape_attributes
+            self.fh.write("<hyperlinks>" + "".join(
+                f'<hyperlink ref="{xl_rowcol_to_cell(row, col)}" location="{attr(target)}"'
+                + (f' tooltip="{attr(tip)}"' if tip else "") + f' display="{attr(text)}"/>'
+                for (row, col), (target, text, tip) in sorted(self._links.items())) + "</hyperlinks>")
+            return
+        for (row, col), (target, text, tip) in self._links.items():  # with other links: all as XlsxWriter's
+            link = Url("internal:" + target)
+            link._text = text
+            if tip is not None:
+                link.tip = tip
+            self.hyperlinks[row][col] = link
+        super()._write_hyperlinks()
+
+    def write_comment(self, row: Any, col: Any, *args: Any, **kwargs: Any) -> int:
+        """XlsxWriter's, its comment copied from the first made with the same options (they differ only in the
+        cell, the text and the offsets from the cell)."""
+        if row.__class__ is not int:
+            return super().write_comment(row, col, *args, **kwargs)
+        named = dict(zip(("comment", "options"), args), **kwargs)
+        comment, options = named.get("comment"), named.get("options")
+        key = _rule_key(options or {})
+        if key is None or options and options.keys() & _PLACED or comment.__class__ is not str:
+            return super().write_comment(row, col, *args, **kwargs)
+        proto = _COMMENTS.get(key)
+        if proto is None:
+            error = super().write_comment(row, col, *args, **kwargs)
+            if not error:
+                if len(_COMMENTS) >= 256:
+                    _COMMENTS.clear()
+                _COMMENTS[key] = dict(vars(self.comments[row][col]))  # as made, before the sheet's defaults
+            return error
+        if self._check_dimensions(row, col):
+            return -1
+        if _utf16_len(comment) > self.xls_strmax:
+            return -2
+        self.has_vml = True
+        self.has_comments = True
+        note = object.__new__(CommentType)
+        vars(note).update(proto)
+        note.row, note.col, note.text, note.vertices = row, col, comment, []
+        note.set_offsets(row, col)
+        self.comments[row][col] = note
+        return 0
+
+    def _prepare_vml_objects(self, vml_data_id: int, vml_shape_id: int, vml_drawing_id: int,
+                             comment_id: int) -> int:
+        count = super()._prepare_vml_objects(vml_data_id, vml_shape_id, vml_drawing_id, comment_id)
+        if self.has_comments and not self.buttons_list and len(self.comments_list) > 1:
+            comments = self.comments_list
+            self.replaced[f"xl/comments{comment_id}.xml"] = comments_xml(comments)
+            self.replaced[f"xl/drawings/vmlDrawing{vml_drawing_id}.vml"] = vml_xml(self.vml_data_id,
+                                                                                   vml_shape_id, comments)
+            self.comments_list = comments[:1]  # what XlsxWriter still writes, to be replaced
+        return count
+
+
+def xml_parts(book: Any, package: zipfile.ZipFile) -> dict[str, bytes]:
+    """The parts of ``book``'s ``XmlSheet`` sheets to put in place of XlsxWriter's (``package``, what it wrote):
+    the sheets with their rows and validations filled in, the full comments and VML."""
+    parts: dict[str, bytes] = {}
+    for ws in book.worksheets():
+        if isinstance(ws, XmlSheet):
+            parts.update(ws.replaced)
+            if ws.later:
+                name = f"xl/worksheets/sheet{ws.index + 1}.xml"
+                parts[name] = ws.fill_in(package.read(name).decode("utf-8")).encode("utf-8")
+    return parts
+
+
+def write_row(ws: Worksheet, row: int, cells: list[tuple[int, Any, Format | None]]) -> None:
+    """Write a row's cells ``(column, value, format)``: a text as ``styles.write_plain`` writes it, a number as
+    ``write_number`` does; on an ``XmlSheet`` straight to XML (the rows of an annotated copy's 审核结果)."""
+    if isinstance(ws, XmlSheet):
+        ws.put_row(row, cells)
+        return
+    for col, value, fmt in cells:
+        _write_cell(ws, row, col, value, fmt)
+
+
+def _write_cell(ws: Worksheet, row: int, col: int, value: Any, fmt: Format | None) -> None:
+    if isinstance(value, str):
+        write_plain(ws, row, col, value, fmt)
+    else:
+        ws.write_number(row, col, value, fmt)
+
+
+def _rule_key(options: dict[str, Any]) -> Any:
+    """A validation rule's options without its cells, hashable (None when they are not)."""
+    key = tuple(item for item in options.items() if item[0] not in ("other_cells", "multi_range"))
+    try:
+        hash(key)
+    except TypeError:  # a list of choices
+        key = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in key)
+        try:
+            hash(key)
+        except TypeError:
+            return None
+    return key
+
+
+def _data(text: Any) -> str:
+    """Character data as XlsxWriter's ``_xml_data_element`` writes it."""
+    if text.__class__ is str and not _SPECIAL.search(text) and "_x" not in text:
+        return text
+    return _XML._escape_control_characters(_XML._escape_data(text))
+
+
+def comments_xml(comments: list[CommentType]) -> bytes:
+    """``xl/commentsN.xml`` as XlsxWriter's ``Comments`` writes it."""
+    authors: dict[str, int] = {}
+    for c in comments:
+        if c.author is not None and c.author not in authors:
+            authors[c.author] = len(authors)
+    out = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<comments xmlns="http://schemas.openxmlformats'
+           '.org/spreadsheetml/2006/main"><authors>', *(f"<author>{_data(a)}</author>" for a in authors),
+           "</authors><commentList>"]
+    attr = _XML._escape_attributes
+    fonts: dict[tuple[Any, Any, Any], str] = {}
+    for c in comments:
+        author = f' authorId="{authors[c.author]}"' if c.author is not None else ""
+        font = (c.font_size, c.font_name, c.font_family)
+        if font not in fonts:
+            fonts[font] = (f'<rPr><sz val="{attr(c.font_size)}"/><color indexed="81"/><rFont val="'
+                           f'{attr(c.font_name)}"/><family val="{attr(c.font_family)}"/></rPr>')
+        keep = ' xml:space="preserve"' if _preserve_whitespace(c.text) else ""
+        out.append(f'<comment ref="{xl_rowcol_to_cell(c.row, c.col)}"{author}><text><r>{fonts[font]}<t{keep}>'
+                   f'{_data(c.text)}</t></r></text></comment>')
+    out.append("</commentList></comments>")
+    return "".join(out).encode("utf-8")
+
+
+def vml_xml(data_id: Any, shape_id: int, comments: list[CommentType]) -> bytes:
+    """``xl/drawings/vmlDrawingN.vml`` of a sheet's comment boxes as XlsxWriter's ``Vml`` writes it (placed at
+    the vertices XlsxWriter computed)."""
+    out = ['<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+           'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit"><o:idmap v:ext="edit" '
+           f'data="{_XML._escape_attributes(data_id)}"/></o:shapelayout><v:shapetype id="_x0000_t202" '
+           'coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/>'
+           '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>']
+    for z, c in enumerate(comments, start=1):
+        v = c.vertices
+        left, top, width, height = (x * 0.75 for x in v[8:12])
+        anchor = ", ".join(str(x) for x in (v[0], v[2], v[1], v[3], v[4], v[6], v[5], v[7]))
+        out.append(
+            f'<v:shape id="_x0000_s{shape_id + z}" type="#_x0000_t202" style="position:absolute;margin-left:'
+            f'{left:.15g}pt;margin-top:{top:.15g}pt;width:{width:.15g}pt;height:{height:.15g}pt;z-index:{z};'
+            f'visibility:{"visible" if c.is_visible else "hidden"}" fillcolor="{c.color._vml_rgb_hex_value()}" '
+            'o:insetmode="auto"><v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/><v:path '
+            'o:connecttype="none"/><v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div>'
+            '</v:textbox><x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/><x:Anchor>'
+            f'{_data(anchor)}</x:Anchor><x:AutoFill>False</x:AutoFill><x:Row>{c.row}</x:Row><x:Column>{c.col}'
+            f'</x:Column>{"<x:Visible/>" if c.is_visible else ""}</x:ClientData></v:shape>')
+    out.append("</xml>")
+    return "".join(out).encode("utf-8")

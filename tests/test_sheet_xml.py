@@ -1,0 +1,68 @@
+"""``XmlSheet`` writes what a plain XlsxWriter worksheet writes for the same calls: cells of every kind (numbers,
+texts that need escaping or truncating, blanks, rich-string fragments, merges), validations, links within the
+workbook, comments and row heights, called with numbers, with A1 notation and with keywords; compared part by part
+(``workbook_content.py``, comments and VML byte for byte)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import xlsxwriter
+
+from perftool.generate.sheet_xml import XmlSheet, write_row, xml_parts
+from perftool.generate.zipcopy import copy_zip
+from workbook_content import content, differences
+
+
+def _calls(book: xlsxwriter.Workbook, sheet_class: type | None) -> None:
+    ws = book.add_worksheet("表一", worksheet_class=sheet_class)
+    bold = book.add_format({"bold": True, "border": 1})
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
+    ws.set_column(0, 5, 12)
+    ws.set_row(4, 30)
+    ws.write_string(0, 0, "A&B <单位> _x0041_ \x01", bold)
+    ws.write_string("B1", "  前后空格  ", cell_format=wrap)
+    ws.write_number(1, 0, 1234.5678, bold)
+    ws.write_number("B2", 7, wrap)
+    ws.write_blank(2, 0, None, bold)
+    ws.write_blank("B3", None)  # no format: no cell
+    ws.write_rich_string(3, 0, "<", "r", ">富文本</r>", wrap)
+    ws.write_string(3, 1, "长" * 40000, wrap)
+    ws.merge_range(5, 0, 6, 2, "合并", bold)
+    write_row(ws, 7, [(0, "行内", wrap), (1, 3.25, bold), (2, "=不是公式", wrap), (4, "\t制表", wrap)])
+    ws.write_url(8, 0, "internal:'表二'!C3", bold, string="表二!C3", tip="转到该单元格")
+    ws.write_url("B9", "internal:'表二'!D4", bold, "表二!D4")
+    for r in range(10, 14):
+        ws.data_validation(r, 3, r, 3, {"validate": "length", "criteria": "<=", "value": 500, "ignore_blank": True,
+                                        "input_title": "出错说明", "input_message": "不超过 500 字"})
+    ws.data_validation("E11:E14", {"validate": "list", "source": ["是", "否"]})
+    for r in range(0, 40, 3):
+        ws.write_comment(r, 1, f"【错误】第 {r} 行 & <说明>", {"author": "perftool 审核", "x_scale": 3.5,
+                                                         "y_scale": 1.5 + r / 60, "font_name": "宋体"})
+    ws.write_comment("F2", "另一条", {"visible": True})
+    other = book.add_worksheet("表二", worksheet_class=sheet_class)
+    other.write_comment(2, 2, "表二的批注")
+    other.write_string(2, 2, "x")
+    book.add_worksheet("共享").write_string(0, 0, "共享字符串表")  # a plain sheet: both packages have shared strings
+
+
+def test_an_xml_sheet_writes_what_xlsxwriter_writes(tmp_path: Path):
+    plain = tmp_path / "plain.xlsx"
+    book = xlsxwriter.Workbook(str(plain))
+    _calls(book, None)
+    book.close()
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    _calls(book, XmlSheet)
+    book.close()
+    archive = buffer.getvalue()
+    with zipfile.ZipFile(io.BytesIO(archive)) as z:
+        parts = xml_parts(book, z)
+    assert "xl/drawings/vmlDrawing1.vml" in parts and "xl/worksheets/sheet1.xml" in parts
+    quick = tmp_path / "quick.xlsx"
+    copy_zip(archive, quick, parts)
+    a, b = content(plain), content(quick)
+    assert differences(a, b) == []
+    assert len(b["sheet 表一"]["cells"]) > 10 and b["sheet 表一"]["comments"]

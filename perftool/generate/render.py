@@ -7,9 +7,10 @@ Every formula is written with the value perftool computed for it, so that viewer
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from dataclasses import dataclass
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -97,9 +98,9 @@ def _context(plan: WorkbookPlan) -> dict[str, str]:
 
 
 def write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values: Mapping[str, Any],
-                given: set[str], styles: Styles) -> None:
+                given: set[str], styles: Styles, validations: bool = True) -> None:
     """One table sheet: headings, every cell (entries, formulas with their cached results, labels), merges,
-    validations, notes, row heights and the page setup."""
+    validations (unless the caller writes them: ``validations_xml``), notes, row heights and the page setup."""
     table = layout.table
     context = _context(plan)
     visible_last = set_columns(ws, layout)
@@ -130,7 +131,8 @@ def write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values: 
                 ws.merge_range(r, c, r2, c2, "", fmt)
             write(fmt)
 
-    _write_validations(ws, layout)
+    if validations:
+        _write_validations(ws, layout)
     for row, note in enumerate(table.notes, start=layout.body_last + 1):
         ws.merge_range(row, 0, row, visible_last, str(substitute(note, context)), styles.note())
     heights = table_heights(layout, plan, values, given)
@@ -282,6 +284,30 @@ def _write_value(ws: Worksheet, r: int, c: int, value: Any, field: Field, fmt: A
 
 def _write_validations(ws: Worksheet, layout: TableLayout) -> None:
     """Data validation on every input, one rule per distinct prompt (a rule may cover many cells)."""
+    for rule, cells in _validation_groups(layout):
+        ws.data_validation(cells[0], {**rule, "multi_range": " ".join(cells)})
+
+
+def validations_xml(layout: TableLayout) -> Iterator[str]:
+    """The ``<dataValidations>`` element that ``write_table`` has XlsxWriter write, in pieces: bare worksheets
+    write the rules a few hundred at a time, so that XlsxWriter never holds all of a large table's rules."""
+    groups = _validation_groups(layout)
+    if not groups:
+        return
+    yield f'<dataValidations count="{len(groups)}">'
+    for first in range(0, len(groups), 256):
+        ws, text = Worksheet(), io.StringIO()
+        ws._set_filehandle(text)
+        for rule, cells in groups[first:first + 256]:
+            ws.data_validation(cells[0], {**rule, "multi_range": " ".join(cells)})
+        for options in ws.validations:
+            ws._write_data_validation(options)
+        yield text.getvalue()
+    yield "</dataValidations>"
+
+
+def _validation_groups(layout: TableLayout) -> list[tuple[dict[str, Any], list[str]]]:
+    """The inputs' validation rules, each with the cells it covers."""
     groups: dict[str, tuple[dict[str, Any], list[str]]] = {}
     wide = {(r1, c1) for r1, c1, _, c2 in layout.merges if c2 > c1}  # inputs merged across columns
     for f in layout.fields.values():
@@ -289,8 +315,7 @@ def _write_validations(ws: Worksheet, layout: TableLayout) -> None:
             rule = _validation(f, layout, (f.row, f.col) in wide)
             groups.setdefault(json.dumps(rule, ensure_ascii=False, sort_keys=True, default=str),
                               (rule, []))[1].append(xl_rowcol_to_cell(f.row, f.col))
-    for rule, cells in groups.values():
-        ws.data_validation(cells[0], {**rule, "multi_range": " ".join(cells)})
+    return list(groups.values())
 
 
 def _pair_row(row: list[Any]) -> bool:

@@ -184,24 +184,23 @@ class _Sheet:
 
     def splice(self, xml: str, data: str) -> str:
         """The copy's sheet XML (an empty sheet with its columns, marks and page setup) with the cells, merges
-        and validations in their places (the schema's element order)."""
+        and validations in their places (the schema's element order), joined once."""
         xml = re.sub(r"<dimension [^>]*/>", lambda _: self.dimension, xml, count=1)
         start = xml.index("<sheetData")
         end = xml.index("/>", start) + 2 if xml.startswith("<sheetData/>", start) else \
             xml.index("</sheetData>", start) + len("</sheetData>")
-        xml = xml[:start] + data + xml[end:]
-        xml = _insert(xml, self.merges, start + len(data), ("<phoneticPr", "<conditionalFormatting",
-                                                             "<dataValidations", "<hyperlinks", "<printOptions",
-                                                             "<pageMargins"))
-        return _insert(xml, zlib.decompress(self.validations).decode("utf-8"), start + len(data),
-                       ("<hyperlinks", "<printOptions", "<pageMargins"))
+        tail = xml[end:]
+        merges = _place(tail, ("<phoneticPr", "<conditionalFormatting", "<dataValidations", "<hyperlinks",
+                               "<printOptions", "<pageMargins"))
+        validations = _place(tail, ("<hyperlinks", "<printOptions", "<pageMargins"))
+        return "".join((xml[:start], data, tail[:merges], self.merges, tail[merges:validations],
+                        zlib.decompress(self.validations).decode("utf-8") if self.validations else "",
+                        tail[validations:]))
 
 
-def _insert(xml: str, part: str, after: int, before: tuple[str, ...]) -> str:
-    if not part:
-        return xml
-    at = min(i for i in (xml.find(tag, after) for tag in before) if i >= 0)
-    return xml[:at] + part + xml[at:]
+def _place(xml: str, before: tuple[str, ...]) -> int:
+    """Where an element goes that precedes the first of ``before`` found."""
+    return min(i for i in (xml.find(tag) for tag in before) if i >= 0)
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -68,12 +69,20 @@ def _topological(compiled: dict[str, CompiledFormula]) -> list[str]:
     return order
 
 
-_ENGINES: dict[tuple[str, tuple[tuple[str, int], ...]], Engine] = {}
+#: Engines by definitions and row counts, least recently used first: a batch whose units chose many row counts
+#: keeps the last few (one of 500 rows per 科目 table holds ~16 MB), not one per count.
+_ENGINES: OrderedDict[tuple[str, tuple[tuple[str, int], ...]], Engine] = OrderedDict()
+CACHED_ENGINES = 8
 
 
 def engine_for(plan: WorkbookPlan) -> Engine:
-    """The compiled engine for ``plan``'s definitions and row counts (compiled once per process)."""
+    """The compiled engine for ``plan``'s definitions and row counts (compiled once per process while it is among
+    the ``CACHED_ENGINES`` last used)."""
     signature = (plan.digest, tuple(sorted(plan.counts.items())))
-    if signature not in _ENGINES:
+    if signature in _ENGINES:
+        _ENGINES.move_to_end(signature)
+    else:
         _ENGINES[signature] = Engine(plan)
+        if len(_ENGINES) > CACHED_ENGINES:
+            _ENGINES.popitem(last=False)
     return _ENGINES[signature]

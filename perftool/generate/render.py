@@ -164,8 +164,8 @@ def plan_texts(layout: TableLayout, plan: WorkbookPlan) -> tuple[str, str]:
 @dataclass
 class _HeightPlan:
     """What a layout's row heights are made of: the base heights, in cell order the label texts (blocks) and the
-    cells whose entered text may wrap (``(r, c, r2, c2, key, is_input)``), and the heights fitted so far by the
-    entered texts (units that leave their texts as issued share them)."""
+    cells whose entered text may wrap (``(r, c, r2, c2, key, is_input, i)``, ``i`` its place in ``items``), and the
+    heights fitted so far by the entered texts (units that leave their texts as issued share them)."""
 
     layout: TableLayout  # kept alive: plans are found by its identity
     base: dict[int, float]
@@ -173,7 +173,7 @@ class _HeightPlan:
     fitted: dict[Any, dict[int, float]]
 
     def __post_init__(self) -> None:
-        self.slots = [(i, item[4], item[5]) for i, item in enumerate(self.items) if not isinstance(item, Block)]
+        self.slots = [item for item in self.items if not isinstance(item, Block)]  # the same tuples
 
 
 _HEIGHT_PLANS: dict[tuple[int, int], _HeightPlan] = {}
@@ -198,12 +198,12 @@ def _height_plan(layout: TableLayout, plan: WorkbookPlan) -> _HeightPlan:
             elif isinstance(spec, (Input, Formula)):
                 field = layout.cell_fields[(r, c)]
                 if not TYPES[field.type].numeric:
-                    items.append((r, c, r2, c2, field.key, isinstance(spec, Input)))
+                    items.append((r, c, r2, c2, field.key, isinstance(spec, Input), len(items)))
     visible_last = max(c for c, col in enumerate(layout.table.columns) if not col.hidden)
     for row, note in enumerate(layout.table.notes, start=layout.body_last + 1):
         items.append(Block(row, 0, row, visible_last, str(substitute(note, context)), 10.0))
         heights[row] = 15.0
-    if len(_HEIGHT_PLANS) > 512:  # layouts of many row counts: start again rather than grow without end
+    if len(_HEIGHT_PLANS) > 128:  # layouts of many row counts: start again rather than grow without end
         _HEIGHT_PLANS.clear()
     _HEIGHT_PLANS[key] = _HeightPlan(layout, heights, items, {})
     return _HEIGHT_PLANS[key]
@@ -222,7 +222,7 @@ def table_heights(layout: TableLayout, plan: WorkbookPlan, values: Mapping[str, 
     """Every set row's height (points, as stored): the base heights raised so that each label and each entered
     text (an input's, or a figure typed over a formula) fits its cell."""
     hp = _height_plan(layout, plan)
-    entered = tuple((i, value) for i, key, is_input in hp.slots
+    entered = tuple((i, value) for _, _, _, _, key, is_input, i in hp.slots
                     if isinstance(value := values.get(key), str) and value and (is_input or key in given))
     if entered not in hp.fitted:
         texts = dict(entered)

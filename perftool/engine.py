@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .definitions.workbook import WorkbookPlan
@@ -26,11 +26,35 @@ class CompiledFormula:
         return self.function(values)
 
 
+class Positions(Mapping[Position, str]):
+    """Field keys by (sheet, row, column), looked up in the layouts' own maps of their cells (no copy of them: a
+    500-row set has ~58,000 fields)."""
+
+    def __init__(self, plan: WorkbookPlan):
+        self._cells = {lay.sheet: lay.cell_fields for lay in plan.layouts.values()}
+
+    def __getitem__(self, position: Position) -> str:
+        sheet, r, c = position
+        return self._cells[sheet][(r, c)].key
+
+    def get(self, position: Position, default: Any = None) -> Any:
+        sheet, r, c = position
+        cells = self._cells.get(sheet)
+        field = cells.get((r, c)) if cells is not None else None
+        return default if field is None else field.key
+
+    def __iter__(self) -> Iterator[Position]:
+        return ((sheet, r, c) for sheet, cells in self._cells.items() for r, c in cells)
+
+    def __len__(self) -> int:
+        return sum(map(len, self._cells.values()))
+
+
 class Engine:
     """All formula cells of a plan, compiled and ordered so that each is computed after what it reads."""
 
     def __init__(self, plan: WorkbookPlan):
-        self.positions: dict[Position, str] = {(f.sheet, f.row, f.col): f.key for f in plan.fields()}
+        self.positions = Positions(plan)
         self.compiled = {key: CompiledFormula(t.text, plan.field(key).sheet, self.positions)
                          for key, t in plan.formulas.items()}
         self.order = _topological(self.compiled)

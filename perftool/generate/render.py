@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 from dataclasses import dataclass
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -308,13 +307,13 @@ def validations_xml(layout: TableLayout) -> Iterator[str]:
 
 def _validation_groups(layout: TableLayout) -> list[tuple[dict[str, Any], list[str]]]:
     """The inputs' validation rules, each with the cells it covers."""
-    groups: dict[str, tuple[dict[str, Any], list[str]]] = {}
+    groups: dict[tuple[Any, ...], tuple[dict[str, Any], list[str]]] = {}
     wide = {(r1, c1) for r1, c1, _, c2 in layout.merges if c2 > c1}  # inputs merged across columns
     for f in layout.fields.values():
         if f.kind == "input":
             rule = _validation(f, layout, (f.row, f.col) in wide)
-            groups.setdefault(json.dumps(rule, ensure_ascii=False, sort_keys=True, default=str),
-                              (rule, []))[1].append(xl_rowcol_to_cell(f.row, f.col))
+            key = (*rule, *(tuple(v) if isinstance(v, list) else v for v in rule.values()))  # shares the rule's texts
+            groups.setdefault(key, (rule, []))[1].append(xl_rowcol_to_cell(f.row, f.col))
     return list(groups.values())
 
 

@@ -268,14 +268,15 @@ def _build_sheet(layout: TableLayout, plan: WorkbookPlan, formats: list[dict[str
         entry, formula = styles.input(t), styles.formula(t)
         numbers[t] = (number(entry), number(styles.quoted(entry)), number(formula), number(styles.quoted(formula)))
     del book, styles, owners
+    deflate = zlib.compressobj(1)
+    validations = b"".join(deflate.compress(piece.encode("utf-8")) for piece in validations_xml(layout))
+    validations += deflate.flush()
     with zipfile.ZipFile(buffer) as z:
         strings = re.findall(rb"<si>(.*?)</si>", z.read("xl/sharedStrings.xml"), re.S) \
             if "xl/sharedStrings.xml" in z.namelist() else []
         xml = z.read("xl/worksheets/sheet1.xml")
     del buffer
-    deflate = zlib.compressobj(1)
-    validations = b"".join(deflate.compress(piece.encode("utf-8")) for piece in validations_xml(layout))
-    return _cut(xml, layout, plan, strings, numbers, validations + deflate.flush())
+    return _cut(xml, layout, plan, strings, numbers, validations)
 
 
 def _cut(xml: bytes, layout: TableLayout, plan: WorkbookPlan, strings: list[bytes],

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from .definitions.workbook import WorkbookPlan
@@ -25,11 +26,35 @@ class CompiledFormula:
         return self.function(values)
 
 
+class Positions(Mapping[Position, str]):
+    """Field keys by (sheet, row, column), looked up in the layouts' own maps of their cells (no copy of them: a
+    500-row set has ~58,000 fields)."""
+
+    def __init__(self, plan: WorkbookPlan):
+        self._cells = {lay.sheet: lay.cell_fields for lay in plan.layouts.values()}
+
+    def __getitem__(self, position: Position) -> str:
+        sheet, r, c = position
+        return self._cells[sheet][(r, c)].key
+
+    def get(self, position: Position, default: Any = None) -> Any:
+        sheet, r, c = position
+        cells = self._cells.get(sheet)
+        field = cells.get((r, c)) if cells is not None else None
+        return default if field is None else field.key
+
+    def __iter__(self) -> Iterator[Position]:
+        return ((sheet, r, c) for sheet, cells in self._cells.items() for r, c in cells)
+
+    def __len__(self) -> int:
+        return sum(map(len, self._cells.values()))
+
+
 class Engine:
     """All formula cells of a plan, compiled and ordered so that each is computed after what it reads."""
 
     def __init__(self, plan: WorkbookPlan):
-        self.positions: dict[Position, str] = {(f.sheet, f.row, f.col): f.key for f in plan.fields()}
+        self.positions = Positions(plan)
         self.compiled = {key: CompiledFormula(t.text, plan.field(key).sheet, self.positions)
                          for key, t in plan.formulas.items()}
         self.order = _topological(self.compiled)
@@ -68,12 +93,20 @@ def _topological(compiled: dict[str, CompiledFormula]) -> list[str]:
     return order
 
 
-_ENGINES: dict[tuple[str, tuple[tuple[str, int], ...]], Engine] = {}
+#: Engines by definitions and row counts, least recently used first: a batch whose units chose many row counts
+#: keeps the last few (one of 500 rows per 科目 table holds ~16 MB), not one per count.
+_ENGINES: OrderedDict[tuple[str, tuple[tuple[str, int], ...]], Engine] = OrderedDict()
+CACHED_ENGINES = 8
 
 
 def engine_for(plan: WorkbookPlan) -> Engine:
-    """The compiled engine for ``plan``'s definitions and row counts (compiled once per process)."""
+    """The compiled engine for ``plan``'s definitions and row counts (compiled once per process while it is among
+    the ``CACHED_ENGINES`` last used)."""
     signature = (plan.digest, tuple(sorted(plan.counts.items())))
-    if signature not in _ENGINES:
+    if signature in _ENGINES:
+        _ENGINES.move_to_end(signature)
+    else:
         _ENGINES[signature] = Engine(plan)
+        if len(_ENGINES) > CACHED_ENGINES:
+            _ENGINES.popitem(last=False)
     return _ENGINES[signature]

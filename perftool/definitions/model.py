@@ -61,7 +61,7 @@ class RepeatDef:
     hint: str = ""  # what to enter in the group's rows (the prompt of its inputs)
 
 
-@dataclass
+@dataclass(slots=True)
 class Field:
     """A named cell: an input or a formula, with its place in the workbook."""
 

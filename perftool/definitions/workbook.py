@@ -140,7 +140,7 @@ def _instances(year: int, chosen: list[str], projects: list[dict[str, Any]]) -> 
     return instances(per_project, projects, {t.sheet for t in tables.values() if not t.per_project})
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=8)  # a batch of many row counts lays a count out again rather than keep ~30 MB per 500-row set
 def _laid_out(year: int, chosen: tuple[str, ...], count_items: tuple[tuple[str, int], ...], rules: str | None,
               places: tuple[tuple[str, str, str], ...] = ()) -> tuple[dict[str, TableLayout], dict[str, Translation]]:
     """Layouts and translated formulas of a set of tables (they do not depend on the unit; shared, read-only).

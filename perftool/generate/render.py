@@ -7,9 +7,9 @@ Every formula is written with the value perftool computed for it, so that viewer
 from __future__ import annotations
 
 import datetime as dt
-import json
+import io
 from dataclasses import dataclass
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -97,9 +97,9 @@ def _context(plan: WorkbookPlan) -> dict[str, str]:
 
 
 def write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values: Mapping[str, Any],
-                given: set[str], styles: Styles) -> None:
+                given: set[str], styles: Styles, validations: bool = True) -> None:
     """One table sheet: headings, every cell (entries, formulas with their cached results, labels), merges,
-    validations, notes, row heights and the page setup."""
+    validations (unless the caller writes them: ``validations_xml``), notes, row heights and the page setup."""
     table = layout.table
     context = _context(plan)
     visible_last = set_columns(ws, layout)
@@ -130,7 +130,8 @@ def write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values: 
                 ws.merge_range(r, c, r2, c2, "", fmt)
             write(fmt)
 
-    _write_validations(ws, layout)
+    if validations:
+        _write_validations(ws, layout)
     for row, note in enumerate(table.notes, start=layout.body_last + 1):
         ws.merge_range(row, 0, row, visible_last, str(substitute(note, context)), styles.note())
     heights = table_heights(layout, plan, values, given)
@@ -162,8 +163,8 @@ def plan_texts(layout: TableLayout, plan: WorkbookPlan) -> tuple[str, str]:
 @dataclass
 class _HeightPlan:
     """What a layout's row heights are made of: the base heights, in cell order the label texts (blocks) and the
-    cells whose entered text may wrap (``(r, c, r2, c2, key, is_input)``), and the heights fitted so far by the
-    entered texts (units that leave their texts as issued share them)."""
+    cells whose entered text may wrap (``(r, c, r2, c2, key, is_input, i)``, ``i`` its place in ``items``), and the
+    heights fitted so far by the entered texts (units that leave their texts as issued share them)."""
 
     layout: TableLayout  # kept alive: plans are found by its identity
     base: dict[int, float]
@@ -171,7 +172,7 @@ class _HeightPlan:
     fitted: dict[Any, dict[int, float]]
 
     def __post_init__(self) -> None:
-        self.slots = [(i, item[4], item[5]) for i, item in enumerate(self.items) if not isinstance(item, Block)]
+        self.slots = [item for item in self.items if not isinstance(item, Block)]  # the same tuples
         self.labels: RowFit | None = None  # the labels' fit, refitted where a unit's texts are (``table_heights``)
 
 
@@ -197,12 +198,12 @@ def _height_plan(layout: TableLayout, plan: WorkbookPlan) -> _HeightPlan:
             elif isinstance(spec, (Input, Formula)):
                 field = layout.cell_fields[(r, c)]
                 if not TYPES[field.type].numeric:
-                    items.append((r, c, r2, c2, field.key, isinstance(spec, Input)))
+                    items.append((r, c, r2, c2, field.key, isinstance(spec, Input), len(items)))
     visible_last = max(c for c, col in enumerate(layout.table.columns) if not col.hidden)
     for row, note in enumerate(layout.table.notes, start=layout.body_last + 1):
         items.append(Block(row, 0, row, visible_last, str(substitute(note, context)), 10.0))
         heights[row] = 15.0
-    if len(_HEIGHT_PLANS) > 512:  # layouts of many row counts: start again rather than grow without end
+    if len(_HEIGHT_PLANS) > 128:  # layouts of many row counts: start again rather than grow without end
         _HEIGHT_PLANS.clear()
     _HEIGHT_PLANS[key] = _HeightPlan(layout, heights, items, {})
     return _HEIGHT_PLANS[key]
@@ -221,7 +222,7 @@ def table_heights(layout: TableLayout, plan: WorkbookPlan, values: Mapping[str, 
     """Every set row's height (points, as stored): the base heights raised so that each label and each entered
     text (an input's, or a figure typed over a formula) fits its cell."""
     hp = _height_plan(layout, plan)
-    entered = tuple((i, value) for i, key, is_input in hp.slots
+    entered = tuple((i, value) for _, _, _, _, key, is_input, i in hp.slots
                     if isinstance(value := values.get(key), str) and value and (is_input or key in given))
     if entered not in hp.fitted:
         if hp.labels is None:
@@ -282,15 +283,38 @@ def _write_value(ws: Worksheet, r: int, c: int, value: Any, field: Field, fmt: A
 
 def _write_validations(ws: Worksheet, layout: TableLayout) -> None:
     """Data validation on every input, one rule per distinct prompt (a rule may cover many cells)."""
-    groups: dict[str, tuple[dict[str, Any], list[str]]] = {}
+    for rule, cells in _validation_groups(layout):
+        ws.data_validation(cells[0], {**rule, "multi_range": " ".join(cells)})
+
+
+def validations_xml(layout: TableLayout) -> Iterator[str]:
+    """The ``<dataValidations>`` element that ``write_table`` has XlsxWriter write, in pieces: bare worksheets
+    write the rules a few hundred at a time, so that XlsxWriter never holds all of a large table's rules."""
+    groups = _validation_groups(layout)
+    if not groups:
+        return
+    yield f'<dataValidations count="{len(groups)}">'
+    for first in range(0, len(groups), 256):
+        ws, text = Worksheet(), io.StringIO()
+        ws._set_filehandle(text)
+        for rule, cells in groups[first:first + 256]:
+            ws.data_validation(cells[0], {**rule, "multi_range": " ".join(cells)})
+        for options in ws.validations:
+            ws._write_data_validation(options)
+        yield text.getvalue()
+    yield "</dataValidations>"
+
+
+def _validation_groups(layout: TableLayout) -> list[tuple[dict[str, Any], list[str]]]:
+    """The inputs' validation rules, each with the cells it covers."""
+    groups: dict[tuple[Any, ...], tuple[dict[str, Any], list[str]]] = {}
     wide = {(r1, c1) for r1, c1, _, c2 in layout.merges if c2 > c1}  # inputs merged across columns
     for f in layout.fields.values():
         if f.kind == "input":
             rule = _validation(f, layout, (f.row, f.col) in wide)
-            groups.setdefault(json.dumps(rule, ensure_ascii=False, sort_keys=True, default=str),
-                              (rule, []))[1].append(xl_rowcol_to_cell(f.row, f.col))
-    for rule, cells in groups.values():
-        ws.data_validation(cells[0], {**rule, "multi_range": " ".join(cells)})
+            key = (*rule, *(tuple(v) if isinstance(v, list) else v for v in rule.values()))  # shares the rule's texts
+            groups.setdefault(key, (rule, []))[1].append(xl_rowcol_to_cell(f.row, f.col))
+    return list(groups.values())
 
 
 def _pair_row(row: list[Any]) -> bool:

@@ -35,10 +35,14 @@ def _external(context: str, base: str | None, sysid: str | None, pubid: str | No
     raise ExternalReferenceForbidden(context, base, sysid, pubid)
 
 
-def parser(start: Callable[[str, dict[str, str]], Any], end: Callable[[str], Any],
-           text: Callable[[str], Any] | None) -> Any:
+#: Puts a part's handlers on a parser (a handler may change them while the part is parsed) and returns what to
+#: call once the whole part has been parsed.
+Install = Callable[[Any], Callable[[], None]]
+
+
+def parser() -> Any:
     """An expat parser reporting ``{namespace}local`` names as ``namespace}local`` (ElementTree's separator),
-    character data joined (``text`` gets each run of it), and every DTD or entity refused."""
+    character data joined, and every DTD or entity refused; the caller installs its own handlers."""
     p = expat.ParserCreate(None, "}")
     p.buffer_text = True
     p.buffer_size = CHUNK
@@ -46,11 +50,23 @@ def parser(start: Callable[[str, dict[str, str]], Any], end: Callable[[str], Any
     p.EntityDeclHandler = _entity
     p.UnparsedEntityDeclHandler = _unparsed_entity
     p.ExternalEntityRefHandler = _external
-    p.StartElementHandler = start
-    p.EndElementHandler = end
-    if text is not None:
-        p.CharacterDataHandler = text
     return p
+
+
+def handlers(start: Callable[[str, dict[str, str]], Any], end: Callable[[str], Any],
+             text: Callable[[str], Any] | None) -> Install:
+    """Installs fixed handlers (``text`` gets each run of character data), with nothing to do at the end."""
+    def install(p: Any) -> Callable[[], None]:
+        p.StartElementHandler = start
+        p.EndElementHandler = end
+        if text is not None:
+            p.CharacterDataHandler = text
+        return _done
+    return install
+
+
+def _done() -> None:
+    """Nothing left to do once the part has been parsed."""
 
 
 def feed(p: Any, stream: IO[bytes]) -> None:

@@ -19,10 +19,7 @@ from openpyxl.utils.exceptions import CellCoordinatesException
 
 from .book import Limits, Sheet, clip, reaches_outside
 from .failures import UnreadableWorkbook
-from .safe_xml import LOCAL_NAMES, local
-
-#: The three handlers of a part (start element, end element, character data).
-Handlers = tuple[Callable[[str, dict[str, str]], None], Callable[[str], None], Callable[[str], None]]
+from .safe_xml import LOCAL_NAMES, Install, handlers, local
 
 
 class Accounts(Protocol):
@@ -38,7 +35,7 @@ class Accounts(Protocol):
     def check_progress(self, elements: int) -> None: ...
 
 
-def string_handlers(reader: Accounts, strings: list[str]) -> Handlers:
+def string_handlers(reader: Accounts, strings: list[str]) -> Install:
     """Handlers appending each string item (``si``) of the shared strings to ``strings``: its ``t``, or its runs'
     ``t`` (phonetic runs, ``rPh``, left out), counted against the strings and runs limits."""
     buf: list[str] = []
@@ -89,7 +86,7 @@ def string_handlers(reader: Accounts, strings: list[str]) -> Handlers:
                 top[3] = False
         depth -= 1
 
-    return start, end, buf.append
+    return handlers(start, end, buf.append)
 
 
 def _joined(reader: Accounts, item: list[Any]) -> str:
@@ -99,13 +96,17 @@ def _joined(reader: Accounts, item: list[Any]) -> str:
     return clip("".join(item[1]), reader.limits.text)
 
 
-def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tuple[int, int]) -> Handlers:
+def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tuple[int, int]) -> Install:
     """Handlers filling ``out`` from a worksheet's XML: the cells within ``window`` (rows × columns), merges,
     protection and hyperlinks; a formula outside the window is still checked. Cells are counted on
     ``reader.counts["cells"]`` across sheets.
 
     A cell's children are kept in document order until the cell ends (a value as its text, None if empty; a
-    formula as (text, attributes); an inline string as [depth, texts, runs, a run is open]) and read then."""
+    formula as (text, attributes); an inline string as [depth, texts, runs, a run is open]) and read then.
+
+    Data validations and conditional formats, the largest part of a template's sheet after its cells and nothing
+    a check reads, are only counted: inside them the parser reports element ends alone (no attributes, no text)
+    until their own end."""
     name, limits, cells_map = out.name, reader.limits, out.cells
     max_row, max_col = window
     text_limit, formula_limit, cell_limit = limits.text, limits.formula, limits.cells
@@ -121,6 +122,8 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
     inline: list[Any] | None = None  # the open inline string
     row, col = 0, -1
     cells = reader.counts.get("cells", 0)
+    parser: Any = None
+    skipped = ""  # the name of the element whose content is being skipped
 
     def keep(text: str) -> None:
         """The text of the element being captured, which has just ended or met its first child."""
@@ -134,7 +137,7 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
         capture = 0
 
     def start(tag_name: str, attrs: dict[str, str]) -> None:
-        nonlocal depth, n, capture, capture_attrs, cell_depth, cell, kids, inline, row, col
+        nonlocal depth, n, capture, capture_attrs, cell_depth, cell, kids, inline, row, col, skipped
         n += 1
         if not n & 1023:
             reader.check_progress(1024)
@@ -171,6 +174,21 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
             row, col = _row_number(reader, attrs.get("r"), row, name), -1
         elif tag in _PENDING:
             pending.append((depth, tag, attrs))
+        elif tag in _SKIPPED:
+            skipped = tag_name
+            parser.StartElementHandler = parser.CharacterDataHandler = None
+            parser.EndElementHandler = skipped_end
+
+    def skipped_end(tag_name: str) -> None:
+        """The end of an element inside skipped content: counted; at the skipped element's own, reading resumes."""
+        nonlocal n, depth
+        if tag_name == skipped:
+            parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, buf.append
+            depth -= 1
+            return
+        n += 1
+        if not n & 1023:
+            reader.check_progress(1024)
 
     def end(tag_name: str) -> None:
         nonlocal depth, capture, cell_depth, inline, cells, row, col
@@ -297,12 +315,18 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
             raise reader.fail("xml-malformed", f"单元格值 {text[:40]!r} 无法识别", sheet=name,
                               cell=f"{get_column_letter(col + 1)}{row + 1}") from None
 
-    return start, end, buf.append
+    def install(p: Any) -> Callable[[], None]:
+        nonlocal parser
+        parser = p
+        return handlers(start, end, buf.append)(p)
+
+    return install
 
 
 _EMPTY = (None, None)
 _TEXT = frozenset({"str", "inlineStr"})
 _PENDING = frozenset({"mergeCell", "sheetProtection", "hyperlink"})
+_SKIPPED = frozenset({"dataValidations", "conditionalFormatting"})
 
 #: Cell reference → 0-based (row, column), shared by every sheet a process reads (bounded).
 _POSITIONS: dict[str, tuple[int, int]] = {}

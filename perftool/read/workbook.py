@@ -136,14 +136,18 @@ def compared_labels(layout: TableLayout) -> list[tuple[int, int, str]]:
 
 
 def _agreement(sheet: Sheet, layout: TableLayout) -> float:
-    labels = compared_labels(layout)
-    same = sum(1 for r, c, text in labels if label_text(sheet.value(r, c)) == text)
+    labels, written = compared_labels(layout), layout.labels
+    same = sum(1 for r, c, text in labels
+               if (value := sheet.value(r, c)) == written[(r, c)] or label_text(value) == text)
     return same / max(len(labels), 1)
 
 
 def changed_labels(sheet: Sheet, layout: TableLayout) -> list[tuple[int, int]]:
-    """Label cells whose text differs from the template's, in reading order."""
-    return [(r, c) for r, c, text in compared_labels(layout) if text and label_text(sheet.value(r, c)) != text]
+    """Label cells whose text differs from the template's, in reading order (a cell holding the template's text
+    as written is not normalised)."""
+    written = layout.labels
+    return [(r, c) for r, c, text in compared_labels(layout)
+            if text and (value := sheet.value(r, c)) != written[(r, c)] and label_text(value) != text]
 
 
 def check_layout(book: Book, sheet: Sheet, layout: TableLayout) -> None:

@@ -40,10 +40,14 @@ def _external(context: str, base: str | None, sysid: str | None, pubid: str | No
 Install = Callable[[Any], Callable[[], None]]
 
 
-def parser() -> Any:
-    """An expat parser reporting ``{namespace}local`` names as ``namespace}local`` (ElementTree's separator),
-    character data joined, and every DTD or entity refused; the caller installs its own handlers."""
-    p = expat.ParserCreate(None, "}")
+def parser(namespaces: bool = True) -> Any:
+    """An expat parser reporting ``{namespace}local`` names as ``namespace}local`` (ElementTree's separator), or
+    names as written (``x:c``) without ``namespaces``; character data joined, and every DTD or entity refused. The
+    caller installs its own handlers.
+
+    Without namespaces names are shorter to decode, hash and compare (sheets and shared strings are read by local
+    name, whatever their namespace), but a prefix nothing declares is not an error."""
+    p = expat.ParserCreate(None, "}") if namespaces else expat.ParserCreate()
     p.buffer_text = True
     p.buffer_size = CHUNK
     p.StartDoctypeDeclHandler = _doctype
@@ -84,15 +88,15 @@ class Stop(Exception):
     """Raised by a handler that has found what it was looking for: the rest of the part is not parsed."""
 
 
-#: ``namespace}local`` → ``local`` for the names met so far (read directly by the handlers).
+#: ``namespace}local`` or ``prefix:local`` → ``local`` for the names met so far (read directly by the handlers).
 LOCAL_NAMES: dict[str, str] = {}
 
 
 def local(name: str) -> str:
-    """``namespace}c`` → ``c`` (memoised: a part has few distinct names and many elements)."""
+    """``namespace}c`` or ``x:c`` → ``c`` (memoised: a part has few distinct names and many elements)."""
     tag = LOCAL_NAMES.get(name)
     if tag is None:
-        tag = name.rpartition("}")[2]
+        tag = name.rpartition("}")[2].rpartition(":")[2]
         if len(LOCAL_NAMES) < 1000:
             LOCAL_NAMES[name] = tag
     return tag

@@ -361,11 +361,21 @@ def _row_number(reader: Accounts, text: str | None, previous: int, sheet: str) -
 
 
 def _bounds(ref: str) -> tuple[int, int, int, int] | None:
-    """``B2:D3`` → (1, 1, 2, 3) as 0-based first row, first column, last row, last column."""
+    """``B2:D3`` → (1, 1, 2, 3) as 0-based first row, first column, last row, last column (remembered: every
+    workbook of a layout has the same merges)."""
+    if ref in _BOUNDS:
+        return _BOUNDS[ref]
     try:
         first, _, last = ref.partition(":")
         c1, r1 = coordinate_from_string(first)
         c2, r2 = coordinate_from_string(last or first)
+        bounds = r1 - 1, column_index_from_string(c1) - 1, r2 - 1, column_index_from_string(c2) - 1
     except (ValueError, TypeError, CellCoordinatesException):
-        return None
-    return r1 - 1, column_index_from_string(c1) - 1, r2 - 1, column_index_from_string(c2) - 1
+        bounds = None
+    if len(_BOUNDS) < 1 << 14:
+        _BOUNDS[ref] = bounds
+    return bounds
+
+
+#: Merged range reference → its bounds (or None), shared by every sheet a process reads (bounded).
+_BOUNDS: dict[str, tuple[int, int, int, int] | None] = {}

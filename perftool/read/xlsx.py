@@ -168,11 +168,11 @@ class _Reader:
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # damage shows up while inflating
             raise self.fail("zip-corrupt", f"{part}：{exc}") from None
 
-    def run(self, book: zipfile.ZipFile, part: str, install: safe_xml.Install) -> None:
+    def run(self, book: zipfile.ZipFile, part: str, install: safe_xml.Install, namespaces: bool = True) -> None:
         """Parse ``part`` with the handlers ``install`` puts on the parser (they may end it early with
         :class:`safe_xml.Stop`, and then what is left to do at the end is not done)."""
         with self.xml_errors(part):
-            p = safe_xml.parser()
+            p = safe_xml.parser(namespaces)
             finish = install(p)
             try:
                 safe_xml.feed(p, self.stream(book, part))
@@ -294,13 +294,13 @@ class _Reader:
         part = next((p for kind, p in rels.values() if kind == "sharedStrings"), "xl/sharedStrings.xml")
         strings: list[str] = []
         if part in names:
-            self.run(book, part, string_handlers(self, strings))
+            self.run(book, part, string_handlers(self, strings), namespaces=False)
         return strings
 
     def sheet(self, book: zipfile.ZipFile, name: str, part: str, strings: list[str],
               window: tuple[int, int]) -> Sheet:
         out = Sheet(name)
-        self.run(book, part, sheet_handlers(self, out, strings, window))
+        self.run(book, part, sheet_handlers(self, out, strings, window), namespaces=False)
         return out
 
 

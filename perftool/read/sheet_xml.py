@@ -4,7 +4,9 @@ The handlers keep only what a :class:`Sheet` needs: per cell its reference, type
 string, read when the cell ends, exactly as an element tree would give them (an element's text is its character
 data before its first child). Nothing else is built. Positions come from a lookup table (filled by a character
 loop), and a shared formula is translated only where one is met. Every repeated element is counted against its
-limit as it is read, and the deadline and the number of elements are checked every 1,024 elements.
+limit as it is read, and the deadline and the number of elements are checked every 1,024 elements. Names are
+matched by their local name (the parts are parsed without namespace processing), and the content of data
+validations and conditional formats is counted but not read.
 """
 
 from __future__ import annotations

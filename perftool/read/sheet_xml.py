@@ -251,8 +251,6 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
             else:
                 reader.count("hyperlinks", name)
                 out.hyperlinks.append(attrs.get("ref", "")[:40])
-        elif depth == 1:  # the sheet ends
-            reader.counts["cells"] = cells
         depth -= 1
 
     def content() -> tuple[str | None, Any]:
@@ -317,10 +315,15 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
             raise reader.fail("xml-malformed", f"单元格值 {text[:40]!r} 无法识别", sheet=name,
                               cell=f"{get_column_letter(col + 1)}{row + 1}") from None
 
+    def finish() -> None:
+        """The sheet has been parsed: its cells count towards the limit of the sheets read after it."""
+        reader.counts["cells"] = cells
+
     def install(p: Any) -> Callable[[], None]:
         nonlocal parser
         parser = p
-        return handlers(start, end, buf.append)(p)
+        handlers(start, end, buf.append)(p)
+        return finish
 
     return install
 

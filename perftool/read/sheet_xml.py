@@ -225,6 +225,11 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
                             cells_map[at] = (None, int(text))  # what typed() gives, sooner
                         elif kind == "s" and text.isdecimal() and text.isascii() and (i := int(text)) < len(strings):
                             cells_map[at] = (None, strings[i])
+                        elif kind is None and "." in text:  # never an int: what typed() gives, sooner
+                            try:
+                                cells_map[at] = (None, float(text))
+                            except ValueError:  # refused as typed() refuses it
+                                cells_map[at] = (None, typed("n", text))
                         else:
                             kind = kind or "n"
                             cells_map[at] = (None, clip(text, text_limit) if kind in _TEXT else typed(kind, text))

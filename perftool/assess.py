@@ -173,9 +173,22 @@ def assess(path: Path, rules: str | None = None, limits: Limits | None = None,
 
 
 def cell_position(cell: str | None) -> tuple[int, int]:
-    """(row, column) of an A1 address, for sorting findings in reading order; (0, 0) for none."""
+    """(row, column) of an A1 address, for sorting findings in reading order; (0, 0) for none (remembered: the
+    findings of a layout fall on the same cells)."""
     if not cell:
         return 0, 0
+    at = _CELL_POSITIONS.get(cell)
+    if at is None:
+        at = _cell_position(cell)
+        if len(_CELL_POSITIONS) < 1 << 14:
+            _CELL_POSITIONS[cell] = at
+    return at
+
+
+_CELL_POSITIONS: dict[str, tuple[int, int]] = {}
+
+
+def _cell_position(cell: str) -> tuple[int, int]:
     letters = cell.rstrip("0123456789")
     column = 0
     for ch in letters.upper():

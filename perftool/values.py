@@ -8,7 +8,10 @@ from typing import Any
 
 def is_number(x: Any) -> bool:
     """A finite int or float (not a bool)."""
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+    kind = x.__class__
+    if kind is float or kind is int:
+        return math.isfinite(x)
+    return isinstance(x, (int, float)) and kind is not bool and math.isfinite(x)
 
 
 def is_blank(x: Any) -> bool:

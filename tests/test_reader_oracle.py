@@ -373,3 +373,52 @@ def hostile_cell(sheet_xml: str, formula: re.Match) -> tuple[int, int]:
     """The (row, column) of the cell holding the formula ``formula`` matched in ``sheet_xml``."""
     ref = re.findall(r'<c r="([A-Z]+)(\d+)"', sheet_xml[:formula.start()])[-1]
     return int(ref[1]) - 1, sum((ord(ch) - 64) * 26 ** i for i, ch in enumerate(reversed(ref[0]))) - 1
+
+
+# -- what the reader skips: the content of data validations and conditional formats is counted, not read -------
+
+def _validations(sheet_xml: str) -> str:
+    """The sheet's ``<dataValidations>`` element as written by the generator."""
+    return re.search(r"<dataValidations .*?</dataValidations>", sheet_xml, re.S)[0]
+
+
+def test_validations_read_anywhere_in_the_sheet_the_same(good, tmp_path):
+    """Validations moved before the merges and protection, and a conditional format with children around them:
+    reading resumes after each, so the merges, protection and hyperlinks are read as before."""
+    fj1 = hostile.part(good, hostile.FJ1)
+    block = _validations(fj1)
+    assert block.count("<dataValidation ") > 20 and "<mergeCells" in fj1 and "<sheetProtection" in fj1
+    formats = ('<conditionalFormatting sqref="C8"><cfRule type="cellIs" priority="1" operator="lessThan">'
+               '<formula>0</formula></cfRule></conditionalFormatting>')
+    moved = fj1.replace(block, "").replace("</sheetData>", "</sheetData>" + formats + block + formats, 1)
+    moved = moved.replace("</worksheet>", '<hyperlinks><hyperlink ref="C9" display="x"/></hyperlinks></worksheet>')
+    path = hostile.rezip(good, tmp_path / "校验前置.xlsx", {hostile.FJ1: moved.encode()})
+    book = read_book(path)
+    assert book.sheets["附件1"].protected and book.sheets["附件1"].hyperlinks == ["C9"]
+    assert book.sheets["附件1"].merges == read_book(good).sheets["附件1"].merges != set()
+    assert same(path)[0] == "scored"
+
+
+def test_skipped_elements_still_count_against_the_limit(good, tmp_path):
+    """60,000 empty elements inside the validations: refused at 50,000 elements like everywhere else, and read
+    (as the old reader did) when the limit allows them."""
+    fj1 = hostile.part(good, hostile.FJ1)
+    block = _validations(fj1)
+    padded = block.replace("</dataValidations>", "<x/>" * 60_000 + "</dataValidations>")
+    path = hostile.rezip(good, tmp_path / "校验内元素.xlsx", {hostile.FJ1: fj1.replace(block, padded).encode()})
+    refused = same(path, Limits(elements=50_000), books=False)
+    assert refused[:2] == ("failed", "too-complex") and "XML 元素超过 50000 个" in refused[4]
+    assert same(path, books=False)[0] == "scored"
+
+
+def test_sheet_names_are_matched_by_local_name_whatever_their_prefix(good, tmp_path):
+    """Sheets are parsed without namespace processing: ``<x:c>`` is a cell whether ``x`` is declared or not (the
+    old reader refused an undeclared prefix as malformed XML; Excel writes none)."""
+    fj1 = hostile.part(good, hostile.FJ1)
+    prefixed = re.sub(r"<(/?)(c|v|f)(?=[\s/>])", r"<\1x:\2", fj1)
+    declared = hostile.rezip(good, tmp_path / "前缀.xlsx", {hostile.FJ1: prefixed.replace(
+        MAIN, MAIN + ' xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"', 1).encode()})
+    undeclared = hostile.rezip(good, tmp_path / "未声明前缀.xlsx", {hostile.FJ1: prefixed.encode()})
+    cells = read_book(good).sheets["附件1"].cells
+    assert cells and read_book(declared).sheets["附件1"].cells == cells == read_book(undeclared).sheets["附件1"].cells
+    assert outcome(reader_oracle.read_book, undeclared)[:2] == ("failed", "xml-malformed")

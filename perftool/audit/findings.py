@@ -197,10 +197,11 @@ def at(code: str, f: Field | None, message: str, values: dict[str, Any] | None =
        severity: str | None = None, rule: str | None = None, cells: list[str] | None = None) -> Finding:
     """A finding of catalogued ``code`` at field ``f`` (or the workbook as a whole when ``f`` is None)."""
     kind = CATALOGUE[code]
-    where = {} if f is None else {"table": f.table, "sheet": f.sheet, "cell": f.cell,
-                                  "row_label": f.row_label, "col_label": f.col_label}
-    return Finding(code, severity or kind.severity, message, values=values or {}, rule=rule, cells=cells or [],
-                   **where)
+    severity = severity or kind.severity
+    if f is None:
+        return Finding(code, severity, message, rule=rule, values=values or {}, cells=cells or [])
+    return Finding(code, severity, message, f.table, f.sheet, f.cell, f.row_label, f.col_label, rule, values or {},
+                   cells or [])
 
 
 def on(code: str, table: str | None, sheet: str | None, cell: str | None, message: str,

@@ -72,14 +72,17 @@ def text_length(value: str) -> int:
     return getattr(value, "length", len(value))
 
 
-_OUTSIDE = re.compile(r"\w\||\b(?:DDE|DDEAUTO|WEBSERVICE|FILTERXML|CALL|REGISTER|EXEC|HYPERLINK|RTD)\s*\(", re.I)
+_DDE = re.compile(r"\w\|")
+_CALLS = re.compile(r"\b(?:DDE|DDEAUTO|WEBSERVICE|FILTERXML|CALL|REGISTER|EXEC|HYPERLINK|RTD)\s*\(", re.I)
 
 
 def reaches_outside(formula: str) -> bool:
     """Formula text that reaches outside the workbook: another file (``[1]Sheet!A1``), DDE (``cmd|'/c calc'!A0``)
-    or a function that calls out (WEBSERVICE, CALL, …). Linear in the text's length (no backtracking)."""
+    or a function that calls out (WEBSERVICE, CALL, …). Linear in the text's length (no backtracking); the DDE
+    pattern is searched for only where there is a ``|``."""
     start = formula.find("[")
-    return (start >= 0 and formula.find("]", start) > 0) or _OUTSIDE.search(formula) is not None
+    return ((start >= 0 and formula.find("]", start) > 0) or ("|" in formula and _DDE.search(formula) is not None)
+            or _CALLS.search(formula) is not None)
 
 
 @dataclass

@@ -35,22 +35,42 @@ def _external(context: str, base: str | None, sysid: str | None, pubid: str | No
     raise ExternalReferenceForbidden(context, base, sysid, pubid)
 
 
-def parser(start: Callable[[str, dict[str, str]], Any], end: Callable[[str], Any],
-           text: Callable[[str], Any] | None) -> Any:
-    """An expat parser reporting ``{namespace}local`` names as ``namespace}local`` (ElementTree's separator),
-    character data joined (``text`` gets each run of it), and every DTD or entity refused."""
-    p = expat.ParserCreate(None, "}")
+#: Puts a part's handlers on a parser (a handler may change them while the part is parsed) and returns what to
+#: call once the whole part has been parsed.
+Install = Callable[[Any], Callable[[], None]]
+
+
+def parser(namespaces: bool = True) -> Any:
+    """An expat parser reporting ``{namespace}local`` names as ``namespace}local`` (ElementTree's separator), or
+    names as written (``x:c``) without ``namespaces``; character data joined, and every DTD or entity refused. The
+    caller installs its own handlers.
+
+    Without namespaces names are shorter to decode, hash and compare (sheets and shared strings are read by local
+    name, whatever their namespace), but a prefix nothing declares is not an error."""
+    p = expat.ParserCreate(None, "}") if namespaces else expat.ParserCreate()
     p.buffer_text = True
     p.buffer_size = CHUNK
     p.StartDoctypeDeclHandler = _doctype
     p.EntityDeclHandler = _entity
     p.UnparsedEntityDeclHandler = _unparsed_entity
     p.ExternalEntityRefHandler = _external
-    p.StartElementHandler = start
-    p.EndElementHandler = end
-    if text is not None:
-        p.CharacterDataHandler = text
     return p
+
+
+def handlers(start: Callable[[str, dict[str, str]], Any], end: Callable[[str], Any],
+             text: Callable[[str], Any] | None) -> Install:
+    """Installs fixed handlers (``text`` gets each run of character data), with nothing to do at the end."""
+    def install(p: Any) -> Callable[[], None]:
+        p.StartElementHandler = start
+        p.EndElementHandler = end
+        if text is not None:
+            p.CharacterDataHandler = text
+        return _done
+    return install
+
+
+def _done() -> None:
+    """Nothing left to do once the part has been parsed."""
 
 
 def feed(p: Any, stream: IO[bytes]) -> None:
@@ -68,15 +88,15 @@ class Stop(Exception):
     """Raised by a handler that has found what it was looking for: the rest of the part is not parsed."""
 
 
-#: ``namespace}local`` → ``local`` for the names met so far (read directly by the handlers).
+#: ``namespace}local`` or ``prefix:local`` → ``local`` for the names met so far (read directly by the handlers).
 LOCAL_NAMES: dict[str, str] = {}
 
 
 def local(name: str) -> str:
-    """``namespace}c`` → ``c`` (memoised: a part has few distinct names and many elements)."""
+    """``namespace}c`` or ``x:c`` → ``c`` (memoised: a part has few distinct names and many elements)."""
     tag = LOCAL_NAMES.get(name)
     if tag is None:
-        tag = name.rpartition("}")[2]
+        tag = name.rpartition("}")[2].rpartition(":")[2]
         if len(LOCAL_NAMES) < 1000:
             LOCAL_NAMES[name] = tag
     return tag

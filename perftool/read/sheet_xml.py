@@ -4,7 +4,9 @@ The handlers keep only what a :class:`Sheet` needs: per cell its reference, type
 string, read when the cell ends, exactly as an element tree would give them (an element's text is its character
 data before its first child). Nothing else is built. Positions come from a lookup table (filled by a character
 loop), and a shared formula is translated only where one is met. Every repeated element is counted against its
-limit as it is read, and the deadline and the number of elements are checked every 1,024 elements.
+limit as it is read, and the deadline and the number of elements are checked every 1,024 elements. Names are
+matched by their local name (the parts are parsed without namespace processing), and the content of data
+validations and conditional formats is counted but not read.
 """
 
 from __future__ import annotations
@@ -19,10 +21,7 @@ from openpyxl.utils.exceptions import CellCoordinatesException
 
 from .book import Limits, Sheet, clip, reaches_outside
 from .failures import UnreadableWorkbook
-from .safe_xml import LOCAL_NAMES, local
-
-#: The three handlers of a part (start element, end element, character data).
-Handlers = tuple[Callable[[str, dict[str, str]], None], Callable[[str], None], Callable[[str], None]]
+from .safe_xml import LOCAL_NAMES, Install, handlers, local
 
 
 class Accounts(Protocol):
@@ -38,7 +37,7 @@ class Accounts(Protocol):
     def check_progress(self, elements: int) -> None: ...
 
 
-def string_handlers(reader: Accounts, strings: list[str]) -> Handlers:
+def string_handlers(reader: Accounts, strings: list[str]) -> Install:
     """Handlers appending each string item (``si``) of the shared strings to ``strings``: its ``t``, or its runs'
     ``t`` (phonetic runs, ``rPh``, left out), counted against the strings and runs limits."""
     buf: list[str] = []
@@ -89,7 +88,7 @@ def string_handlers(reader: Accounts, strings: list[str]) -> Handlers:
                 top[3] = False
         depth -= 1
 
-    return start, end, buf.append
+    return handlers(start, end, buf.append)
 
 
 def _joined(reader: Accounts, item: list[Any]) -> str:
@@ -99,13 +98,17 @@ def _joined(reader: Accounts, item: list[Any]) -> str:
     return clip("".join(item[1]), reader.limits.text)
 
 
-def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tuple[int, int]) -> Handlers:
+def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tuple[int, int]) -> Install:
     """Handlers filling ``out`` from a worksheet's XML: the cells within ``window`` (rows × columns), merges,
     protection and hyperlinks; a formula outside the window is still checked. Cells are counted on
     ``reader.counts["cells"]`` across sheets.
 
     A cell's children are kept in document order until the cell ends (a value as its text, None if empty; a
-    formula as (text, attributes); an inline string as [depth, texts, runs, a run is open]) and read then."""
+    formula as (text, attributes); an inline string as [depth, texts, runs, a run is open]) and read then.
+
+    Data validations and conditional formats, the largest part of a template's sheet after its cells and nothing
+    a check reads, are only counted: inside them the parser reports element ends alone (no attributes, no text)
+    until their own end."""
     name, limits, cells_map = out.name, reader.limits, out.cells
     max_row, max_col = window
     text_limit, formula_limit, cell_limit = limits.text, limits.formula, limits.cells
@@ -121,6 +124,8 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
     inline: list[Any] | None = None  # the open inline string
     row, col = 0, -1
     cells = reader.counts.get("cells", 0)
+    parser: Any = None
+    skipped = ""  # the name of the element whose content is being skipped
 
     def keep(text: str) -> None:
         """The text of the element being captured, which has just ended or met its first child."""
@@ -134,7 +139,7 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
         capture = 0
 
     def start(tag_name: str, attrs: dict[str, str]) -> None:
-        nonlocal depth, n, capture, capture_attrs, cell_depth, cell, kids, inline, row, col
+        nonlocal depth, n, capture, capture_attrs, cell_depth, cell, kids, inline, row, col, skipped
         n += 1
         if not n & 1023:
             reader.check_progress(1024)
@@ -171,6 +176,21 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
             row, col = _row_number(reader, attrs.get("r"), row, name), -1
         elif tag in _PENDING:
             pending.append((depth, tag, attrs))
+        elif tag in _SKIPPED:
+            skipped = tag_name
+            parser.StartElementHandler = parser.CharacterDataHandler = None
+            parser.EndElementHandler = skipped_end
+
+    def skipped_end(tag_name: str) -> None:
+        """The end of an element inside skipped content: counted; at the skipped element's own, reading resumes."""
+        nonlocal n, depth
+        if tag_name == skipped:
+            parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, buf.append
+            depth -= 1
+            return
+        n += 1
+        if not n & 1023:
+            reader.check_progress(1024)
 
     def end(tag_name: str) -> None:
         nonlocal depth, capture, cell_depth, inline, cells, row, col
@@ -205,6 +225,11 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
                             cells_map[at] = (None, int(text))  # what typed() gives, sooner
                         elif kind == "s" and text.isdecimal() and text.isascii() and (i := int(text)) < len(strings):
                             cells_map[at] = (None, strings[i])
+                        elif kind is None and "." in text:  # never an int: what typed() gives, sooner
+                            try:
+                                cells_map[at] = (None, float(text))
+                            except ValueError:  # refused as typed() refuses it
+                                cells_map[at] = (None, typed("n", text))
                         else:
                             kind = kind or "n"
                             cells_map[at] = (None, clip(text, text_limit) if kind in _TEXT else typed(kind, text))
@@ -231,8 +256,6 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
             else:
                 reader.count("hyperlinks", name)
                 out.hyperlinks.append(attrs.get("ref", "")[:40])
-        elif depth == 1:  # the sheet ends
-            reader.counts["cells"] = cells
         depth -= 1
 
     def content() -> tuple[str | None, Any]:
@@ -297,12 +320,23 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
             raise reader.fail("xml-malformed", f"单元格值 {text[:40]!r} 无法识别", sheet=name,
                               cell=f"{get_column_letter(col + 1)}{row + 1}") from None
 
-    return start, end, buf.append
+    def finish() -> None:
+        """The sheet has been parsed: its cells count towards the limit of the sheets read after it."""
+        reader.counts["cells"] = cells
+
+    def install(p: Any) -> Callable[[], None]:
+        nonlocal parser
+        parser = p
+        handlers(start, end, buf.append)(p)
+        return finish
+
+    return install
 
 
 _EMPTY = (None, None)
 _TEXT = frozenset({"str", "inlineStr"})
 _PENDING = frozenset({"mergeCell", "sheetProtection", "hyperlink"})
+_SKIPPED = frozenset({"dataValidations", "conditionalFormatting"})
 
 #: Cell reference → 0-based (row, column), shared by every sheet a process reads (bounded).
 _POSITIONS: dict[str, tuple[int, int]] = {}
@@ -337,11 +371,21 @@ def _row_number(reader: Accounts, text: str | None, previous: int, sheet: str) -
 
 
 def _bounds(ref: str) -> tuple[int, int, int, int] | None:
-    """``B2:D3`` → (1, 1, 2, 3) as 0-based first row, first column, last row, last column."""
+    """``B2:D3`` → (1, 1, 2, 3) as 0-based first row, first column, last row, last column (remembered: every
+    workbook of a layout has the same merges)."""
+    if ref in _BOUNDS:
+        return _BOUNDS[ref]
     try:
         first, _, last = ref.partition(":")
         c1, r1 = coordinate_from_string(first)
         c2, r2 = coordinate_from_string(last or first)
+        bounds = r1 - 1, column_index_from_string(c1) - 1, r2 - 1, column_index_from_string(c2) - 1
     except (ValueError, TypeError, CellCoordinatesException):
-        return None
-    return r1 - 1, column_index_from_string(c1) - 1, r2 - 1, column_index_from_string(c2) - 1
+        bounds = None
+    if len(_BOUNDS) < 1 << 14:
+        _BOUNDS[ref] = bounds
+    return bounds
+
+
+#: Merged range reference → its bounds (or None), shared by every sheet a process reads (bounded).
+_BOUNDS: dict[str, tuple[int, int, int, int] | None] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -119,31 +120,47 @@ def anchored_labels(layout: TableLayout) -> dict[tuple[int, int], str]:
             if r < len(layout.grid) and c < len(layout.grid[r]) and isinstance(layout.grid[r][c], Label)}
 
 
-#: Per process: a layout's anchored labels as compared (in reading order), by layout. A weak reference tells a
-#: layout from a later one at the same address, and keeps no layout alive after the plan cache dropped it.
-_COMPARED: dict[int, tuple[weakref.ref, list[tuple[int, int, str]]]] = {}
+#: Per process: what depends only on a layout (its labels as compared, its fields' places), by what and layout.
+#: A weak reference tells a layout from a later one at the same address, and keeps no layout alive after the plan
+#: cache dropped it.
+_PER_LAYOUT: dict[tuple[str, int], tuple[weakref.ref, Any]] = {}
+
+
+def _once(what: str, layout: TableLayout, make: Callable[[TableLayout], Any]) -> Any:
+    """``make(layout)``, made once per layout and process."""
+    held = _PER_LAYOUT.get((what, id(layout)))
+    if held is None or held[0]() is not layout:
+        if len(_PER_LAYOUT) >= 1024:
+            _PER_LAYOUT.clear()
+        held = _PER_LAYOUT[(what, id(layout))] = weakref.ref(layout), make(layout)
+    return held[1]
 
 
 def compared_labels(layout: TableLayout) -> list[tuple[int, int, str]]:
     """(row, column, ``label_text``) of ``layout``'s anchored labels in reading order; made once per layout."""
-    held = _COMPARED.get(id(layout))
-    if held is None or held[0]() is not layout:
-        if len(_COMPARED) >= 1024:
-            _COMPARED.clear()
-        held = _COMPARED[id(layout)] = weakref.ref(layout), [(r, c, label_text(text)) for (r, c), text
-                                                              in sorted(anchored_labels(layout).items())]
-    return held[1]
+    return _once("labels", layout, lambda lay: [(r, c, label_text(text)) for (r, c), text
+                                                in sorted(anchored_labels(lay).items())])
+
+
+def _expected_labels(layout: TableLayout) -> list[tuple[int, int, str, str]]:
+    """(row, column, the text as written, as compared) of the labels compared: a cell holding the text as written
+    needs no normalising."""
+    return _once("written", layout, lambda lay: [(r, c, lay.labels[(r, c)], text)
+                                                 for r, c, text in compared_labels(lay)])
 
 
 def _agreement(sheet: Sheet, layout: TableLayout) -> float:
-    labels = compared_labels(layout)
-    same = sum(1 for r, c, text in labels if label_text(sheet.value(r, c)) == text)
+    labels = _expected_labels(layout)
+    value = sheet.value
+    same = sum(1 for r, c, written, text in labels if (held := value(r, c)) == written or label_text(held) == text)
     return same / max(len(labels), 1)
 
 
 def changed_labels(sheet: Sheet, layout: TableLayout) -> list[tuple[int, int]]:
     """Label cells whose text differs from the template's, in reading order."""
-    return [(r, c) for r, c, text in compared_labels(layout) if text and label_text(sheet.value(r, c)) != text]
+    value = sheet.value
+    return [(r, c) for r, c, written, text in _expected_labels(layout)
+            if text and (held := value(r, c)) != written and label_text(held) != text]
 
 
 def check_layout(book: Book, sheet: Sheet, layout: TableLayout) -> None:
@@ -192,15 +209,24 @@ def _find_shift(sheet: Sheet, labels: dict[tuple[int, int], str], r: int, c: int
 def read_cells(book: Book, plan: WorkbookPlan) -> Cells:
     """Every field's cell: constants into ``values``; formula text (without ``=``) and stored result otherwise."""
     out = Cells({}, {}, {})
+    formulas, cached, values = out.formulas, out.cached, out.values
     for layout in plan.layouts.values():
-        cells = book.sheets[layout.sheet].cells
-        for f in layout.fields.values():
-            formula, value = cells.get((f.row, f.col), (None, None))
+        get = book.sheets[layout.sheet].cells.get
+        for key, at, is_date in _once("fields", layout, _field_places):
+            formula, value = get(at, _NO_CELL)
             if formula is not None:
-                out.formulas[f.key] = formula
-                out.cached[f.key] = value
+                formulas[key] = formula
+                cached[key] = value
             elif value is not None:
-                if book.date1904 and f.type == "date" and isinstance(value, (int, float)):
+                if is_date and book.date1904 and isinstance(value, (int, float)):
                     value += 1462  # a Mac workbook counts days from 1904; perftool reads 1900-based day numbers
-                out.values[f.key] = value
+                values[key] = value
     return out
+
+
+_NO_CELL = (None, None)
+
+
+def _field_places(layout: TableLayout) -> list[tuple[str, tuple[int, int], bool]]:
+    """(key, (row, column), is a date) of each of ``layout``'s fields, in the layout's order."""
+    return [(f.key, (f.row, f.col), f.type == "date") for f in layout.fields.values()]

@@ -31,7 +31,7 @@ from ..errors import os_reason
 from . import safe_xml
 from .book import Book, Clipped, Limits, Sheet, Window, clip, reaches_outside, text_length
 from .failures import UnreadableWorkbook
-from .sheet_xml import Handlers, sheet_handlers, string_handlers
+from .sheet_xml import sheet_handlers, string_handlers
 
 __all__ = ["Book", "Clipped", "Limits", "Sheet", "Window", "clip", "reaches_outside", "read_book", "text_length"]
 
@@ -168,13 +168,17 @@ class _Reader:
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # damage shows up while inflating
             raise self.fail("zip-corrupt", f"{part}：{exc}") from None
 
-    def run(self, book: zipfile.ZipFile, part: str, handlers: Handlers) -> None:
-        """Parse ``part`` with ``handlers`` (which may end it early with :class:`safe_xml.Stop`)."""
+    def run(self, book: zipfile.ZipFile, part: str, install: safe_xml.Install, namespaces: bool = True) -> None:
+        """Parse ``part`` with the handlers ``install`` puts on the parser (they may end it early with
+        :class:`safe_xml.Stop`, and then what is left to do at the end is not done)."""
         with self.xml_errors(part):
+            p = safe_xml.parser(namespaces)
+            finish = install(p)
             try:
-                safe_xml.feed(safe_xml.parser(*handlers), self.stream(book, part))
+                safe_xml.feed(p, self.stream(book, part))
             except safe_xml.Stop:
-                pass
+                return
+            finish()
 
     def ends(self, book: zipfile.ZipFile, part: str, wanted: frozenset[str],
              found: Callable[[str, dict[str, str], str | None], bool]) -> None:
@@ -203,7 +207,7 @@ class _Reader:
             if tag in wanted and found(tag, attrs, text):
                 raise safe_xml.Stop
 
-        self.run(book, part, (start, end, buf.append))
+        self.run(book, part, safe_xml.handlers(start, end, buf.append))
 
     def read(self) -> Book:
         with self.open_file() as fh, self.open(fh) as book:
@@ -290,13 +294,13 @@ class _Reader:
         part = next((p for kind, p in rels.values() if kind == "sharedStrings"), "xl/sharedStrings.xml")
         strings: list[str] = []
         if part in names:
-            self.run(book, part, string_handlers(self, strings))
+            self.run(book, part, string_handlers(self, strings), namespaces=False)
         return strings
 
     def sheet(self, book: zipfile.ZipFile, name: str, part: str, strings: list[str],
               window: tuple[int, int]) -> Sheet:
         out = Sheet(name)
-        self.run(book, part, sheet_handlers(self, out, strings, window))
+        self.run(book, part, sheet_handlers(self, out, strings, window), namespaces=False)
         return out
 
 

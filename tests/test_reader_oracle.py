@@ -176,9 +176,9 @@ def _pretty(text: str) -> str:
 
 
 def _nested(text: str) -> str:
-    """Cells inside hyperlinks and extension lists, cells in cells, merges with bad references."""
-    extra = ('<extLst><ext><c r="B9"><v>5</v></c><row r="3"/><mergeCell ref="A1:B2"/></ext></extLst>'
-             '<hyperlinks><hyperlink ref="C9"><c r="C9"><v>1</v><c r="D9"><v>2</v></c></c></hyperlink></hyperlinks>')
+    """Merges inside an extension list, elements inside hyperlinks, merges with bad references."""
+    extra = ('<extLst><ext><x r="B9"><v>5</v></x><mergeCell ref="A1:B2"/></ext></extLst>'
+             '<hyperlinks><hyperlink ref="C9"><x r="C9"><v>1</v></x></hyperlink></hyperlinks>')
     text = text.replace("</sheetData>", "</sheetData>" + extra, 1)
     bad = '<mergeCells><mergeCell ref="ZZ"/><mergeCell ref="B3"/></mergeCells>'
     return text.replace("<mergeCells", bad + "<mergeCells", 1)
@@ -422,3 +422,17 @@ def test_sheet_names_are_matched_by_local_name_whatever_their_prefix(good, tmp_p
     cells = read_book(good).sheets["附件1"].cells
     assert cells and read_book(declared).sheets["附件1"].cells == cells == read_book(undeclared).sheets["附件1"].cells
     assert outcome(reader_oracle.read_book, undeclared)[:2] == ("failed", "xml-malformed")
+
+
+def test_cells_outside_sheet_data_are_not_read(corpus, tmp_path):
+    """A cell (or a row) in an extension list is not what a spreadsheet shows: the Book and the findings are those
+    of the file without it (the old reader took it, and the hidden cell overrode the visible one)."""
+    path = corpus[1]
+    hidden = '<extLst><ext><row r="8"><c r="D8"><v>999</v></c></row><c r="D9"><v>7</v></c></ext></extLst>'
+    dst = _rewrite(path, tmp_path / "hidden.xlsx", lambda name, text: text.replace(
+        "</sheetData>", "</sheetData>" + hidden, 1) if name == "xl/worksheets/sheet2.xml" else text)
+    def book(read: Callable[..., Any], p: Path) -> dict[str, Any]:
+        return {k: v for k, v in outcome(read, p)[1].items() if k != "name"}
+    assert book(read_book, dst) == book(read_book, path)
+    assert book(reader_oracle.read_book, dst) != book(reader_oracle.read_book, path)
+    assert assess(dst).findings == assess(path).findings

@@ -101,7 +101,8 @@ def _joined(reader: Accounts, item: list[Any]) -> str:
 def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tuple[int, int]) -> Install:
     """Handlers filling ``out`` from a worksheet's XML: the cells within ``window`` (rows × columns), merges,
     protection and hyperlinks; a formula outside the window is still checked. Cells are counted on
-    ``reader.counts["cells"]`` across sheets.
+    ``reader.counts["cells"]`` across sheets. Rows and cells are read inside ``<sheetData>`` only, as a
+    spreadsheet reads them: a cell hidden in an extension list or a hyperlink never overrides the one shown.
 
     A cell's children are kept in document order until the cell ends (a value as its text, None if empty; a
     formula as (text, attributes); an inline string as [depth, texts, runs, a run is open]) and read then.
@@ -126,6 +127,8 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
     cells = reader.counts.get("cells", 0)
     parser: Any = None
     skipped = ""  # the name of the element whose content is being skipped
+    in_data = False  # inside <sheetData>: the only place a spreadsheet reads rows and cells from
+    data_depth = 0
 
     def keep(text: str) -> None:
         """The text of the element being captured, which has just ended or met its first child."""
@@ -139,7 +142,8 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
         capture = 0
 
     def start(tag_name: str, attrs: dict[str, str]) -> None:
-        nonlocal depth, n, capture, capture_attrs, cell_depth, cell, kids, inline, row, col, skipped
+        nonlocal depth, n, capture, capture_attrs, cell_depth, cell, kids, inline, row, col, skipped, in_data, \
+            data_depth
         n += 1
         if not n & 1023:
             reader.check_progress(1024)
@@ -169,11 +173,14 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
                         inline[3] = True
                 elif below == 2 and inline[3] and tag == "t":
                     capture = 3
-        elif tag == "c":
-            cell_depth, cell, kids = depth, attrs, []
-        elif tag == "row":
-            reader.count("rows", name)
-            row, col = _row_number(reader, attrs.get("r"), row, name), -1
+        elif in_data:
+            if tag == "c":
+                cell_depth, cell, kids = depth, attrs, []
+            elif tag == "row":
+                reader.count("rows", name)
+                row, col = _row_number(reader, attrs.get("r"), row, name), -1
+        elif tag == "sheetData":
+            in_data, data_depth = True, depth
         elif tag in _PENDING:
             pending.append((depth, tag, attrs))
         elif tag in _SKIPPED:
@@ -193,7 +200,7 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
             reader.check_progress(1024)
 
     def end(tag_name: str) -> None:
-        nonlocal depth, capture, cell_depth, inline, cells, row, col
+        nonlocal depth, capture, cell_depth, inline, cells, row, col, in_data
         if capture == 1:
             kids.append(join(buf) or None)
             capture = 0
@@ -244,6 +251,8 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
                     inline = None
                 elif depth == inline[0] + 1:
                     inline[3] = False
+        elif in_data and depth == data_depth:
+            in_data = False
         elif pending and pending[-1][0] == depth:
             _, tag, attrs = pending.pop()
             if tag == "mergeCell":

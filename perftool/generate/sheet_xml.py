@@ -9,9 +9,10 @@ relationships and content types) stays XlsxWriter's; what it takes over it write
   the cell format's number taken when the sheet is written, as XlsxWriter does;
 - data validations: the XML of each distinct rule rendered once per process by XlsxWriter, then only its cell
   range filled in;
-- comments: XlsxWriter places every comment box (its own object positioning from the row heights and column
-  widths) and still writes the comments and VML parts, but of the first comment only; ``replaced`` holds the full
-  parts, to be put into the package in their place (``zipcopy.copy_zip``).
+- comments: every comment box is placed by XlsxWriter's own object positioning, from the sheet's row heights and
+  column widths summed once (``_Grid``) instead of per box; XlsxWriter still writes the comments and VML parts,
+  but of the first comment only; ``replaced`` holds the full parts, to be put into the package in their place
+  (``zipcopy.copy_zip``).
 
 A workbook with ``XmlSheet`` sheets is complete only with ``xml_parts`` put into its package in place of what
 XlsxWriter wrote (``zipcopy.copy_zip``), as ``skeleton.write_copy`` does. The full re-render (plain XlsxWriter

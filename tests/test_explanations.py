@@ -3,7 +3,9 @@ sends the copy back, and perftool carries them to the new findings by finding id
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from decimal import Decimal
 
 import openpyxl
 import pytest
@@ -266,3 +268,18 @@ def _cell_of(plan, key):
 
     r, c = xl_cell_to_rowcol(plan.field(key).cell)
     return r + 1, c + 1
+
+
+@pytest.mark.parametrize("values, fingerprint", [
+    ({}, "44136fa355b3678a"),
+    ({"本年收入合计": 103, "合计": 103.0000001, "差额": -0.01}, "2cc7929be18777ec"),
+    ({"a": True, "b": None, "c": "文本", "d": 1.23456789}, "5f413bc195f932d1"),
+    ({"nested": {"x": 1, 2: [1, 2.5, (3, "y")]}, "when": dt.date(2024, 1, 2), "dec": Decimal("1.5"), "big": 10**20},
+     "1b2f7430d3fa6e7b"),
+])
+def test_fingerprints_stay_what_returned_workbooks_carry(values, fingerprint):
+    """A returned workbook's 数据指纹 was written by an earlier perftool: the hash of the same values never
+    changes (these were made before the fingerprint was made faster); 103 and 103.0 are one value."""
+    assert Finding("x", "warning", "m", values=values).fingerprint == fingerprint
+    assert Finding("x", "warning", "m", values={"本年收入合计": 103.0, "合计": 103.0, "差额": -0.01}).fingerprint \
+        == "2cc7929be18777ec"

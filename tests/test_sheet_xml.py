@@ -66,3 +66,49 @@ def test_an_xml_sheet_writes_what_xlsxwriter_writes(tmp_path: Path):
     a, b = content(plain), content(quick)
     assert differences(a, b) == []
     assert len(b["sheet 表一"]["cells"]) > 10 and b["sheet 表一"]["comments"]
+
+
+def _boxes(book: xlsxwriter.Workbook, sheet_class: type | None) -> None:
+    """Comment boxes over columns and rows of every kind of size: set, default, hidden, fractional pixels."""
+    ws = book.add_worksheet("批注", worksheet_class=sheet_class)
+    ws.set_column(0, 0, 30)
+    ws.set_column(2, 3, None, None, {"hidden": True})
+    ws.set_column(5, 5, 1.3)
+    ws.set_column(6, 7, 0)
+    for r, h in ((1, 40.5), (3, 0.75), (7, 9.8), (12, 100)):
+        ws.set_row(r, h)
+    ws.set_row(5, None, None, {"hidden": True})
+    ws.set_row(6, 22.35, None, {"hidden": True})
+    spots = [(0, 0), (0, 9), (1, 1), (2, 4), (4, 1), (5, 3), (6, 6), (8, 5), (12, 0), (13, 2), (40, 1), (300, 8),
+             (9, 16381), (10, 16382), (11, 16383), (1048573, 3), (1048575, 16383)]
+    for i, (r, c) in enumerate(sorted(spots, key=lambda s: (-s[0], s[1]))):  # not in the order they are placed
+        ws.write_comment(r, c, f"第 {i} 条", {"x_scale": 1 + i % 3, "y_scale": 0.5 + i % 4})
+    ws.write_comment(20, 2, "移到别处", {"x_offset": 80, "y_offset": 45})
+    ws.write_comment(21, 2, "负偏移", {"x_offset": -90, "y_offset": -30})
+    ws.write_comment(22, 4, "起于他处", {"start_cell": "B30"})
+    other = book.add_worksheet("默认大小", worksheet_class=sheet_class)  # no column or row sized
+    for r, c in ((0, 0), (3, 2), (17, 11)):
+        other.write_comment(r, c, "默认", {"width": 300, "height": 7})
+
+
+def test_comment_boxes_are_placed_as_xlsxwriter_places_them(tmp_path: Path):
+    """The boxes' anchors and positions (VML, byte for byte) from each sheet's summed sizes are XlsxWriter's own,
+    over hidden, zero-width and fractional columns and rows, at the sheet's edges and with moved boxes."""
+    plain = tmp_path / "plain.xlsx"
+    book = xlsxwriter.Workbook(str(plain))
+    _boxes(book, None)
+    book.close()
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    _boxes(book, XmlSheet)
+    book.close()
+    archive = buffer.getvalue()
+    with zipfile.ZipFile(io.BytesIO(archive)) as z:
+        parts = xml_parts(book, z)
+    quick = tmp_path / "quick.xlsx"
+    copy_zip(archive, quick, parts)
+    a, b = content(plain), content(quick)
+    assert differences(a, b) == []
+    with zipfile.ZipFile(quick) as z:
+        vml = z.read("xl/drawings/vmlDrawing1.vml")
+    assert vml.count(b"<v:shape ") == 20 and b"<x:Anchor>" in vml

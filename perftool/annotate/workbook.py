@@ -23,7 +23,7 @@ from ..audit.findings import ERROR, SEVERITY_ZH, Finding
 from ..errors import UsageError
 from ..audit.rules import rule_text
 from ..generate.findings_sheet import (EXPLANATION_COL, EXPLANATION_NOTE, STATE_COL, VISIBLE, VISIBLE_WIDTHS,
-                                       explanation_cell, explanation_rule, key_cells, write_header)
+                                       RowFormats, explanation_rule, write_header)
 from ..generate.measure import Block, fit_rows, page_fit, stored_height
 from ..generate.render import render
 from ..generate.sheet_xml import XmlSheet, write_row
@@ -58,17 +58,25 @@ def annotate(a: Assessment, output: Path, full: bool = False) -> None:
     (render if full else write_copy)(a.plan, {**a.inputs, **a.overrides}, output, marks, front)
 
 
-def _link(ws: Worksheet, r: int, c: int, target: str | None, styles: Styles) -> None:
-    """A cell reference written as a hyperlink to that cell (``表!A1``), top-aligned like the rest of its row."""
-    if not target or "!" not in target:
-        write_text(ws, r, c, target or "", styles.get(border=1, valign="top"), styles)
-        return
-    sheet, cell = target.split("!", 1)
-    if not cell or not cell[0].isalpha():
-        write_text(ws, r, c, target, styles.get(border=1, valign="top"), styles)
-        return
-    ws.write_url(r, c, f"internal:'{sheet}'!{cell}", styles.get(border=1, valign="top", font_color="blue",
-                                                               underline=1), string=target, tip="转到该单元格")
+class _Links:
+    """Writes cell references as hyperlinks to their cells (``表!A1``), top-aligned like the rest of their row;
+    each format made when first needed, once per sheet."""
+
+    def __init__(self, ws: Worksheet, styles: Styles):
+        self.ws, self.styles = ws, styles
+        self._plain: Any = None
+        self._link: Any = None
+
+    def write(self, r: int, c: int, target: str | None) -> None:
+        if not target or "!" not in target or not (cell := target.split("!", 1)[1]) or not cell[0].isalpha():
+            if self._plain is None:
+                self._plain = self.styles.get(border=1, valign="top")
+            write_text(self.ws, r, c, target or "", self._plain, self.styles)
+            return
+        if self._link is None:
+            self._link = self.styles.get(border=1, valign="top", font_color="blue", underline=1)
+        sheet = target.split("!", 1)[0]
+        self.ws.write_url(r, c, f"internal:'{sheet}'!{cell}", self._link, string=target, tip="转到该单元格")
 
 
 def _title(ws: Worksheet, text: str, width: int, styles: Styles) -> None:
@@ -89,6 +97,7 @@ def _findings_sheet(ws: Worksheet, a: Assessment, styles: Styles) -> None:
     body = styles.get(border=1, text_wrap=True, valign="top")
     severities = {sev: styles.get(border=1, valign="top", bold=sev == ERROR,
                                   font_color="#C00000" if sev == ERROR else "#9C5700") for sev in SEVERITY_ZH}
+    formats, links = RowFormats(styles), _Links(ws, styles)
     for i, f in enumerate(a.findings, start=1):
         r = i + 2
         rule = rule_text(f.rule or f.code)
@@ -96,11 +105,11 @@ def _findings_sheet(ws: Worksheet, a: Assessment, styles: Styles) -> None:
         texts = ((2, f.sheet or "整个工作簿"), (4, "／".join(x for x in (f.row_label, f.col_label) if x)),
                  (5, f"{rule.name}：{rule.explain}" if rule.explain else rule.name), (6, f.message),
                  (7, "；".join(f"{k}：{_plain(v)}" for k, v in f.values.items())), (STATE_COL, _state(f)))
-        explanation = explanation_cell(f.explanation, error, styles)
+        explanation = formats.explanation_cell(f.explanation, error)
         write_row(ws, r, [(0, i, body), (1, SEVERITY_ZH[f.severity], severities[f.severity]),
                           *((c, text, text_format(text, body, styles)) for c, text in texts), explanation,
-                          *key_cells(f.id, f.fingerprint, styles)])
-        _link(ws, r, 3, f"{f.sheet}!{f.cell}" if f.sheet and f.cell else "", styles)
+                          *formats.key_cells(f.id, f.fingerprint)])
+        links.write(r, 3, f"{f.sheet}!{f.cell}" if f.sheet and f.cell else "")
         explanation_rule(ws, r, error)
         blocks.extend(Block(r, c, r, c, text) for c, text in texts)
         blocks.append(Block(r, EXPLANATION_COL, r, EXPLANATION_COL, explanation[1]))
@@ -140,7 +149,7 @@ def _scores_sheet(book: xlsxwriter.Workbook, ws: Worksheet, a: Assessment, style
     _title(ws, f"{a.plan.year}年度 {a.plan.unit} 评分结果", len(headers), styles)
     for c, width in enumerate(widths):
         ws.set_column(c, c, width)
-    sheet = _Sheet(ws, {0: 30.0}, [], set())
+    sheet = _Sheet(ws, {0: 30.0}, [], set(), _Links(ws, styles))
     row = 1
     sections = [s for s in (a.evaluation if "pj" in a.plan.layouts else None, a.self_evaluation,
                             *(p.scores for p in a.projects)) if s is not None]
@@ -160,6 +169,7 @@ class _Sheet:
     heights: dict[int, float]
     blocks: list[Block]
     keep: set[int]
+    links: _Links
 
 
 def _scores_section(book: xlsxwriter.Workbook, sheet: _Sheet, row: int, s: Scores, a: Assessment,
@@ -202,7 +212,7 @@ def _scores_section(book: xlsxwriter.Workbook, sheet: _Sheet, row: int, s: Score
         _number(ws, row, 7, ind.diff, number, body)
         write_text(ws, row, 8, ind.reason, body, styles)
         sheet.blocks.append(Block(row, 8, row, 8, ind.reason))
-        _link(ws, row, 9, ind.cell, styles)
+        sheet.links.write(row, 9, ind.cell)
         sheet.heights[row] = 15.0
     row += 2
     groups: dict[str, list[float]] = {}

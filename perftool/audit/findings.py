@@ -156,8 +156,7 @@ class Finding:
     @property
     def fingerprint(self) -> str:
         """A short hash of the finding's values (现场数据): tells whether an explanation still fits them."""
-        text = json.dumps(_canonical(self.values), sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
+        return hashlib.sha256(_FINGERPRINT_JSON.encode(_canonical(self.values)).encode()).hexdigest()[:16]
 
     @property
     def explained(self) -> bool:
@@ -172,10 +171,16 @@ class Finding:
                 "explanation_changed": self.explanation_changed}
 
 
+#: ``json.dumps(..., sort_keys=True, ensure_ascii=False, default=str)`` made once (each call would make its own).
+_FINGERPRINT_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, default=str)
+_AS_IS = frozenset((str, bool, type(None)))  # values _canonical keeps as they are
+
+
 def _canonical(v: Any) -> Any:
     """Values as compared across readings: a number as a float rounded to 6 places (103 and 103.0 are one)."""
-    if isinstance(v, dict):
-        return {str(k): _canonical(x) for k, x in v.items()}
+    if isinstance(v, dict):  # the usual flat dict of texts and numbers without a call per value
+        return {str(k): x if x.__class__ in _AS_IS else round(float(x), 6)
+                if x.__class__ is float or x.__class__ is int else _canonical(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
         return [_canonical(x) for x in v]
     if isinstance(v, (int, float)) and not isinstance(v, bool):

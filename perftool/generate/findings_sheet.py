@@ -36,19 +36,31 @@ def write_header(ws: Worksheet, row: int, styles: Styles) -> None:
         ws.write_string(row, c, name, styles.header())
 
 
-def key_cells(finding_id: str, fingerprint: str, styles: Styles) -> list[tuple[int, str, Format]]:
-    """The hidden 审核编号 and 数据指纹 cells of a row (``write_row``'s): kept in the cells, never shown or
-    printed."""
-    hidden = styles.get(num_format=";;;")
-    return [(ID_COL, finding_id, hidden), (FINGERPRINT_COL, fingerprint, hidden)]
+class RowFormats:
+    """The formats of a findings row's 说明 and hidden cells, made once per sheet (a copy writes ~300 rows)."""
 
+    def __init__(self, styles: Styles):
+        self.styles = styles
+        self._hidden: Format | None = None  # each format made when first needed
+        self._explanation: dict[bool, Format] = {}  # by whether it shows the placeholder
 
-def explanation_cell(text: str | None, error: bool, styles: Styles) -> tuple[int, str, Format]:
-    """The unlocked 说明 cell of a row (``write_row``'s; an error's empty one says it must be fixed)."""
-    shown = text or (ERROR_PLACEHOLDER if error else "")
-    fmt = styles.get(border=1, text_wrap=True, valign="top", locked=False, bg_color=INPUT_FILL,
-                     **({"font_color": "#808080", "italic": True} if not text and error else {}))
-    return EXPLANATION_COL, shown, text_format(shown, fmt, styles)
+    def key_cells(self, finding_id: str, fingerprint: str) -> list[tuple[int, str, Format]]:
+        """The hidden 审核编号 and 数据指纹 cells of a row (``write_row``'s): kept in the cells, never shown or
+        printed."""
+        if self._hidden is None:
+            self._hidden = self.styles.get(num_format=";;;")
+        return [(ID_COL, finding_id, self._hidden), (FINGERPRINT_COL, fingerprint, self._hidden)]
+
+    def explanation_cell(self, text: str | None, error: bool) -> tuple[int, str, Format]:
+        """The unlocked 说明 cell of a row (``write_row``'s; an error's empty one says it must be fixed)."""
+        shown = text or (ERROR_PLACEHOLDER if error else "")
+        placeholder = not text and error
+        fmt = self._explanation.get(placeholder)
+        if fmt is None:
+            fmt = self._explanation[placeholder] = self.styles.get(
+                border=1, text_wrap=True, valign="top", locked=False, bg_color=INPUT_FILL,
+                **({"font_color": "#808080", "italic": True} if placeholder else {}))
+        return EXPLANATION_COL, shown, text_format(shown, fmt, self.styles)
 
 
 def explanation_rule(ws: Worksheet, r: int, error: bool) -> None:
@@ -77,10 +89,11 @@ def blank_findings_sheet(book: xlsxwriter.Workbook, plan: WorkbookPlan, styles: 
     write_header(ws, 2, styles)
     body = styles.get(border=1, valign="top")
     cell = styles.get(border=1, valign="top", locked=False, bg_color=INPUT_FILL)
+    formats = RowFormats(styles)
     for r in range(3, 3 + BLANK_ROWS):
         for c in range(EXPLANATION_COL):
             ws.write_blank(r, c, None, cell if c == CELL_COL else body)
-        write_row(ws, r, [explanation_cell(None, False, styles)])
+        write_row(ws, r, [formats.explanation_cell(None, False)])
         explanation_rule(ws, r, False)
     heights = fit_rows([Block(1, 0, 1, last, note)], VISIBLE_WIDTHS,
                        {0: 30.0, 1: 15.0, 2: 18.0, **{r: 30.0 for r in range(3, 3 + BLANK_ROWS)}})

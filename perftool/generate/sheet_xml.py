@@ -9,9 +9,10 @@ relationships and content types) stays XlsxWriter's; what it takes over it write
   the cell format's number taken when the sheet is written, as XlsxWriter does;
 - data validations: the XML of each distinct rule rendered once per process by XlsxWriter, then only its cell
   range filled in;
-- comments: XlsxWriter places every comment box (its own object positioning from the row heights and column
-  widths) and still writes the comments and VML parts, but of the first comment only; ``replaced`` holds the full
-  parts, to be put into the package in their place (``zipcopy.copy_zip``).
+- comments: every comment box is placed by XlsxWriter's own object positioning, from the sheet's row heights and
+  column widths summed once (``_Grid``) instead of per box; XlsxWriter still writes the comments and VML parts,
+  but of the first comment only; ``replaced`` holds the full parts, to be put into the package in their place
+  (``zipcopy.copy_zip``).
 
 A workbook with ``XmlSheet`` sheets is complete only with ``xml_parts`` put into its package in place of what
 XlsxWriter wrote (``zipcopy.copy_zip``), as ``skeleton.write_copy`` does. The full re-render (plain XlsxWriter
@@ -391,7 +392,11 @@ class XmlSheet(Worksheet):
 
     def _prepare_vml_objects(self, vml_data_id: int, vml_shape_id: int, vml_drawing_id: int,
                              comment_id: int) -> int:
-        count = super()._prepare_vml_objects(vml_data_id, vml_shape_id, vml_drawing_id, comment_id)
+        self._grid = _Grid(self)  # the sizes are final now: the comment boxes are placed from them
+        try:
+            count = super()._prepare_vml_objects(vml_data_id, vml_shape_id, vml_drawing_id, comment_id)
+        finally:
+            self._grid = None
         if self.has_comments and not self.buttons_list and len(self.comments_list) > 1:
             comments = self.comments_list
             self.replaced[f"xl/comments{comment_id}.xml"] = comments_xml(comments)
@@ -399,6 +404,72 @@ class XmlSheet(Worksheet):
                                                                                    vml_shape_id, comments)
             self.comments_list = comments[:1]  # what XlsxWriter still writes, to be replaced
         return count
+
+
+    _grid: _Grid | None = None  # while the comment boxes are placed
+
+    def _comment_vertices(self, comment: CommentType) -> list[Any]:
+        """XlsxWriter's (``_position_object_pixels`` at anchor 0, then the box's width and height), the columns'
+        and rows' sizes and running offsets taken from the sheet's ``_Grid`` instead of per box and edge."""
+        grid = self._grid
+        x1, y1 = comment.x_offset, comment.y_offset
+        if grid is None or x1 < 0 or y1 < 0:
+            return super()._comment_vertices(comment)
+        col, row, width, height = comment.start_col, comment.start_row, comment.width, comment.height
+        cols, rows, dc, dr = grid.cols.get, grid.rows.get, grid.default_col, grid.default_row
+        x_abs = grid.x(col) + x1
+        y_abs = grid.y(row) + y1
+        while x1 >= cols(col, dc):
+            x1 -= cols(col, dc)
+            col += 1
+        while y1 >= rows(row, dr):
+            y1 -= rows(row, dr)
+            row += 1
+        col_end, row_end = col, row
+        if cols(col, dc) > 0:
+            width = width + x1
+        if rows(row, dr) > 0:
+            height = height + y1
+        while width >= cols(col_end, dc):
+            width -= cols(col_end, dc)
+            col_end += 1
+        while height >= rows(row_end, dr):
+            height -= rows(row_end, dr)
+            row_end += 1
+        return [col, row, x1, y1, col_end, row_end, width, height, x_abs, y_abs, comment.width, comment.height]
+
+
+class _Grid:
+    """A sheet's column widths and row heights in pixels as XlsxWriter sizes them to place objects (``_size_col``,
+    ``_size_row`` at anchor 0), and their running offsets (``_col_offset``, ``_row_offset``: the same sums in the
+    same order), each offset summed once per sheet."""
+
+    def __init__(self, ws: Worksheet):
+        self.default_col, self.default_row = ws.default_col_width, ws.default_row_height
+        self.cols = {c: ws._size_col(c) for c in ws.col_info}
+        self.rows = {r: ws._size_row(r) for r in ws.row_sizes}
+        self.by_col, self.by_row = bool(ws.col_size_changed), bool(ws.row_sizes)
+        self._xs: list[Any] = [0]
+        self._ys: list[Any] = [0]
+
+    def x(self, col: int) -> Any:
+        """The left edge of ``col``."""
+        if not self.by_col:
+            return self.default_col * col
+        return _offset(self._xs, col, self.cols, self.default_col)
+
+    def y(self, row: int) -> Any:
+        """The top edge of ``row``."""
+        if not self.by_row:
+            return self.default_row * row
+        return _offset(self._ys, row, self.rows, self.default_row)
+
+
+def _offset(offsets: list[Any], at: int, sizes: dict[int, Any], default: Any) -> Any:
+    """``offsets[at]``, the running sums of ``sizes`` extended as far as needed."""
+    while len(offsets) <= at:
+        offsets.append(offsets[-1] + sizes.get(len(offsets) - 1, default))
+    return offsets[at]
 
 
 def xml_parts(book: Any, package: zipfile.ZipFile) -> dict[str, bytes]:

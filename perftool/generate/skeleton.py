@@ -52,7 +52,7 @@ import re
 import zipfile
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,7 +118,7 @@ def _write_copy(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks
     last_marked: dict[str, int] = {}
     for sheet, r, _ in marks or {}:
         last_marked[sheet] = max(r, last_marked.get(sheet, r))
-    fills: dict[str, tuple[_Sheet, str]] = {}
+    fills: dict[str, tuple[_Sheet, tuple[Any, ...]]] = {}  # a table sheet's part → its skeleton, ``data``'s args
     for layout, sheet in zip(plan.layouts.values(), skeleton.sheets, strict=True):
         ws = book.add_worksheet(layout.sheet, worksheet_class=XmlSheet)
         ws.frame = True
@@ -130,15 +130,15 @@ def _write_copy(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks
                     ws.set_row(r, h)
         write_marks(ws, layout.sheet, marks or {}, styles)
         page_setup(ws, layout, heights, plan)
-        fills[f"xl/worksheets/sheet{ws.index + 1}.xml"] = sheet, sheet.data(values, inputs, heights,
-                                                                            plan_texts(layout, plan))
+        fills[f"xl/worksheets/sheet{ws.index + 1}.xml"] = sheet, (values, inputs, heights, plan_texts(layout, plan))
     finish_workbook(book, plan)
     for ws in book.worksheets():
         ws.workbook_add_format = None  # the one reference cycle (sheet → workbook): freed when it goes, not collected
     archive = buffer.getvalue()
-    with zipfile.ZipFile(io.BytesIO(archive)) as z:
-        parts = {name: sheet.splice(z.read(name).decode("utf-8"), data).encode("utf-8")
-                 for name, (sheet, data) in fills.items()}
+    del buffer
+    with zipfile.ZipFile(io.BytesIO(archive)) as z:  # the parts made as they are compressed, one at a time
+        parts: dict[str, Iterable[bytes]] = {name: sheet.splice(z.read(name).decode("utf-8"), args)
+                                             for name, (sheet, args) in fills.items()}
         parts.update(xml_parts(book, z))
     with atomic_path(path) as tmp:
         copy_zip(archive, tmp, parts)
@@ -225,9 +225,10 @@ class _Sheet:
         """The ``<sheetData>`` of one copy."""
         return "".join(p if p.__class__ is str else p.xml(values, given, heights, texts) for p in self.parts)
 
-    def splice(self, xml: str, data: str) -> str:
-        """The copy's sheet XML (an empty sheet with its columns, marks and page setup) with the cells, merges
-        and validations in their places (the schema's element order), joined once."""
+    def splice(self, xml: str, args: tuple[Any, ...]) -> Iterator[bytes]:
+        """The copy's sheet XML (an empty sheet with its columns, marks and page setup) with the cells (``data``
+        of ``args``), merges and validations in their places (the schema's element order): UTF-8 pieces, made
+        when read, so that a copy holds one table's cells at a time."""
         xml = re.sub(r"<dimension [^>]*/>", lambda _: self.dimension, xml, count=1)
         start = xml.index("<sheetData")
         end = xml.index("/>", start) + 2 if xml.startswith("<sheetData/>", start) else \
@@ -236,9 +237,12 @@ class _Sheet:
         merges = _place(tail, ("<phoneticPr", "<conditionalFormatting", "<dataValidations", "<hyperlinks",
                                "<printOptions", "<pageMargins"))
         validations = _place(tail, ("<hyperlinks", "<printOptions", "<pageMargins"))
-        return "".join((xml[:start], data, tail[:merges], self.merges, tail[merges:validations],
-                        zlib.decompress(self.validations).decode("utf-8") if self.validations else "",
-                        tail[validations:]))
+        yield xml[:start].encode("utf-8")
+        yield self.data(*args).encode("utf-8")
+        yield "".join((tail[:merges], self.merges, tail[merges:validations])).encode("utf-8")
+        if self.validations:
+            yield zlib.decompress(self.validations)
+        yield tail[validations:].encode("utf-8")
 
 
 def _place(xml: str, before: tuple[str, ...]) -> int:

@@ -88,6 +88,7 @@ _RANGE = "\x00"
 _NO_VALUE = object()
 _COLUMNS: dict[int, str] = {}  # column letters by index
 _TEXTS: dict[str, str] = {}  # short texts as inline strings (``inline_text``)
+CACHED_TEXTS = 4096  # the texts that recur are a few hundred; a 审核结果's messages mostly do not (~170 B each)
 _FORMULAS: dict[tuple[str, bool, bool], str] = {}  # formulas as XlsxWriter prepares them
 _COMMENTS: dict[Any, dict[str, Any]] = {}  # a comment's attributes as XlsxWriter makes them, by its options
 _PLACED = {"x_offset", "y_offset", "start_col", "start_row", "start_cell"}  # options that move a comment box
@@ -123,8 +124,10 @@ class XmlSheet(Worksheet):
 
     def _pack(self) -> None:
         """Pack the open rows: each as its cells' XML joined (UTF-8), their columns and their values."""
+        shapes: dict[tuple[int, ...], tuple[int, ...]] = {}  # one tuple of columns for the rows alike
         for row, cells in self._cells.items():
             cols = tuple(sorted(cells))
+            cols = shapes.setdefault(cols, cols)
             values = self._values[row]
             self._packed[row] = ("".join([cells[c] for c in cols]).encode("utf-8"), cols,
                                  tuple([values.get(c) for c in cols]))
@@ -167,7 +170,7 @@ class XmlSheet(Worksheet):
                         value = _truncate(value)
                     rest = inline_text(value)
                     if len(value) <= 100:  # the texts that recur (sheet names, rules, states)
-                        if len(_TEXTS) >= 65536:
+                        if len(_TEXTS) >= CACHED_TEXTS:
                             _TEXTS.clear()
                         _TEXTS[value] = rest
             elif (kind is int or kind is float) and isfinite(value):

@@ -133,9 +133,8 @@ class XmlSheet(Worksheet):
         for row, cells in self._cells.items():
             cols = tuple(sorted(cells))
             cols = shapes.setdefault(cols, cols)
-            values = self._values[row]
-            rows.append((row, "".join([cells[c] for c in cols]).encode("utf-8"), cols,
-                         tuple([values.get(c) for c in cols])))
+            rows.append((row, "".join(map(cells.__getitem__, cols)).encode("utf-8"), cols,
+                         tuple(map(self._values[row].__getitem__, cols))))
         self._cells.clear()
         self._values.clear()
         if len(self._packed) < PLAIN_ROWS:

@@ -1,6 +1,7 @@
 """``XmlSheet`` writes what a plain XlsxWriter worksheet writes for the same calls: cells of every kind (numbers,
 texts that need escaping or truncating, blanks, rich-string fragments, merges), validations, links within the
-workbook, comments and row heights, called with numbers, with A1 notation and with keywords; compared part by part
+workbook, comments and row heights, called with numbers, with A1 notation and with keywords; rows beyond those kept
+open (packed, one written again, a chart's data taken from them); compared part by part
 (``workbook_content.py``, comments and VML byte for byte)."""
 
 from __future__ import annotations
@@ -46,6 +47,17 @@ def _calls(book: xlsxwriter.Workbook, sheet_class: type | None) -> None:
     other.write_comment(2, 2, "表二的批注")
     other.write_string(2, 2, "x")
     book.add_worksheet("共享").write_string(0, 0, "共享字符串表")  # a plain sheet: both packages have shared strings
+    many = book.add_worksheet("多行", worksheet_class=sheet_class)  # more rows than XmlSheet keeps open: packed
+    for r in range(2300):  # beyond sheet_xml.PLAIN_ROWS: rows deflated too
+        write_row(many, r, [(0, f"第{r}行", wrap), (1, r * 1.5, bold), (3, "说明 & 备注", wrap)])
+        many.data_validation(r, 3, r, 3, {"validate": "length", "criteria": "<=", "value": 500})
+    many.write_string(5, 2, "后写入", bold)  # into a packed row: opened again, its cells in column order
+    many.write_number(5, 0, 99, bold)  # over a packed row's cell
+    many.write_string(2200, 2, "后写入", bold)  # into a deflated one
+    many.set_row(150, 40)
+    chart = book.add_chart({"type": "column"})  # its cached data taken from packed rows
+    chart.add_series({"categories": ["多行", 10, 0, 2250, 0], "values": ["多行", 0, 1, 2250, 1]})
+    many.insert_chart(2, 5, chart)
 
 
 def test_an_xml_sheet_writes_what_xlsxwriter_writes(tmp_path: Path):

@@ -60,22 +60,29 @@ def _calls(book: xlsxwriter.Workbook, sheet_class: type | None) -> None:
     many.insert_chart(2, 5, chart)
 
 
-def test_an_xml_sheet_writes_what_xlsxwriter_writes(tmp_path: Path):
+def both(tmp_path: Path, calls) -> tuple[dict, dict, Path, dict]:
+    """The contents of a workbook made by ``calls`` on plain worksheets and on XmlSheets; the latter's file and
+    its replaced parts."""
     plain = tmp_path / "plain.xlsx"
     book = xlsxwriter.Workbook(str(plain))
-    _calls(book, None)
+    calls(book, None)
     book.close()
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    _calls(book, XmlSheet)
+    calls(book, XmlSheet)
     book.close()
     archive = buffer.getvalue()
     with zipfile.ZipFile(io.BytesIO(archive)) as z:
         parts = xml_parts(book, z)
-    assert "xl/drawings/vmlDrawing1.vml" in parts and "xl/worksheets/sheet1.xml" in parts
+    names = set(parts)
     quick = tmp_path / "quick.xlsx"
     copy_zip(archive, quick, parts)
-    a, b = content(plain), content(quick)
+    return content(plain), content(quick), quick, names
+
+
+def test_an_xml_sheet_writes_what_xlsxwriter_writes(tmp_path: Path):
+    a, b, _, parts = both(tmp_path, _calls)
+    assert "xl/drawings/vmlDrawing1.vml" in parts and "xl/worksheets/sheet1.xml" in parts
     assert differences(a, b) == []
     assert len(b["sheet 表一"]["cells"]) > 10 and b["sheet 表一"]["comments"]
 
@@ -106,20 +113,7 @@ def _boxes(book: xlsxwriter.Workbook, sheet_class: type | None) -> None:
 def test_comment_boxes_are_placed_as_xlsxwriter_places_them(tmp_path: Path):
     """The boxes' anchors and positions (VML, byte for byte) from each sheet's summed sizes are XlsxWriter's own,
     over hidden, zero-width and fractional columns and rows, at the sheet's edges and with moved boxes."""
-    plain = tmp_path / "plain.xlsx"
-    book = xlsxwriter.Workbook(str(plain))
-    _boxes(book, None)
-    book.close()
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    _boxes(book, XmlSheet)
-    book.close()
-    archive = buffer.getvalue()
-    with zipfile.ZipFile(io.BytesIO(archive)) as z:
-        parts = xml_parts(book, z)
-    quick = tmp_path / "quick.xlsx"
-    copy_zip(archive, quick, parts)
-    a, b = content(plain), content(quick)
+    a, b, quick, _ = both(tmp_path, _boxes)
     assert differences(a, b) == []
     with zipfile.ZipFile(quick) as z:
         vml = z.read("xl/drawings/vmlDrawing1.vml")

@@ -12,9 +12,9 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 from functools import lru_cache
 from itertools import accumulate
+from typing import NamedTuple
 
 LINE_SPACING = 1.42    # line height / font size of the CJK fonts a renderer substitutes for 宋体/黑体
 CELL_PADDING = 4.0     # points above and below the text of a row

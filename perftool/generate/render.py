@@ -7,7 +7,6 @@ Every formula is written with the value perftool computed for it, so that viewer
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -27,6 +26,7 @@ from ..identity import SHEET as IDENTITY_SHEET, Identity
 from ..output import atomic_path
 from .findings_sheet import blank_findings_sheet
 from .measure import Block, RowFit, page_fit, stored_height
+from .sheet_xml import XmlSheet
 from .styles import BODY_FONT, Styles, write_text
 
 
@@ -287,22 +287,16 @@ def _write_validations(ws: Worksheet, layout: TableLayout) -> None:
         ws.data_validation(cells[0], {**rule, "multi_range": " ".join(cells)})
 
 
-def validations_xml(layout: TableLayout) -> Iterator[str]:
-    """The ``<dataValidations>`` element that ``write_table`` has XlsxWriter write, in pieces: bare worksheets
-    write the rules a few hundred at a time, so that XlsxWriter never holds all of a large table's rules."""
+def validations_xml(layout: TableLayout) -> Iterator[bytes]:
+    """The ``<dataValidations>`` element that ``write_table`` has XlsxWriter write, made a piece at a time by an
+    ``XmlSheet`` (each distinct rule rendered once, then only its cells filled in)."""
     groups = _validation_groups(layout)
     if not groups:
-        return
-    yield f'<dataValidations count="{len(groups)}">'
-    for first in range(0, len(groups), 256):
-        ws, text = Worksheet(), io.StringIO()
-        ws._set_filehandle(text)
-        for rule, cells in groups[first:first + 256]:
-            ws.data_validation(cells[0], {**rule, "multi_range": " ".join(cells)})
-        for options in ws.validations:
-            ws._write_data_validation(options)
-        yield text.getvalue()
-    yield "</dataValidations>"
+        return iter(())
+    ws = XmlSheet()
+    for rule, cells in groups:
+        ws.data_validation(cells[0], {**rule, "multi_range": " ".join(cells)})
+    return ws.rules_xml()
 
 
 def _validation_groups(layout: TableLayout) -> list[tuple[dict[str, Any], list[str]]]:

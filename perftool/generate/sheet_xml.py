@@ -287,9 +287,10 @@ class XmlSheet(Worksheet):
         if self.validations:
             raise RuntimeError("XmlSheet 的数据验证只经 data_validation 写入")
         if self._rules:
-            self._later("rules", self._rules_xml())
+            self._later("rules", self.rules_xml())
 
-    def _rules_xml(self) -> Iterator[bytes]:
+    def rules_xml(self) -> Iterator[bytes]:
+        """The ``<dataValidations>`` element of the rules given, a piece at a time."""
         rules = self._rules
         yield f'<dataValidations count="{len(rules)}">'.encode("utf-8")
         for at in range(0, len(rules), CHUNK_ROWS):
@@ -475,7 +476,6 @@ class XmlSheet(Worksheet):
                                                                                  vml_shape_id, comments)
             self.comments_list = comments[:1]  # what XlsxWriter still writes, to be replaced
         return count
-
 
     _grid: _Grid | None = None  # while the comment boxes are placed
 

@@ -325,7 +325,7 @@ def _build_sheet(layout: TableLayout, plan: WorkbookPlan, formats: list[dict[str
     numbers = _entry_numbers(book, styles, layout, formats)
     del book, styles, owners
     deflate = zlib.compressobj(1)
-    validations = b"".join(deflate.compress(piece.encode("utf-8")) for piece in validations_xml(layout))
+    validations = b"".join(deflate.compress(piece) for piece in validations_xml(layout))
     validations += deflate.flush()
     with zipfile.ZipFile(buffer) as z:
         strings = re.findall(rb"<si>(.*?)</si>", z.read("xl/sharedStrings.xml"), re.S) \

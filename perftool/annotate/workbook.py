@@ -22,14 +22,14 @@ from ..assess import Assessment
 from ..audit.findings import ERROR, SEVERITY_ZH, Finding
 from ..errors import UsageError
 from ..audit.rules import rule_text
-from ..generate.findings_sheet import (EXPLANATION_COL, EXPLANATION_NOTE, STATE_COL, VISIBLE, VISIBLE_WIDTHS,
-                                       RowFormats, explanation_rule, write_header)
-from ..generate.measure import Block, fit_rows, page_fit, stored_height
+from ..generate.findings_sheet import (CELL_COL, EXPLANATION_COL, EXPLANATION_NOTE, FINDING_COLUMNS, STATE_COL,
+                                       VISIBLE, VISIBLE_WIDTHS, RowFormats, explanation_rule, write_header)
+from ..generate.measure import Block, column_points, fit_row, fit_rows, page_fit, stored_height
 from ..generate.render import render
-from ..generate.sheet_xml import XmlSheet, write_row
+from ..generate.sheet_xml import MAX_TEXT, XmlSheet, column_name, text_xml, write_row
 from ..generate.skeleton import write_copy
-from ..generate.styles import Styles, text_format, write_plain, write_text
-from ..identity import FINDINGS_SHEET, SCORES_SHEET
+from ..generate.styles import FORMULA_LEADS, Styles, text_format, write_plain, write_text
+from ..identity import ERROR_PLACEHOLDER, FINDINGS_SHEET, SCORES_SHEET
 from ..score.evaluation import Scores
 from ..values import is_number
 
@@ -62,21 +62,36 @@ class _Links:
     """Writes cell references as hyperlinks to their cells (``表!A1``), top-aligned like the rest of their row;
     each format made when first needed, once per sheet."""
 
+    TIP = "转到该单元格"
+
     def __init__(self, ws: Worksheet, styles: Styles):
         self.ws, self.styles = ws, styles
         self._plain: Any = None
         self._link: Any = None
 
-    def write(self, r: int, c: int, target: str | None) -> None:
+    @staticmethod
+    def url(target: str | None) -> str | None:
+        """The link of ``target`` (``internal:'表'!A1``), None when it is not a cell of a sheet."""
         if not target or "!" not in target or not (cell := target.split("!", 1)[1]) or not cell[0].isalpha():
-            if self._plain is None:
-                self._plain = self.styles.get(border=1, valign="top")
-            write_text(self.ws, r, c, target or "", self._plain, self.styles)
+            return None
+        return f"internal:'{target.split('!', 1)[0]}'!{cell}"
+
+    def format(self, linked: bool) -> Any:
+        """The format of a link, or of a reference that is none."""
+        if linked:
+            if self._link is None:
+                self._link = self.styles.get(border=1, valign="top", font_color="blue", underline=1)
+            return self._link
+        if self._plain is None:
+            self._plain = self.styles.get(border=1, valign="top")
+        return self._plain
+
+    def write(self, r: int, c: int, target: str | None) -> None:
+        url = self.url(target)
+        if url is None:
+            write_text(self.ws, r, c, target or "", self.format(False), self.styles)
             return
-        if self._link is None:
-            self._link = self.styles.get(border=1, valign="top", font_color="blue", underline=1)
-        sheet = target.split("!", 1)[0]
-        self.ws.write_url(r, c, f"internal:'{sheet}'!{cell}", self._link, string=target, tip="转到该单元格")
+        self.ws.write_url(r, c, url, self.format(True), string=target, tip=self.TIP)
 
 
 def _title(ws: Worksheet, text: str, width: int, styles: Styles) -> None:
@@ -92,34 +107,92 @@ def _findings_sheet(ws: Worksheet, a: Assessment, styles: Styles) -> None:
                f"橙色为提示，批注写明原因。{EXPLANATION_NOTE}")
     ws.merge_range(1, 0, 1, last, summary, styles.note())
     heights: dict[int, float] = {0: 30.0, 1: 15.0, 2: 18.0}
-    blocks = [Block(1, 0, 1, last, summary)]
     write_header(ws, 2, styles)
-    body = styles.get(border=1, text_wrap=True, valign="top")
-    severities = {sev: styles.get(border=1, valign="top", bold=sev == ERROR,
-                                  font_color="#C00000" if sev == ERROR else "#9C5700") for sev in SEVERITY_ZH}
-    formats, links = RowFormats(styles), _Links(ws, styles)
+    rows = _FindingRows(ws, styles)
     for i, f in enumerate(a.findings, start=1):
-        r = i + 2
-        rule = rule_text(f.rule or f.code)
-        error = f.severity == ERROR
-        texts = ((2, f.sheet or "整个工作簿"), (4, "／".join(x for x in (f.row_label, f.col_label) if x)),
-                 (5, f"{rule.name}：{rule.explain}" if rule.explain else rule.name), (6, f.message),
-                 (7, "；".join(f"{k}：{_plain(v)}" for k, v in f.values.items())), (STATE_COL, _state(f)))
-        explanation = formats.explanation_cell(f.explanation, error)
-        write_row(ws, r, [(0, i, body), (1, SEVERITY_ZH[f.severity], severities[f.severity]),
-                          *((c, text, text_format(text, body, styles)) for c, text in texts), explanation,
-                          *formats.key_cells(f.id, f.fingerprint)])
-        links.write(r, 3, f"{f.sheet}!{f.cell}" if f.sheet and f.cell else "")
-        explanation_rule(ws, r, error)
-        blocks.extend(Block(r, c, r, c, text) for c, text in texts)
-        blocks.append(Block(r, EXPLANATION_COL, r, EXPLANATION_COL, explanation[1]))
-        heights[r] = 15.0
+        heights[i + 2] = rows.write(i + 2, i, f)
+    for error, explained in rows.explained.items():  # one rule per kind of 说明 over all its cells
+        explanation_rule(ws, explained, error)
     if not a.findings:
-        ws.merge_range(3, 0, 3, last, "未发现问题。", body)
+        ws.merge_range(3, 0, 3, last, "未发现问题。", rows.body)
     ws.freeze_panes(3, 0)
     ws.autofilter(2, 0, max(3, len(a.findings) + 2), last)
     ws.print_area(0, 0, max(3, len(a.findings) + 2), last)
-    _print(ws, VISIBLE_WIDTHS, fit_rows(blocks, VISIBLE_WIDTHS, heights), repeat=(2, 2))
+    _print(ws, VISIBLE_WIDTHS, fit_rows([Block(1, 0, 1, last, summary)], VISIBLE_WIDTHS, heights), repeat=(2, 2))
+
+
+_TEXT_COLS = (2, 4, 5, 6, 7, STATE_COL, EXPLANATION_COL)  # the columns of a row's wrapped texts (measured)
+_RISKY = frozenset((*FORMULA_LEADS, "<"))  # leads of a text that is quoted or may be a rich string: cell by cell
+
+
+class _FindingRows:
+    """Writes the 审核结果 rows, one per finding, each format made once per sheet. On an ``XmlSheet`` a row goes
+    in whole (``put_whole_row``), its XML from a template per severity, 说明 state and link, the format numbers in
+    it; a row with a text to quote, a text that may read as a rich string or one near Excel's limit is written cell
+    by cell (``write_row``), as on a plain worksheet."""
+
+    def __init__(self, ws: Worksheet, styles: Styles):
+        self.ws, self.styles = ws, styles
+        self.body = styles.get(border=1, text_wrap=True, valign="top")
+        self.severities = {sev: styles.get(border=1, valign="top", bold=sev == ERROR,
+                                           font_color="#C00000" if sev == ERROR else "#9C5700") for sev in SEVERITY_ZH}
+        self.formats, self.links = RowFormats(styles), _Links(ws, styles)
+        self.explained: dict[bool, list[int]] = {}  # the rows of the 说明 cells, by whether their finding is an error
+        self.points = [column_points(VISIBLE_WIDTHS[c]) for c in _TEXT_COLS]
+        self.whole = isinstance(ws, XmlSheet)
+        self._templates: dict[tuple[str, bool, bool], str] = {}
+
+    def write(self, r: int, i: int, f: Finding) -> float:
+        """Write finding ``f`` (number ``i``) at row ``r``; return the row's height."""
+        rule = rule_text(f.rule or f.code)
+        error = f.severity == ERROR
+        shown = f.explanation or (ERROR_PLACEHOLDER if error else "")
+        texts = (f.sheet or "整个工作簿", "／".join(x for x in (f.row_label, f.col_label) if x),
+                 f"{rule.name}：{rule.explain}" if rule.explain else rule.name, f.message,
+                 "；".join(f"{k}：{_plain(v)}" for k, v in f.values.items()), _state(f), shown)
+        target = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else ""
+        fingerprint = f.fingerprint
+        if not (self.whole and self._whole(r, i, f, texts, target, fingerprint)):
+            ws, body, styles = self.ws, self.body, self.styles
+            write_row(ws, r, [(0, i, body), (1, SEVERITY_ZH[f.severity], self.severities[f.severity]),
+                              *((c, text, text_format(text, body, styles)) for c, text in zip(_TEXT_COLS, texts[:6])),
+                              self.formats.explanation_cell(f.explanation, error),
+                              *self.formats.key_cells(f.id, fingerprint)])
+            self.links.write(r, CELL_COL, target)
+        self.explained.setdefault(error, []).append(r)
+        return fit_row(zip(texts, self.points))
+
+    def _whole(self, r: int, i: int, f: Finding, texts: tuple[str, ...], target: str, fingerprint: str) -> bool:
+        """Put the row in whole (``XmlSheet.put_whole_row``); False where it must go cell by cell."""
+        url = _Links.url(target)
+        if target and url is None:
+            return False
+        for text in (*texts, target, f.id, fingerprint):
+            if text[:1] in _RISKY or len(text) > MAX_TEXT // 2:
+                return False
+        key = (f.severity, not f.explanation, url is not None)
+        template = self._templates.get(key) or self._template(key)
+        xml = template.format(r + 1, i, *map(text_xml, (texts[0], target, *texts[1:], f.id, fingerprint)))
+        values = (i, SEVERITY_ZH[f.severity], texts[0], target, *texts[1:], f.id, fingerprint)
+        return self.ws.put_whole_row(r, xml, _COLUMNS, values, (CELL_COL, url, target, _Links.TIP) if url else None)
+
+    def _template(self, key: tuple[str, bool, bool]) -> str:
+        """A row's XML with its number, finding number and texts left as ``str.format`` fields."""
+        severity, unexplained, linked = key
+        error = severity == ERROR
+        hidden = self.formats.key_cells("", "")[0][2]
+        formats = [self.body, self.severities[severity], self.body, self.links.format(linked), self.body,
+                   self.body, self.body, self.body, self.body,
+                   self.formats.explanation_cell(None if unexplained else "x", error)[2], hidden, hidden]
+        label = text_xml(SEVERITY_ZH[severity]).replace("{", "{{").replace("}", "}}")
+        rests = ["><v>{1}</v></c>", label, *(f"{{{n}}}" for n in range(2, 12))]
+        template = "".join(f'<c r="{column_name(c)}{{0}}" s="{fmt._get_xf_index()}"{rest}'
+                           for c, fmt, rest in zip(_COLUMNS, formats, rests))
+        self._templates[key] = template
+        return template
+
+
+_COLUMNS = tuple(range(len(FINDING_COLUMNS)))  # every column of a finding's row
 
 
 def _state(f: Finding) -> str:

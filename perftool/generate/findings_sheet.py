@@ -7,6 +7,8 @@ written against. The annotated copy fills the same columns (``annotate/workbook.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
@@ -63,9 +65,22 @@ class RowFormats:
         return EXPLANATION_COL, shown, text_format(shown, fmt, self.styles)
 
 
-def explanation_rule(ws: Worksheet, r: int, error: bool) -> None:
-    """The 说明 cell's validation: at most ``EXPLANATION_LIMIT`` characters, and what to write there."""
-    ws.data_validation(r, EXPLANATION_COL, r, EXPLANATION_COL, _EXPLANATION_RULES[error])
+RULE_RANGES = 256  # runs of rows one validation element covers at most (the rest in further ones)
+
+
+def explanation_rule(ws: Worksheet, rows: Sequence[int], error: bool) -> None:
+    """The 说明 cells' validation in ``rows`` (ascending): at most ``EXPLANATION_LIMIT`` characters, and what to
+    write there; one rule over all of them, runs of rows as ranges (``sqref="J4:J9 J12"``)."""
+    runs: list[list[int]] = []
+    for r in rows:
+        if runs and runs[-1][2] == r - 1:
+            runs[-1][2] = r
+        else:
+            runs.append([r, EXPLANATION_COL, r, EXPLANATION_COL])
+    for at in range(0, len(runs), RULE_RANGES):
+        (r1, c1, r2, c2), *others = runs[at:at + RULE_RANGES]
+        rule = _EXPLANATION_RULES[error]
+        ws.data_validation(r1, c1, r2, c2, {**rule, "other_cells": others} if others else rule)
 
 
 _EXPLANATION_RULES = {error: {
@@ -94,7 +109,7 @@ def blank_findings_sheet(book: xlsxwriter.Workbook, plan: WorkbookPlan, styles: 
         for c in range(EXPLANATION_COL):
             ws.write_blank(r, c, None, cell if c == CELL_COL else body)
         write_row(ws, r, [formats.explanation_cell(None, False)])
-        explanation_rule(ws, r, False)
+        explanation_rule(ws, [r], False)
     heights = fit_rows([Block(1, 0, 1, last, note)], VISIBLE_WIDTHS,
                        {0: 30.0, 1: 15.0, 2: 18.0, **{r: 30.0 for r in range(3, 3 + BLANK_ROWS)}})
     for r, h in heights.items():

@@ -84,10 +84,32 @@ def _wrapped(totals: list[float], room: float) -> int:
         start = totals[at - 1]
 
 
-@lru_cache(maxsize=65536)
 def text_height(text: str, width_points: float, size: float = 10.0) -> float:
-    """The row height (points) that shows ``text`` wrapped in full (labels and rule texts recur: kept)."""
+    """The row height (points) that shows ``text`` wrapped in full: one line, unmeasured, when even at a CJK
+    glyph's width (the widest) it fits; otherwise measured and kept (``MEASURED`` texts, least recent dropped:
+    labels, rule texts and messages recur across copies)."""
+    if text.__class__ is str and len(text) * size <= width_points - SIDE_PADDING and "\n" not in text:
+        return size * LINE_SPACING + CELL_PADDING
+    return _measured_height(text, width_points, size)
+
+
+MEASURED = 65536  # (text, width, size) whose height is kept
+
+
+@lru_cache(maxsize=MEASURED)
+def _measured_height(text: str, width_points: float, size: float) -> float:
     return lines_of(text, width_points, size) * size * LINE_SPACING + CELL_PADDING
+
+
+def fit_row(texts: Iterable[tuple[str, float]], height: float = 15.0) -> float:
+    """What ``fit_rows`` makes of a row ``height`` high holding single-cell blocks ((text, the cell's width in
+    points), in order): the same arithmetic, without the blocks."""
+    h = stored_height(height)
+    for text, points in texts:
+        need = text_height(text, points)
+        if need > h + 0.1:
+            h = _pixels_up(h + need - h)
+    return h
 
 
 class Block(NamedTuple):

@@ -72,6 +72,23 @@ def inline_text(text: str) -> str:
     return f' t="inlineStr"><is><t>{text}</t></is></c>'
 
 
+def text_xml(text: str) -> str:
+    """``inline_text`` of ``text``, kept if short (the texts that recur: sheet names, rules, states)."""
+    rest = _TEXTS.get(text)
+    if rest is None:
+        rest = inline_text(text)
+        if len(text) <= 100:
+            if len(_TEXTS) >= CACHED_TEXTS:
+                _TEXTS.clear()
+            _TEXTS[text] = rest
+    return rest
+
+
+def column_name(col: int) -> str:
+    """A column's letters (``xl_col_to_name``, kept)."""
+    return _COLUMNS.get(col) or _COLUMNS.setdefault(col, xl_col_to_name(col))
+
+
 def string_cell(ref: str, style: int, text: str) -> str:
     """A text cell in format number ``style``, as an inline string (``inline_text``)."""
     return f'<c r="{ref}" s="{style}"{inline_text(text)}'
@@ -176,15 +193,9 @@ class XmlSheet(Worksheet):
                 _write_cell(self, row, col, value, fmt)
                 continue
             if kind is str and not (value.startswith("<r>") and value.endswith("</r>")):
-                rest = _TEXTS.get(value)
-                if rest is None:
-                    if len(value) > MAX_TEXT // 2 and _utf16_len(value) > MAX_TEXT:
-                        value = _truncate(value)
-                    rest = inline_text(value)
-                    if len(value) <= 100:  # the texts that recur (sheet names, rules, states)
-                        if len(_TEXTS) >= CACHED_TEXTS:
-                            _TEXTS.clear()
-                        _TEXTS[value] = rest
+                rest = text_xml(value)
+                if len(value) > MAX_TEXT // 2 and _utf16_len(value) > MAX_TEXT:
+                    value = _truncate(value)
             elif (kind is int or kind is float) and isfinite(value):
                 rest = f"><v>{value:.16G}</v></c>"  # its cached text made if a chart asks
             else:
@@ -193,6 +204,28 @@ class XmlSheet(Worksheet):
             name = _COLUMNS.get(col) or _COLUMNS.setdefault(col, xl_col_to_name(col))
             line[col] = f'<c r="{name}{number}" s="{fmt._get_xf_index()}"{rest}'
             values[col] = value
+
+    def put_whole_row(self, row: int, xml: str, cols: tuple[int, ...], values: tuple[Any, ...],
+                      link: tuple[int, str, str, str | None] | None = None) -> bool:
+        """Keep a row given whole: its cells' XML as ``put_row`` makes it (columns ``cols``, ascending; ``values``
+        what a chart takes from each), and a ``link`` (column, ``internal:`` url, text, tip) on one of them as
+        ``write_url`` keeps it. False, nothing kept, where that way does not hold: the row has cells already or
+        lies outside the sheet, the sheet has rows to deflate (``PLAIN_ROWS``), the link is one XlsxWriter
+        writes itself."""
+        if row in self._cells or row in self._packed or len(self._packed) >= PLAIN_ROWS:
+            return False
+        if link is not None:
+            url, tip = link[1], link[3]
+            if not url.startswith("internal:") or "#" in url or len(url) > 255 or len(tip or "") > 255 \
+                    or self.hlink_count >= 65530:
+                return False
+        if self._check_dimensions(row, cols[0]) or self._check_dimensions(row, cols[-1]):
+            return False
+        self._packed[row] = xml.encode("utf-8"), cols, values
+        if link is not None:
+            self.hlink_count += 1
+            self._links[row, link[0]] = link[1][len("internal:"):], link[2], link[3]
+        return True
 
     # the public writers without XlsxWriter's A1-notation wrapper when given numbers (the hot path)
     def write_string(self, row: Any, col: Any, *args: Any, **kwargs: Any) -> int:

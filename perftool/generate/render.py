@@ -79,17 +79,31 @@ def finish_workbook(book: xlsxwriter.Workbook, plan: WorkbookPlan) -> None:
 def write_marks(ws: Worksheet, sheet: str, marks: Marks, styles: Styles) -> None:
     """The comments and red/amber highlights of ``sheet``'s cells in ``marks``."""
     cells: dict[str, list[str]] = {"error": [], "warning": []}
-    for (where, r, c), notes in marks.items():
-        if where != sheet:
+    for key, notes in marks.items():
+        if key[0] != sheet:
             continue
-        cells["error" if any(sev == "error" for sev, _ in notes) else "warning"].append(xl_rowcol_to_cell(r, c))
-        text = "\n".join(f"【{'错误' if sev == 'error' else '提示'}】{t}" for sev, t in notes)
-        ws.write_comment(r, c, text[:2000], {"author": "perftool 审核", "x_scale": 3.5,
-                                             "y_scale": min(8, 1.5 + len(text) / 60), "font_name": BODY_FONT})
+        _, r, c = key
+        if len(notes) == 1:  # the usual case
+            severity, text = notes[0]
+            text = f"【{_NOTE_LABELS[severity == 'error']}】{text}"
+        else:
+            severity = "error" if any(sev == "error" for sev, _ in notes) else "warning"
+            text = "\n".join(f"【{_NOTE_LABELS[sev == 'error']}】{t}" for sev, t in notes)
+        cells["error" if severity == "error" else "warning"].append(xl_rowcol_to_cell(r, c))
+        y_scale = min(8, 1.5 + len(text) / 60)
+        options = _NOTE_OPTIONS.get(y_scale)
+        if options is None:  # one per length of text up to 390 characters (8 × the default box height beyond)
+            options = _NOTE_OPTIONS[y_scale] = {"author": "perftool 审核", "x_scale": 3.5, "y_scale": y_scale,
+                                                "font_name": BODY_FONT}
+        ws.write_comment(r, c, text[:2000], options)
     for severity, where in cells.items():  # one highlight rule per severity and sheet, over all its cells
         if where:
             ws.conditional_format(where[0], {"type": "formula", "criteria": "TRUE", "format": styles.mark(severity),
                                              "multi_range": " ".join(where)})
+
+
+_NOTE_LABELS = {True: "错误", False: "提示"}
+_NOTE_OPTIONS: dict[float, dict[str, Any]] = {}  # a comment's options by its box's height (read, never changed)
 
 
 def _context(plan: WorkbookPlan) -> dict[str, str]:

@@ -469,8 +469,11 @@ class XmlSheet(Worksheet):
         cell, the text and the offsets from the cell)."""
         if row.__class__ is not int:
             return super().write_comment(row, col, *args, **kwargs)
-        named = dict(zip(("comment", "options"), args), **kwargs)
-        comment, options = named.get("comment"), named.get("options")
+        if len(args) == 2 and not kwargs:  # write_marks' call
+            comment, options = args
+        else:
+            named = dict(zip(("comment", "options"), args), **kwargs)
+            comment, options = named.get("comment"), named.get("options")
         key = _rule_key(options or {})
         if key is None or options and options.keys() & _PLACED or comment.__class__ is not str:
             return super().write_comment(row, col, *args, **kwargs)
@@ -683,7 +686,7 @@ def comments_xml(comments: list[CommentType]) -> bytes:
             fonts[font] = (f'<rPr><sz val="{attr(c.font_size)}"/><color indexed="81"/><rFont val="'
                            f'{attr(c.font_name)}"/><family val="{attr(c.font_family)}"/></rPr>')
         keep = ' xml:space="preserve"' if _preserve_whitespace(c.text) else ""
-        out.append(f'<comment ref="{xl_rowcol_to_cell(c.row, c.col)}"{author}><text><r>{fonts[font]}<t{keep}>'
+        out.append(f'<comment ref="{column_name(c.col)}{c.row + 1}"{author}><text><r>{fonts[font]}<t{keep}>'
                    f'{_data(c.text)}</t></r></text></comment>')
     out.append("</commentList></comments>")
     return "".join(out).encode("utf-8")
@@ -697,18 +700,23 @@ def vml_xml(data_id: Any, shape_id: int, comments: list[CommentType]) -> bytes:
            f'data="{_XML._escape_attributes(data_id)}"/></o:shapelayout><v:shapetype id="_x0000_t202" '
            'coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe"><v:stroke joinstyle="miter"/>'
            '<v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype>']
+    fills: dict[int, str] = {}  # by colour (comments made alike share theirs)
+    box = ('" o:insetmode="auto"><v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/><v:path '
+           'o:connecttype="none"/><v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div>'
+           '</v:textbox><x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/><x:Anchor>')
     for z, c in enumerate(comments, start=1):
         v = c.vertices
-        left, top, width, height = (x * 0.75 for x in v[8:12])
-        anchor = ", ".join(str(x) for x in (v[0], v[2], v[1], v[3], v[4], v[6], v[5], v[7]))
+        fill = fills.get(id(c.color))
+        if fill is None:
+            fill = fills[id(c.color)] = c.color._vml_rgb_hex_value()
+        shown = c.is_visible
+        # the anchor is numbers only: nothing in it to escape
         out.append(
             f'<v:shape id="_x0000_s{shape_id + z}" type="#_x0000_t202" style="position:absolute;margin-left:'
-            f'{left:.15g}pt;margin-top:{top:.15g}pt;width:{width:.15g}pt;height:{height:.15g}pt;z-index:{z};'
-            f'visibility:{"visible" if c.is_visible else "hidden"}" fillcolor="{c.color._vml_rgb_hex_value()}" '
-            'o:insetmode="auto"><v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/><v:path '
-            'o:connecttype="none"/><v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div>'
-            '</v:textbox><x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/><x:Anchor>'
-            f'{_data(anchor)}</x:Anchor><x:AutoFill>False</x:AutoFill><x:Row>{c.row}</x:Row><x:Column>{c.col}'
-            f'</x:Column>{"<x:Visible/>" if c.is_visible else ""}</x:ClientData></v:shape>')
+            f'{v[8] * 0.75:.15g}pt;margin-top:{v[9] * 0.75:.15g}pt;width:{v[10] * 0.75:.15g}pt;height:'
+            f'{v[11] * 0.75:.15g}pt;z-index:{z};visibility:{"visible" if shown else "hidden"}" fillcolor="{fill}'
+            f'{box}{v[0]}, {v[2]}, {v[1]}, {v[3]}, {v[4]}, {v[6]}, {v[5]}, {v[7]}</x:Anchor><x:AutoFill>False'
+            f'</x:AutoFill><x:Row>{c.row}</x:Row><x:Column>{c.col}</x:Column>{"<x:Visible/>" if shown else ""}'
+            '</x:ClientData></v:shape>')
     out.append("</xml>")
     return "".join(out).encode("utf-8")

@@ -108,11 +108,19 @@ def _boxes(book: xlsxwriter.Workbook, sheet_class: type | None) -> None:
     other = book.add_worksheet("默认大小", worksheet_class=sheet_class)  # no column or row sized
     for r, c in ((0, 0), (3, 2), (17, 11)):
         other.write_comment(r, c, "默认", {"width": 300, "height": 7})
+    odd = book.add_worksheet("半像素", worksheet_class=sheet_class)  # sizes not in whole pixels: walked as XlsxWriter
+    odd.set_row_pixels(2, 17.5)
+    odd.set_column_pixels(1, 1, 70.25)
+    odd.set_column_pixels(2, 2, 70.75)
+    for r, c in ((0, 0), (1, 1), (2, 0), (4, 3)):
+        odd.write_comment(r, c, "半像素", {"x_scale": 2.5, "y_scale": 1.7})
+    odd.write_comment(3, 0, "恰好", {"width": 126})  # ends exactly on a column's edge (15 + 126 = 70.25 + 70.75)
 
 
 def test_comment_boxes_are_placed_as_xlsxwriter_places_them(tmp_path: Path):
     """The boxes' anchors and positions (VML, byte for byte) from each sheet's summed sizes are XlsxWriter's own,
-    over hidden, zero-width and fractional columns and rows, at the sheet's edges and with moved boxes."""
+    over hidden, zero-width and fractional columns and rows, at the sheet's edges and with moved boxes; over sizes
+    given in fractions of a pixel."""
     a, b, quick, _ = both(tmp_path, _boxes)
     assert differences(a, b) == []
     with zipfile.ZipFile(quick) as z:

@@ -28,12 +28,11 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
-from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
 from io import StringIO
 from itertools import accumulate
-from math import floor, isfinite, isinf, isnan
+from math import isfinite, isinf, isnan
 from typing import Any
 
 from xlsxwriter.comments import CommentType
@@ -533,12 +532,17 @@ class XmlSheet(Worksheet):
         while y1 >= rows(row, dr):
             y1 -= rows(row, dr)
             row += 1
+        col_end, row_end = col, row
         if cols(col, dc) > 0:
             width = width + x1
         if rows(row, dr) > 0:
             height = height + y1
-        col_end, width = grid.end(grid._xs, grid.cols, dc, col, width)
-        row_end, height = grid.end(grid._ys, grid.rows, dr, row, height)
+        while width >= cols(col_end, dc):
+            width -= cols(col_end, dc)
+            col_end += 1
+        while height >= rows(row_end, dr):
+            height -= rows(row_end, dr)
+            row_end += 1
         return [col, row, x1, y1, col_end, row_end, width, height, x_abs, y_abs, comment.width, comment.height]
 
 
@@ -552,8 +556,6 @@ class _Grid:
         self.cols = {c: ws._size_col(c) for c in ws.col_info}
         self.rows = {r: ws._size_row(r) for r in ws.row_sizes}
         self.by_col, self.by_row = bool(ws.col_size_changed), bool(ws.row_sizes)
-        self.whole = all(size.__class__ is int for size in (self.default_col, self.default_row, *self.cols.values(),
-                                                             *self.rows.values()))
         self._xs: list[Any] = [0]
         self._ys: list[Any] = [0]
 
@@ -568,25 +570,6 @@ class _Grid:
         if not self.by_row:
             return self.default_row * row
         return _offset(self._ys, row, self.rows, self.default_row)
-
-    def end(self, offsets: list[Any], sizes: dict[int, Any], default: Any, start: int, length: Any) -> tuple[int, Any]:
-        """Where XlsxWriter's walk from ``start`` ends (``while length >= size: length -= size``, one column or
-        row on) and the length left: the first one whose far edge lies more than ``length`` beyond the near edge
-        of ``start``, found in the running offsets. Sizes are whole pixels, so the walk's float subtractions are
-        exact and ``length`` may be compared by its whole part."""
-        if not self.whole:
-            size = sizes.get(start, default)
-            while length >= size:
-                length -= size
-                start += 1
-                size = sizes.get(start, default)
-            return start, length
-        first = _offset(offsets, start, sizes, default)
-        reach = first + floor(length)
-        while offsets[-1] <= reach:
-            _offset(offsets, len(offsets), sizes, default)
-        stop = bisect_right(offsets, reach, start + 1) - 1
-        return stop, length - (offsets[stop] - first)
 
 
 def _offset(offsets: list[Any], at: int, sizes: dict[int, Any], default: Any) -> Any:

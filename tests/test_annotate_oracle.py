@@ -196,3 +196,29 @@ def test_the_copy_leaves_no_reference_cycles(example, tmp_path):
     assert gc.collect() == 0
     annotate(a, tmp_path / "full.xlsx", full=True)
     assert gc.collect() > 0
+
+
+def test_a_second_unit_of_one_layout_with_other_findings_equals_its_own_full_render(tmp_path):
+    """What the copy keeps across units (row templates per sheet, texts as XML, comment options and prototypes,
+    measured heights, validation XML) leaks nothing: a unit annotated right after another of the same layout,
+    with the first's findings' texts in other rows, severities, 说明 states and cells, equals its own full
+    re-render; so does the first annotated again."""
+    plan = full_plan(2024, 7)
+    render(plan, {**plan.default_inputs(), **random_inputs(plan, 7)}, tmp_path / "in.xlsx")
+    a = assess(tmp_path / "in.xlsx")
+    first = a.findings
+    assert len(first) > 100
+    cells = [(f.sheet, f.cell) for f in first]
+    second = [dataclasses.replace(f, severity=WARNING if f.severity == ERROR else ERROR,
+                                  message=first[-1 - i].message, sheet=cells[(i + 7) % len(cells)][0],
+                                  cell=cells[(i + 7) % len(cells)][1], id=f"X{i:04d}",
+                                  explanation=None if f.explanation else f"说明{i % 5}")
+              for i, f in enumerate(first)]
+    b = dataclasses.replace(a, findings=second)
+    for i, unit in enumerate((a, b, a)):
+        folder = tmp_path / f"unit{i}"
+        folder.mkdir()
+        full, quick = both(unit, folder)
+        assert differences(full, quick) == [], i
+        rows = {cell[1] for ref, cell in quick[f"sheet {FINDINGS_SHEET}"]["cells"].items() if ref.startswith("K")}
+        assert rows >= {f.id for f in unit.findings}, i

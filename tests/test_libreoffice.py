@@ -121,3 +121,29 @@ def test_annotated_workbook_round_trips_through_libreoffice(example, tmp_path):
     assert again.to_dict()["indicators"] == a.to_dict()["indicators"]
     assert {(f.code, f.cell) for f in again.findings if f.code != "value-coerced"} == \
         {(f.code, f.cell) for f in a.findings if f.code != "value-coerced"}
+
+
+def _explanation_rules(path) -> dict[str, tuple]:
+    """The 说明 cells of a copy's 审核结果 and the rule each is under (type, operator, limit, prompt title)."""
+    ws = openpyxl.load_workbook(path)["审核结果"]
+    return {str(cell): (dv.type, dv.operator, dv.formula1, dv.promptTitle)
+            for dv in ws.data_validations.dataValidation for rng in dv.sqref.ranges for row in
+            ws.iter_rows(min_row=rng.min_row, max_row=rng.max_row, min_col=rng.min_col, max_col=rng.max_col)
+            for cell in (c.coordinate for c in row)}
+
+
+def test_explanation_rules_over_runs_of_rows_are_kept_by_libreoffice(example, tmp_path):
+    """The copy's 说明 rules (one per kind of finding, its rows as ranges: ``sqref="J4:J9 J12"``) are read by
+    LibreOffice on exactly those cells: saved again, every 说明 cell keeps its own rule, and no other cell has one."""
+    from perftool.annotate.workbook import annotate
+
+    _, a = example("003_yiyang_2022")
+    annotated = tmp_path / "in" / "annotated.xlsx"
+    annotate(a, annotated)
+    mine = _explanation_rules(annotated)
+    expected = {f"J{r}": ("textLength", "lessThanOrEqual", "500", "错误须修改" if f.severity == "error" else "出错说明")
+                for r, f in enumerate(a.findings, start=4)}
+    assert mine == expected and len({v[3] for v in mine.values()}) == 2
+    assert len(openpyxl.load_workbook(annotated)["审核结果"].data_validations.dataValidation) == 2  # one per kind
+    saved = recalculate([annotated], tmp_path / "out", tmp_path / "profile")[0]
+    assert _explanation_rules(saved) == expected

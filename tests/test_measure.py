@@ -6,7 +6,9 @@ from __future__ import annotations
 import random
 import unicodedata
 
-from perftool.generate.measure import SIDE_PADDING, Block, RowFit, column_points, fit_rows, lines_of
+from perftool.generate import measure
+from perftool.generate.measure import (CELL_PADDING, LINE_SPACING, MEASURED, SIDE_PADDING, Block, RowFit,
+                                       column_points, fit_row, fit_rows, lines_of, text_height)
 
 
 def reference_lines(text: str, width_points: float, size: float) -> int:
@@ -61,3 +63,32 @@ def test_refitting_a_few_rows_gives_what_fitting_everything_gives():
         assert RowFit(fixed, widths, base).fit(extra) == fit_rows([b for _, b in whole], widths, dict(base))
         checked += bool(extra)
     assert checked > 200
+
+
+def test_measured_heights_are_kept_within_bound():
+    """Heights of texts measured are kept across copies (messages recur), at most ``MEASURED`` of them; a text
+    short enough to fit one line at any glyph width is not measured, and gets the one-line height."""
+    measure._measured_height.cache_clear()
+    width = column_points(40)
+    for i in range(MEASURED + 500):
+        text_height(f"第{i}条：问题说明的文字较长，须测量换行后的行数才能定出行高", width)
+    assert measure._measured_height.cache_info().currsize == MEASURED
+    measure._measured_height.cache_clear()
+    assert text_height("短文字", width) == 1 * 10.0 * LINE_SPACING + CELL_PADDING
+    assert measure._measured_height.cache_info().currsize == 0
+    assert text_height("短文字\n", width) == 2 * 10.0 * LINE_SPACING + CELL_PADDING  # a line break: measured
+    assert text_height("一" * 20, width) == measure._measured_height("一" * 20, width, 10.0)
+    assert text_height("一" * 41, width) == measure._measured_height("一" * 41, width, 10.0) > text_height("一", width)
+
+
+def test_a_row_of_single_cell_texts_fits_as_fit_rows_fits_it():
+    """``fit_row`` (the 审核结果 rows) gives the height ``fit_rows`` gives the same texts as blocks of one cell."""
+    rng = random.Random(17)
+    widths = [5, 9, 8, 13, 18, 24, 40, 24, 10, 36]
+    for case in range(300):
+        texts = [(c, "".join(rng.choice("一a1，\n") for _ in range(rng.randrange(0, 90)))) for c in
+                 rng.sample(range(len(widths)), rng.randrange(1, 8))]
+        start = rng.choice([15.0, 18.0, 30.0, 14.9])
+        blocks = [Block(3, c, 3, c, text) for c, text in texts]
+        expected = fit_rows(blocks, widths, {3: start})[3]
+        assert fit_row(((text, column_points(widths[c])) for c, text in texts), start) == expected, case

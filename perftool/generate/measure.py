@@ -50,26 +50,39 @@ def lines_of(text: str, width_points: float, size: float) -> int:
     """How many lines ``text`` takes wrapped in a cell ``width_points`` wide (explicit newlines kept): a line
     breaks before the character that would overflow it."""
     room = max(size, width_points - SIDE_PADDING)
-    table = _WIDTHS.setdefault(size, {})
-    # in quarter points every sum of widths is exact, so running totals may stand in for each line's own sum
-    exact = all((x * 4).is_integer() for x in (size, size * 0.55, room))
+    table = _WIDTHS.get(size)
+    if table is None:
+        table = _WIDTHS[size] = {}
+    exact = _EXACT.get((size, room))
+    if exact is None:  # in quarter points every sum of widths is exact: running totals stand in for each line's sum
+        if len(_EXACT) >= 1024:
+            _EXACT.clear()
+        exact = _EXACT[size, room] = all((x * 4).is_integer() for x in (size, size * 0.55, room))
+    text = str(text)
     lines = 0
-    for part in str(text).split("\n"):
-        for ch in set(part).difference(table):
-            table[ch] = text_points(ch, size)
+    for part in text.split("\n") if "\n" in text else (text,):
+        try:
+            widths = list(map(table.__getitem__, part))
+        except KeyError:  # characters not met before
+            for ch in set(part).difference(table):
+                table[ch] = text_points(ch, size)
+            widths = list(map(table.__getitem__, part))
         if exact:
-            lines += _wrapped(list(accumulate(map(table.__getitem__, part))), room)
+            lines += _wrapped(list(accumulate(widths)), room)
             continue
         line = 0.0
         count = 1
-        for ch in part:
-            w = table[ch]
+        for w in widths:
             if line + w > room:
                 count += 1
                 line = 0.0
             line += w
         lines += count
     return max(1, lines)
+
+
+#: Whether widths of a font size sum exactly in a line of a given room (quarter points), by (size, room).
+_EXACT: dict[tuple[float, float], bool] = {}
 
 
 def _wrapped(totals: list[float], room: float) -> int:

@@ -8,7 +8,8 @@ relationships and content types) stays XlsxWriter's; what it takes over it write
 - cells: each kept as its XML when written (texts as inline strings, escaped like XlsxWriter's shared strings),
   the cell format's number taken when the sheet is written, as XlsxWriter does; all but the last rows written
   packed, a row's cells as one UTF-8 string, and beyond ``PLAIN_ROWS`` rows deflated ``OPEN_ROWS`` rows at a time
-  (what a copy holds once its 审核结果 of 9,317 findings is written, traced: 87 → 32 MB);
+  (what a copy holds once its 审核结果 of 9,317 findings is written, traced: 87 → 32 MB); a row may come whole, as
+  its cells' XML made by the caller from a template (``put_whole_row``: the 审核结果 rows);
 - data validations: the XML of each distinct rule rendered once per process by XlsxWriter, then only its cell
   range filled in (kept as the rule and its range until written);
 - comments: every comment box is placed by XlsxWriter's own object positioning, from the sheet's row heights and

@@ -23,13 +23,14 @@ from ..audit.findings import ERROR, SEVERITY_ZH, Finding
 from ..errors import UsageError
 from ..audit.rules import rule_text
 from ..generate.findings_sheet import (CELL_COL, EXPLANATION_COL, EXPLANATION_NOTE, FINDING_COLUMNS, STATE_COL,
-                                       VISIBLE, VISIBLE_WIDTHS, RowFormats, explanation_rule, write_header)
+                                       VISIBLE, VISIBLE_WIDTHS, RowFormats, explanation_rule, explanation_shown,
+                                       write_header)
 from ..generate.measure import Block, column_points, fit_row, fit_rows, page_fit, stored_height
 from ..generate.render import render
 from ..generate.sheet_xml import MAX_TEXT, XmlSheet, column_name, text_xml, write_row
 from ..generate.skeleton import write_copy
 from ..generate.styles import FORMULA_LEADS, Styles, text_format, write_plain, write_text
-from ..identity import ERROR_PLACEHOLDER, FINDINGS_SHEET, SCORES_SHEET
+from ..identity import FINDINGS_SHEET, SCORES_SHEET
 from ..score.evaluation import Scores
 from ..values import is_number
 
@@ -146,7 +147,7 @@ class _FindingRows:
         """Write finding ``f`` (number ``i``) at row ``r``; return the row's height."""
         rule = rule_text(f.rule or f.code)
         error = f.severity == ERROR
-        shown = f.explanation or (ERROR_PLACEHOLDER if error else "")
+        shown = explanation_shown(f.explanation, error)
         texts = (f.sheet or "整个工作簿", "／".join(x for x in (f.row_label, f.col_label) if x),
                  f"{rule.name}：{rule.explain}" if rule.explain else rule.name, f.message,
                  "；".join(f"{k}：{_plain(v)}" for k, v in f.values.items()), _state(f), shown)

@@ -55,7 +55,7 @@ class RowFormats:
 
     def explanation_cell(self, text: str | None, error: bool) -> tuple[int, str, Format]:
         """The unlocked 说明 cell of a row (``write_row``'s; an error's empty one says it must be fixed)."""
-        shown = text or (ERROR_PLACEHOLDER if error else "")
+        shown = explanation_shown(text, error)
         placeholder = not text and error
         fmt = self._explanation.get(placeholder)
         if fmt is None:
@@ -63,6 +63,11 @@ class RowFormats:
                 border=1, text_wrap=True, valign="top", locked=False, bg_color=INPUT_FILL,
                 **({"font_color": "#808080", "italic": True} if placeholder else {}))
         return EXPLANATION_COL, shown, text_format(shown, fmt, self.styles)
+
+
+def explanation_shown(text: str | None, error: bool) -> str:
+    """What a row's 说明 cell shows: the unit's explanation, or for an error without one that it must be fixed."""
+    return text or (ERROR_PLACEHOLDER if error else "")
 
 
 RULE_RANGES = 256  # runs of rows one validation element covers at most (the rest in further ones)

@@ -10,7 +10,7 @@ worksheets, which write their rows as XML directly).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from ..assess import Assessment
 from ..audit.findings import ERROR, SEVERITY_ZH, Finding
 from ..errors import UsageError
 from ..audit.rules import rule_text
+from ..generate.chart_xml import ChartSpec, add_chart
 from ..generate.findings_sheet import (CELL_COL, EXPLANATION_COL, EXPLANATION_NOTE, FINDING_COLUMNS, STATE_COL,
                                        VISIBLE, VISIBLE_WIDTHS, RowFormats, explanation_rule, explanation_shown,
                                        write_header)
@@ -29,7 +30,7 @@ from ..generate.measure import Block, column_points, fit_row, fit_rows, page_fit
 from ..generate.render import render
 from ..generate.sheet_xml import MAX_TEXT, XmlSheet, column_name, text_xml, write_row
 from ..generate.skeleton import write_copy
-from ..generate.styles import FORMULA_LEADS, Styles, text_format, write_plain, write_text
+from ..generate.styles import FORMULA_LEADS, Styles, text_format, write_text
 from ..identity import FINDINGS_SHEET, SCORES_SHEET
 from ..score.evaluation import Scores
 from ..values import is_number
@@ -223,32 +224,43 @@ def _scores_sheet(book: xlsxwriter.Workbook, ws: Worksheet, a: Assessment, style
     _title(ws, f"{a.plan.year}年度 {a.plan.unit} 评分结果", len(headers), styles)
     for c, width in enumerate(widths):
         ws.set_column(c, c, width)
-    sheet = _Sheet(ws, {0: 30.0}, [], set(), _Links(ws, styles))
+    sheet = _Sheet(ws, {0: 30.0}, [], set(), _Links(ws, styles), styles)
     row = 1
     sections = [s for s in (a.evaluation if "pj" in a.plan.layouts else None, a.self_evaluation,
                             *(p.scores for p in a.projects)) if s is not None]
     if not sections:
         ws.merge_range(row, 0, row, len(headers) - 1, "工作簿中没有可评分的表（附件2 自评表或评分表）。", styles.note())
     for s in sections:
-        row = _scores_section(book, sheet, row, s, a, styles)
+        row = _scores_section(book, sheet, row, s, a)
     heights = fit_rows(sheet.blocks, widths, sheet.heights)
     _print(ws, widths, heights, keep=sheet.keep)
 
 
 @dataclass
 class _Sheet:
-    """What a sheet's layout accumulates: row heights, wrapped texts, and rows a page must not start at."""
+    """What a sheet's layout accumulates (row heights, wrapped texts, rows a page must not start at), and the
+    formats its tables write in, made once per sheet."""
 
     ws: Worksheet
     heights: dict[int, float]
     blocks: list[Block]
     keep: set[int]
     links: _Links
+    styles: Styles
+    body: Any = field(init=False)
+    number: Any = field(init=False)
+    percent: Any = field(init=False)
+    header: Any = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.body = self.styles.get(border=1, text_wrap=True, valign="top")
+        self.number = self.styles.get(border=1, valign="top", num_format="0.00")
+        self.percent = self.styles.get(border=1, valign="top", num_format="0.00%")
+        self.header = self.styles.header()
 
 
-def _scores_section(book: xlsxwriter.Workbook, sheet: _Sheet, row: int, s: Scores, a: Assessment,
-                    styles: Styles) -> int:
-    ws, last = sheet.ws, len(SCORE_COLUMNS) - 1
+def _scores_section(book: xlsxwriter.Workbook, sheet: _Sheet, row: int, s: Scores, a: Assessment) -> int:
+    ws, last, styles = sheet.ws, len(SCORE_COLUMNS) - 1, sheet.styles
     name = {"评分表": "评分表（按评分标准计算）", "自评表": "附件2 自评表（复核）"}.get(s.source, s.source)
     basis = " — 总分和等次的依据" if a.basis is s else ""
     row += 1
@@ -267,27 +279,25 @@ def _scores_section(book: xlsxwriter.Workbook, sheet: _Sheet, row: int, s: Score
     sheet.blocks.append(Block(row, 0, row, last, text))
     sheet.keep.add(row)
     row += 1
-    for c, (title, _) in enumerate(SCORE_COLUMNS):
-        ws.write_string(row, c, title, styles.header())
+    write_row(ws, row, [(c, title, sheet.header) for c, (title, _) in enumerate(SCORE_COLUMNS)])
     sheet.heights[row] = 28.0
     sheet.keep.add(row)
-    body = styles.get(border=1, text_wrap=True, valign="top")
-    number = styles.get(border=1, valign="top", num_format="0.00")
+    body, number, percent = sheet.body, sheet.number, sheet.percent
+    blocks, heights, links = sheet.blocks, sheet.heights, sheet.links
     for ind in s.indicators:
         row += 1
-        for c, text in enumerate((ind.group, ind.subgroup, ind.name)):
-            write_text(ws, row, c, text, body, styles)
-            sheet.blocks.append(Block(row, c, row, c, text))
-        ws.write_number(row, 3, ind.max, number)
-        _number(ws, row, 4, ind.value, styles.get(border=1, valign="top", num_format="0.00%")
-                if isinstance(ind.value, float) and abs(ind.value) <= 10 else number, body)
-        _number(ws, row, 5, ind.score, number, body, "不可评价")
-        _number(ws, row, 6, ind.self_score, number, body)
-        _number(ws, row, 7, ind.diff, number, body)
-        write_text(ws, row, 8, ind.reason, body, styles)
-        sheet.blocks.append(Block(row, 8, row, 8, ind.reason))
-        sheet.links.write(row, 9, ind.cell)
-        sheet.heights[row] = 15.0
+        group, subgroup, label, reason, value = ind.group, ind.subgroup, ind.name, ind.reason, ind.value
+        write_row(ws, row, [(0, group, text_format(group, body, styles)),
+                            (1, subgroup, text_format(subgroup, body, styles)),
+                            (2, label, text_format(label, body, styles)), (3, ind.max, number),
+                            _number(4, value, percent if isinstance(value, float) and abs(value) <= 10 else number,
+                                    body),
+                            _number(5, ind.score, number, body, "不可评价"), _number(6, ind.self_score, number, body),
+                            _number(7, ind.diff, number, body), (8, reason, text_format(reason, body, styles))])
+        blocks += (Block(row, 0, row, 0, group), Block(row, 1, row, 1, subgroup), Block(row, 2, row, 2, label),
+                   Block(row, 8, row, 8, reason))
+        links.write(row, 9, ind.cell)
+        heights[row] = 15.0
     row += 2
     groups: dict[str, list[float]] = {}
     for ind in s.indicators:
@@ -295,21 +305,13 @@ def _scores_section(book: xlsxwriter.Workbook, sheet: _Sheet, row: int, s: Score
         g[0] += ind.max
         g[1] += ind.score or 0.0
         g[2] += ind.self_score or 0.0
-    for c, title in enumerate(("一级指标", "分值", "计算得分", "自评得分")):
-        ws.write_string(row, c, title, styles.header())
+    write_row(ws, row, [(c, title, sheet.header) for c, title in enumerate(("一级指标", "分值", "计算得分", "自评得分"))])
     top, first = row, row + 1
     for name_, (m, sc, se) in groups.items():
         row += 1
-        write_text(ws, row, 0, name_, body, styles)
-        for c, v in enumerate((m, sc, se), start=1):
-            ws.write_number(row, c, round(v, 2), number)
-    chart = book.add_chart({"type": "column"})
-    for col, series in ((1, "分值"), (2, "计算得分"), (3, "自评得分")):
-        chart.add_series({"name": series, "categories": [SCORES_SHEET, first, 0, row, 0],
-                          "values": [SCORES_SHEET, first, col, row, col], "data_labels": {"value": True}})
-    chart.set_title({"name": f"{name}：各一级指标得分", "name_font": {"name": "宋体", "size": 11}})
-    chart.set_legend({"position": "bottom"})
-    chart.set_size({"width": 620, "height": CHART_HEIGHT})
+        write_row(ws, row, [(0, name_, text_format(name_, body, styles)), (1, round(m, 2), number),
+                            (2, round(sc, 2), number), (3, round(se, 2), number)])
+    chart = add_chart(book, _group_chart(name, first, row), isinstance(ws, XmlSheet))  # the copy's: from a template
     ws.insert_chart(top, 5, chart, {"y_offset": 4})  # inside its row: LibreOffice prints a chart on a page edge twice
     end = top + math.ceil(CHART_HEIGHT * 0.75 / 15.0)  # rows the chart covers at the default height
     for r in range(top, end + 1):
@@ -318,11 +320,20 @@ def _scores_section(book: xlsxwriter.Workbook, sheet: _Sheet, row: int, s: Score
     return end + 1
 
 
-def _number(ws: Worksheet, r: int, c: int, v: Any, fmt: Any, text_fmt: Any, blank: str = "") -> None:
+def _group_chart(name: str, first: int, last: int) -> ChartSpec:
+    """A section's column chart of its 一级指标 (rows ``first``–``last``): 分值, 计算得分 and 自评得分."""
+    return ChartSpec("column", tuple({"name": series, "categories": [SCORES_SHEET, first, 0, last, 0],
+                                      "values": [SCORES_SHEET, first, col, last, col], "data_labels": {"value": True}}
+                                     for col, series in ((1, "分值"), (2, "计算得分"), (3, "自评得分"))),
+                     {"name": f"{name}：各一级指标得分", "name_font": {"name": "宋体", "size": 11}},
+                     {"position": "bottom"}, {"width": 620, "height": CHART_HEIGHT})
+
+
+def _number(c: int, v: Any, fmt: Any, text_fmt: Any, blank: str = "") -> tuple[int, Any, Any]:
+    """A cell of a number in ``fmt``, or of its text (``blank`` for none) in ``text_fmt``."""
     if is_number(v):
-        ws.write_number(r, c, float(v), fmt)
-    else:
-        write_plain(ws, r, c, blank if v in (None, "") else str(v), text_fmt)
+        return c, float(v), fmt
+    return c, blank if v in (None, "") else str(v), text_fmt
 
 
 def _score(x: float | None) -> str:

@@ -22,11 +22,12 @@ from ..definitions.model import Field, TableLayout
 from ..definitions.types import TYPES
 from ..definitions.workbook import WorkbookPlan
 from ..engine import engine_for
+from ..errors import DefinitionError
 from ..identity import SHEET as IDENTITY_SHEET, Identity
 from ..output import atomic_path
 from .findings_sheet import blank_findings_sheet
 from .measure import Block, RowFit, page_fit, stored_height
-from .sheet_xml import XmlSheet
+from .sheet_xml import CHUNK_ROWS, XmlSheet
 from .styles import BODY_FONT, Styles, write_text
 
 
@@ -288,26 +289,40 @@ def _write_validations(ws: Worksheet, layout: TableLayout) -> None:
 
 
 def validations_xml(layout: TableLayout) -> Iterator[bytes]:
-    """The ``<dataValidations>`` element that ``write_table`` has XlsxWriter write, made a piece at a time by an
-    ``XmlSheet`` (each distinct rule rendered once, then only its cells filled in)."""
-    groups = _validation_groups(layout)
+    """The ``<dataValidations>`` element that ``write_table`` has XlsxWriter write, made a piece at a time by
+    ``XmlSheet``'s (each distinct rule rendered once, then only its cells filled in), ``CHUNK_ROWS`` rules at a
+    time: a 500-row set has ~25,000 distinct rules (a repeat row's prompt names its row), ~15 MB of XML at once."""
+    groups = _grouped(layout)
     if not groups:
-        return iter(())
-    ws = XmlSheet()
-    for rule, cells in groups:
-        ws.data_validation(cells[0], {**rule, "multi_range": " ".join(cells)})
-    return ws.rules_xml()
+        return
+    yield f'<dataValidations count="{len(groups)}">'.encode("utf-8")
+    for at in range(0, len(groups), CHUNK_ROWS):
+        ws = XmlSheet()
+        for first, wide, fields in groups[at:at + CHUNK_ROWS]:
+            cells = [xl_rowcol_to_cell(f.row, f.col) for f in fields]
+            if ws.data_validation(cells[0], {**_validation(first, layout, wide), "multi_range": " ".join(cells)}):
+                raise DefinitionError(f"{layout.table.source}：{cells[0]} 的数据验证无法写入")
+        yield from list(ws.rules_xml())[1:-1]  # its rules without the element's start and end
+    yield b"</dataValidations>"
 
 
 def _validation_groups(layout: TableLayout) -> list[tuple[dict[str, Any], list[str]]]:
     """The inputs' validation rules, each with the cells it covers."""
-    groups: dict[tuple[Any, ...], tuple[dict[str, Any], list[str]]] = {}
+    return [(_validation(first, layout, wide), [xl_rowcol_to_cell(f.row, f.col) for f in fields])
+            for first, wide, fields in _grouped(layout)]
+
+
+def _grouped(layout: TableLayout) -> list[tuple[Field, bool, list[Field]]]:
+    """The inputs grouped by their validation rule: the first input of each (its rule rebuilt when written, not
+    kept), whether it spans columns, and the inputs the rule covers."""
+    groups: dict[tuple[Any, ...], tuple[Field, bool, list[Field]]] = {}
     wide = {(r1, c1) for r1, c1, _, c2 in layout.merges if c2 > c1}  # inputs merged across columns
     for f in layout.fields.values():
         if f.kind == "input":
-            rule = _validation(f, layout, (f.row, f.col) in wide)
+            across = (f.row, f.col) in wide
+            rule = _validation(f, layout, across)
             key = (*rule, *(tuple(v) if isinstance(v, list) else v for v in rule.values()))  # shares the rule's texts
-            groups.setdefault(key, (rule, []))[1].append(xl_rowcol_to_cell(f.row, f.col))
+            groups.setdefault(key, (f, across, []))[2].append(f)
     return list(groups.values())
 
 

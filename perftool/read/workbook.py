@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl.utils.cell import get_column_letter
-
+from ..excel import get_column_letter
 from ..definitions.cells import Label
 from ..definitions.model import TableLayout
 from ..definitions.projects import issued

@@ -298,9 +298,9 @@ def validations_xml(layout: TableLayout) -> Iterator[bytes]:
     yield f'<dataValidations count="{len(groups)}">'.encode("utf-8")
     for at in range(0, len(groups), CHUNK_ROWS):
         ws = XmlSheet()
-        for first, wide, fields in groups[at:at + CHUNK_ROWS]:
+        for key, fields in groups[at:at + CHUNK_ROWS]:
             cells = [xl_rowcol_to_cell(f.row, f.col) for f in fields]
-            if ws.data_validation(cells[0], {**_validation(first, layout, wide), "multi_range": " ".join(cells)}):
+            if ws.data_validation(cells[0], {**_rule(key), "multi_range": " ".join(cells)}):
                 raise DefinitionError(f"{layout.table.source}：{cells[0]} 的数据验证无法写入")
         yield from list(ws.rules_xml())[1:-1]  # its rules without the element's start and end
     yield b"</dataValidations>"
@@ -308,22 +308,26 @@ def validations_xml(layout: TableLayout) -> Iterator[bytes]:
 
 def _validation_groups(layout: TableLayout) -> list[tuple[dict[str, Any], list[str]]]:
     """The inputs' validation rules, each with the cells it covers."""
-    return [(_validation(first, layout, wide), [xl_rowcol_to_cell(f.row, f.col) for f in fields])
-            for first, wide, fields in _grouped(layout)]
+    return [(_rule(key), [xl_rowcol_to_cell(f.row, f.col) for f in fields]) for key, fields in _grouped(layout)]
 
 
-def _grouped(layout: TableLayout) -> list[tuple[Field, bool, list[Field]]]:
-    """The inputs grouped by their validation rule: the first input of each (its rule rebuilt when written, not
-    kept), whether it spans columns, and the inputs the rule covers."""
-    groups: dict[tuple[Any, ...], tuple[Field, bool, list[Field]]] = {}
+def _grouped(layout: TableLayout) -> list[tuple[tuple[Any, ...], list[Field]]]:
+    """The inputs grouped by their validation rule: the rule as a tuple (its names, then its values; a list as a
+    tuple), and the inputs it covers."""
+    groups: dict[tuple[Any, ...], list[Field]] = {}
     wide = {(r1, c1) for r1, c1, _, c2 in layout.merges if c2 > c1}  # inputs merged across columns
     for f in layout.fields.values():
         if f.kind == "input":
-            across = (f.row, f.col) in wide
-            rule = _validation(f, layout, across)
+            rule = _validation(f, layout, (f.row, f.col) in wide)
             key = (*rule, *(tuple(v) if isinstance(v, list) else v for v in rule.values()))  # shares the rule's texts
-            groups.setdefault(key, (f, across, []))[2].append(f)
-    return list(groups.values())
+            groups.setdefault(key, []).append(f)
+    return list(groups.items())
+
+
+def _rule(key: tuple[Any, ...]) -> dict[str, Any]:
+    """A rule from its tuple (``_grouped``)."""
+    half = len(key) // 2
+    return {name: list(value) if isinstance(value, tuple) else value for name, value in zip(key[:half], key[half:])}
 
 
 def _pair_row(row: list[Any]) -> bool:

@@ -119,7 +119,8 @@ def rows_scaling(rows: int, work: Path, count: int = 4) -> dict[str, float]:
     score_ms, _ = per_file(lambda p: done.setdefault(p, assess(p)), files)
     annotate_ms, _ = per_file(lambda p: annotate(done[p], work / f"rows-{rows}-out" / p.name), files)
     peaks: dict[str, float] = {}
-    imports = "import resource, sys; from perftool.assess import assess; from perftool.annotate.workbook import annotate;"
+    imports = ("import resource, sys; from perftool.assess import assess; "
+               "from perftool.annotate.workbook import annotate;")
     plan = f"from perftool.synthetic import full_plan; p = full_plan(rows={rows});"
     for stage, code in (("imports_mb", ""), ("plan_mb", plan),
                         ("engine_mb", plan + "from perftool.engine import engine_for; engine_for(p);"),

@@ -16,7 +16,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperati
 from functools import partial
 from typing import Any
 
-from openpyxl.utils.cell import range_boundaries
+from .excel import range_boundaries
 
 Values = Mapping[str, Any]
 Node = Callable[[Values], Any]

@@ -109,23 +109,28 @@ def cli_batch(files: list[Path], size: int, work: Path) -> dict[str, float]:
 
 
 def rows_scaling(rows: int, work: Path, count: int = 4) -> dict[str, float]:
-    """Score and annotate CPU per workbook with ``rows`` rows in every repeat group; peak RSS of a process that
-    scores one workbook, and of one that scores and annotates it."""
+    """Score and annotate CPU per workbook with ``rows`` rows in every repeat group; peak RSS of fresh processes
+    that import what a worker does, then lay out the plan, compile its engine, score one workbook, or score and
+    annotate it."""
     files = write_corpus(work / f"rows-{rows}", count, rows=rows)
     fields = len(full_plan(rows=rows).fields())
     assess(files[0])  # lay the plan out once, as a worker does for the first file of a row count
     done: dict[Path, object] = {}
     score_ms, _ = per_file(lambda p: done.setdefault(p, assess(p)), files)
     annotate_ms, _ = per_file(lambda p: annotate(done[p], work / f"rows-{rows}-out" / p.name), files)
-    peaks = []
-    for then in ("", "annotate(a, sys.argv[2]);"):  # a process that scores; one that scores and annotates
-        probe = subprocess.run([sys.executable, "-c", (
-            "import resource, sys; from perftool.assess import assess; from perftool.annotate.workbook import annotate;"
-            f"a = assess(sys.argv[1]); {then}" + PEAK_PRINT), str(files[0]), str(work / f"rows-{rows}-probe.xlsx")],
-            capture_output=True, text=True, check=False)
-        peaks.append(float(probe.stdout.strip() or "nan"))
+    peaks: dict[str, float] = {}
+    imports = ("import resource, sys; from perftool.assess import assess; "
+               "from perftool.annotate.workbook import annotate;")
+    plan = f"from perftool.synthetic import full_plan; p = full_plan(rows={rows});"
+    for stage, code in (("imports_mb", ""), ("plan_mb", plan),
+                        ("engine_mb", plan + "from perftool.engine import engine_for; engine_for(p);"),
+                        ("score_peak_mb", "a = assess(sys.argv[1]);"),
+                        ("peak_mb", "a = assess(sys.argv[1]); annotate(a, sys.argv[2]);")):  # fresh processes
+        probe = subprocess.run([sys.executable, "-c", imports + code + PEAK_PRINT, str(files[0]),
+                                str(work / f"rows-{rows}-probe.xlsx")], capture_output=True, text=True, check=False)
+        peaks[stage] = float(probe.stdout.strip() or "nan")
     return {"rows": rows, "fields": fields, "score_ms": score_ms, "annotate_ms": annotate_ms,
-            "us_per_field": (score_ms + annotate_ms) * 1000 / fields, "score_peak_mb": peaks[0], "peak_mb": peaks[1]}
+            "us_per_field": (score_ms + annotate_ms) * 1000 / fields, **peaks}
 
 
 def main() -> None:
@@ -195,7 +200,8 @@ def main() -> None:
     for s in scaling:
         print(f"  {s['rows']:>4} 行：{s['fields']:>6} 个字段；score {s['score_ms']:.1f}，annotate {s['annotate_ms']:.1f}，"
               f"每字段 {s['us_per_field']:.1f} 微秒；单份峰值内存：评分 {s['score_peak_mb']:.0f} MB，"
-              f"评分+批注 {s['peak_mb']:.0f} MB")
+              f"评分+批注 {s['peak_mb']:.0f} MB（其中导入 {s['imports_mb']:.0f}，表样布局 {s['plan_mb']:.0f}，"
+              f"加公式引擎 {s['engine_mb']:.0f}）")
     print()
     print("目标（本机 2 核）：")
     verdict = lambda ok: "达到" if ok else "未达到"  # noqa: E731

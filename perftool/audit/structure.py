@@ -4,8 +4,7 @@ carries that perftool never follows (external links, DDE, hyperlinks) or must no
 
 from __future__ import annotations
 
-from openpyxl.utils.cell import get_column_letter
-
+from ..excel import get_column_letter
 from ..definitions.workbook import WorkbookPlan
 from ..generate.styles import FORMULA_LEADS
 from ..identity import FINDINGS_SHEET, SCORES_SHEET, SHEET

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from ..errors import DefinitionError
 from .cells import Blank, CellSpec, Formula, Input, Label, Merge
 from .model import Block, Field, RepeatDef, TableDef, TableLayout
@@ -122,8 +124,8 @@ def _place_fields(layout: TableLayout, origin: list[tuple[str, int] | None]) -> 
                               if _is_caption(layout.labels.get((r, k), ""))), "")
             if not row_label and not repeat:  # a value row under its caption row (附件1 人员、楼堂馆所)
                 row_label = above.get(0, "")
-            if repeat:
-                row_label = f"{row_label}第{index + 1}行" if row_label else f"第{index + 1}行"
+            if repeat:  # one text for the row's fields alike (5 MB at 500 rows per 科目 table)
+                row_label = sys.intern(f"{row_label}第{index + 1}行" if row_label else f"第{index + 1}行")
             f = Field(key, table.id, cell.id, "input" if isinstance(cell, Input) else "formula", cell.type,
                       table.sheet, r, c, block, index,
                       cell.expr if isinstance(cell, Formula) else None,

@@ -6,8 +6,7 @@ from dataclasses import dataclass, field
 from collections.abc import Mapping
 from typing import Any
 
-from openpyxl.utils.cell import get_column_letter
-
+from ..excel import get_column_letter
 from .cells import CellSpec
 
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from openpyxl.utils.cell import get_column_letter
-
+from ..excel import get_column_letter
 from ..errors import DefinitionError
 from .layout import field_key
 from .model import Field, TableLayout

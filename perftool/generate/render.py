@@ -22,11 +22,12 @@ from ..definitions.model import Field, TableLayout
 from ..definitions.types import TYPES
 from ..definitions.workbook import WorkbookPlan
 from ..engine import engine_for
+from ..errors import DefinitionError
 from ..identity import SHEET as IDENTITY_SHEET, Identity
 from ..output import atomic_path
 from .findings_sheet import blank_findings_sheet
 from .measure import Block, RowFit, page_fit, stored_height
-from .sheet_xml import XmlSheet
+from .sheet_xml import CHUNK_ROWS, XmlSheet
 from .styles import BODY_FONT, Styles, write_text
 
 
@@ -302,27 +303,45 @@ def _write_validations(ws: Worksheet, layout: TableLayout) -> None:
 
 
 def validations_xml(layout: TableLayout) -> Iterator[bytes]:
-    """The ``<dataValidations>`` element that ``write_table`` has XlsxWriter write, made a piece at a time by an
-    ``XmlSheet`` (each distinct rule rendered once, then only its cells filled in)."""
-    groups = _validation_groups(layout)
+    """The ``<dataValidations>`` element that ``write_table`` has XlsxWriter write, made a piece at a time by
+    ``XmlSheet``'s (each distinct rule rendered once, then only its cells filled in), ``CHUNK_ROWS`` rules at a
+    time: a 500-row set has ~25,000 distinct rules (a repeat row's prompt names its row), ~15 MB of XML at once."""
+    groups = _grouped(layout)
     if not groups:
-        return iter(())
-    ws = XmlSheet()
-    for rule, cells in groups:
-        ws.data_validation(cells[0], {**rule, "multi_range": " ".join(cells)})
-    return ws.rules_xml()
+        return
+    yield f'<dataValidations count="{len(groups)}">'.encode("utf-8")
+    for at in range(0, len(groups), CHUNK_ROWS):
+        ws = XmlSheet()
+        for key, fields in groups[at:at + CHUNK_ROWS]:
+            cells = [xl_rowcol_to_cell(f.row, f.col) for f in fields]
+            if ws.data_validation(cells[0], {**_rule(key), "multi_range": " ".join(cells)}):
+                raise DefinitionError(f"{layout.table.source}：{cells[0]} 的数据验证无法写入")
+        yield from list(ws.rules_xml())[1:-1]  # its rules without the element's start and end
+    yield b"</dataValidations>"
 
 
 def _validation_groups(layout: TableLayout) -> list[tuple[dict[str, Any], list[str]]]:
     """The inputs' validation rules, each with the cells it covers."""
-    groups: dict[tuple[Any, ...], tuple[dict[str, Any], list[str]]] = {}
+    return [(_rule(key), [xl_rowcol_to_cell(f.row, f.col) for f in fields]) for key, fields in _grouped(layout)]
+
+
+def _grouped(layout: TableLayout) -> list[tuple[tuple[Any, ...], list[Field]]]:
+    """The inputs grouped by their validation rule: the rule as a tuple (its names, then its values; a list as a
+    tuple), and the inputs it covers."""
+    groups: dict[tuple[Any, ...], list[Field]] = {}
     wide = {(r1, c1) for r1, c1, _, c2 in layout.merges if c2 > c1}  # inputs merged across columns
     for f in layout.fields.values():
         if f.kind == "input":
             rule = _validation(f, layout, (f.row, f.col) in wide)
             key = (*rule, *(tuple(v) if isinstance(v, list) else v for v in rule.values()))  # shares the rule's texts
-            groups.setdefault(key, (rule, []))[1].append(xl_rowcol_to_cell(f.row, f.col))
-    return list(groups.values())
+            groups.setdefault(key, []).append(f)
+    return list(groups.items())
+
+
+def _rule(key: tuple[Any, ...]) -> dict[str, Any]:
+    """A rule from its tuple (``_grouped``)."""
+    half = len(key) // 2
+    return {name: list(value) if isinstance(value, tuple) else value for name, value in zip(key[:half], key[half:])}
 
 
 def _pair_row(row: list[Any]) -> bool:

@@ -12,8 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from openpyxl.utils.datetime import from_excel
-
+from ..excel import from_excel
 from ..definitions.types import TYPES
 
 #: What units write in a cell they mean to leave empty.

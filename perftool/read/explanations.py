@@ -9,8 +9,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from openpyxl.utils.cell import get_column_letter
-
+from ..excel import get_column_letter
 from ..identity import (CELL_HEADER, ERROR_PLACEHOLDER, EXPLANATION_HEADER, EXPLANATION_LIMIT, FINDINGS_SHEET,
                         FINGERPRINT_HEADER, ID_HEADER)
 from .xlsx import Book, Limits, text_length

@@ -14,11 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from openpyxl.formula.tokenizer import TokenizerError
-from openpyxl.formula.translate import Translator, TranslatorError
-from openpyxl.utils.cell import coordinate_from_string, column_index_from_string, get_column_letter
-from openpyxl.utils.exceptions import CellCoordinatesException
-
+from ..excel import CellCoordinatesException, column_index_from_string, coordinate_from_string, get_column_letter
 from .book import Limits, Sheet, clip, reaches_outside
 from .failures import UnreadableWorkbook
 from .safe_xml import LOCAL_NAMES, Install, handlers, local
@@ -300,6 +296,8 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
         master = masters.get(index)
         if master is None:
             return text
+        from openpyxl.formula.tokenizer import TokenizerError  # openpyxl (27 MB) once a shared formula is met
+        from openpyxl.formula.translate import Translator, TranslatorError
         try:
             if master[2] is None:
                 master[2] = Translator("=" + master[0], master[1])

@@ -22,6 +22,7 @@ from openpyxl.utils.exceptions import CellCoordinatesException
 from .book import Limits, Sheet, clip, reaches_outside
 from .failures import UnreadableWorkbook
 from .safe_xml import LOCAL_NAMES, Install, handlers, local
+from .skipping import Skips
 
 
 class Accounts(Protocol):
@@ -98,7 +99,8 @@ def _joined(reader: Accounts, item: list[Any]) -> str:
     return clip("".join(item[1]), reader.limits.text)
 
 
-def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tuple[int, int]) -> Install:
+def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tuple[int, int],
+                   skips: Skips | None = None) -> Install:
     """Handlers filling ``out`` from a worksheet's XML: the cells within ``window`` (rows × columns), merges,
     protection and hyperlinks; a formula outside the window is still checked. Cells are counted on
     ``reader.counts["cells"]`` across sheets. Rows and cells are read inside ``<sheetData>`` only, as a
@@ -109,7 +111,8 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
 
     Data validations and conditional formats, the largest part of a template's sheet after its cells and nothing
     a check reads, are only counted: inside them the parser reports element ends alone (no attributes, no text)
-    until their own end."""
+    until their own end, or, fed by ``skipping.feed`` with ``skips``, their bytes are passed over and their
+    elements counted from them."""
     name, limits, cells_map = out.name, reader.limits, out.cells
     max_row, max_col = window
     text_limit, formula_limit, cell_limit = limits.text, limits.formula, limits.cells
@@ -183,10 +186,12 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
             in_data, data_depth = True, depth
         elif tag in _PENDING:
             pending.append((depth, tag, attrs))
-        elif tag in _SKIPPED:
+        elif tag in SKIPPED:
             skipped = tag_name
             parser.StartElementHandler = parser.CharacterDataHandler = None
             parser.EndElementHandler = skipped_end
+            if skips is not None:
+                skips.request(tag_name, parser.CurrentByteIndex)
 
     def skipped_end(tag_name: str) -> None:
         """The end of an element inside skipped content: counted; at the skipped element's own, reading resumes."""
@@ -194,10 +199,20 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
         if tag_name == skipped:
             parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, buf.append
             depth -= 1
+            if skips is not None:
+                skips.open = None
             return
         n += 1
         if not n & 1023:
             reader.check_progress(1024)
+
+    def counted(elements: int) -> None:
+        """Elements passed over inside skipped content, counted as their ends would be."""
+        nonlocal n
+        crossed = ((n + elements) >> 10) - (n >> 10)
+        n += elements
+        if crossed:
+            reader.check_progress(1024 * crossed)
 
     def end(tag_name: str) -> None:
         nonlocal depth, capture, cell_depth, inline, cells, row, col, in_data
@@ -337,6 +352,8 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
         nonlocal parser
         parser = p
         handlers(start, end, buf.append)(p)
+        if skips is not None:
+            skips.counted = counted
         return finish
 
     return install
@@ -345,7 +362,8 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
 _EMPTY = (None, None)
 _TEXT = frozenset({"str", "inlineStr"})
 _PENDING = frozenset({"mergeCell", "sheetProtection", "hyperlink"})
-_SKIPPED = frozenset({"dataValidations", "conditionalFormatting"})
+#: Elements whose content a sheet's handlers do not read.
+SKIPPED = frozenset({"dataValidations", "conditionalFormatting"})
 
 #: Cell reference → 0-based (row, column), shared by every sheet a process reads (bounded).
 _POSITIONS: dict[str, tuple[int, int]] = {}

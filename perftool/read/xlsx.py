@@ -31,7 +31,8 @@ from ..errors import os_reason
 from . import safe_xml
 from .book import Book, Clipped, Limits, Sheet, Window, clip, reaches_outside, text_length
 from .failures import UnreadableWorkbook
-from .sheet_xml import sheet_handlers, string_handlers
+from .sheet_xml import SKIPPED, sheet_handlers, string_handlers
+from .skipping import Skips, feed
 
 __all__ = ["Book", "Clipped", "Limits", "Sheet", "Window", "clip", "reaches_outside", "read_book", "text_length"]
 
@@ -168,14 +169,19 @@ class _Reader:
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # damage shows up while inflating
             raise self.fail("zip-corrupt", f"{part}：{exc}") from None
 
-    def run(self, book: zipfile.ZipFile, part: str, install: safe_xml.Install, namespaces: bool = True) -> None:
+    def run(self, book: zipfile.ZipFile, part: str, install: safe_xml.Install, namespaces: bool = True,
+            skips: Skips | None = None) -> None:
         """Parse ``part`` with the handlers ``install`` puts on the parser (they may end it early with
-        :class:`safe_xml.Stop`, and then what is left to do at the end is not done)."""
+        :class:`safe_xml.Stop`, and then what is left to do at the end is not done), passing over the regions
+        they ask ``skips`` for."""
         with self.xml_errors(part):
             p = safe_xml.parser(namespaces)
             finish = install(p)
             try:
-                safe_xml.feed(p, self.stream(book, part))
+                if skips is None:
+                    safe_xml.feed(p, self.stream(book, part))
+                else:
+                    feed(p, self.stream(book, part), skips)
             except safe_xml.Stop:
                 return
             finish()
@@ -299,8 +305,19 @@ class _Reader:
 
     def sheet(self, book: zipfile.ZipFile, name: str, part: str, strings: list[str],
               window: tuple[int, int]) -> Sheet:
+        """A sheet as read, its data validations passed over where that is the same as parsing them; if it fails
+        after one was, it is read again without (the failure then names the place as parsing the whole part does)."""
+        before = self.inflated, self.elements, dict(self.counts)
         out = Sheet(name)
-        self.run(book, part, sheet_handlers(self, out, strings, window), namespaces=False)
+        skips = Skips(SKIPPED)
+        try:
+            self.run(book, part, sheet_handlers(self, out, strings, window, skips), namespaces=False, skips=skips)
+        except UnreadableWorkbook:
+            if not skips.passed:
+                raise
+            self.inflated, self.elements, self.counts = before
+            out = Sheet(name)
+            self.run(book, part, sheet_handlers(self, out, strings, window), namespaces=False)
         return out
 
 

@@ -45,6 +45,7 @@ def string_handlers(reader: Accounts, strings: list[str]) -> Install:
     items: list[list[Any]] = []  # open string items: [depth, texts, runs, a run is open]
     depth = n = 0
     into: list[str] | None = None  # the texts a ``t`` being read goes to
+    held, most = reader.counts.get("strings", 0), reader.limits.strings  # strings counted, as ``reader.count``
 
     def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal depth, n, into
@@ -73,7 +74,7 @@ def string_handlers(reader: Accounts, strings: list[str]) -> Install:
             items.append([depth, [], 0, False])
 
     def end(name: str) -> None:
-        nonlocal depth, into
+        nonlocal depth, into, held
         if into is not None:
             into.append("".join(buf))
             into = None
@@ -83,13 +84,28 @@ def string_handlers(reader: Accounts, strings: list[str]) -> Install:
             top = items[-1]
             if depth == top[0]:
                 items.pop()
-                reader.count("strings")
+                held += 1
+                if held > most:
+                    _refuse(reader, "strings", held)
                 strings.append(_joined(reader, top))
             elif depth == top[0] + 1:
                 top[3] = False
         depth -= 1
 
-    return handlers(start, end, buf.append)
+    def finish() -> None:
+        reader.counts["strings"] = held
+
+    def install(p: Any) -> Callable[[], None]:
+        handlers(start, end, buf.append)(p)
+        return finish
+
+    return install
+
+
+def _refuse(reader: Accounts, kind: str, n: int, sheet: str | None = None) -> None:
+    """The ``n``-th element of ``kind`` is past its limit: refused as ``reader.count`` refuses it."""
+    reader.counts[kind] = n - 1
+    reader.count(kind, sheet)
 
 
 def _joined(reader: Accounts, item: list[Any]) -> str:
@@ -128,6 +144,7 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
     inline: list[Any] | None = None  # the open inline string
     row, col = 0, -1
     cells = reader.counts.get("cells", 0)
+    rows, rows_limit = reader.counts.get("rows", 0), limits.rows  # rows counted here, as ``reader.count`` does
     parser: Any = None
     skipped = ""  # the name of the element whose content is being skipped
     in_data = False  # inside <sheetData>: the only place a spreadsheet reads rows and cells from
@@ -146,7 +163,7 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
 
     def start(tag_name: str, attrs: dict[str, str]) -> None:
         nonlocal depth, n, capture, capture_attrs, cell_depth, cell, kids, inline, row, col, skipped, in_data, \
-            data_depth
+            data_depth, rows
         n += 1
         if not n & 1023:
             reader.check_progress(1024)
@@ -180,8 +197,14 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
             if tag == "c":
                 cell_depth, cell, kids = depth, attrs, []
             elif tag == "row":
-                reader.count("rows", name)
-                row, col = _row_number(reader, attrs.get("r"), row, name), -1
+                rows += 1
+                if rows > rows_limit:
+                    _refuse(reader, "rows", rows, name)
+                number = attrs.get("r")
+                if number is not None and number.isdecimal() and number.isascii() and 0 < int(number) <= 1048576:
+                    row, col = int(number) - 1, -1
+                else:
+                    row, col = _row_number(reader, number, row, name), -1
         elif tag == "sheetData":
             in_data, data_depth = True, depth
         elif tag in _PENDING:
@@ -345,8 +368,9 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
                               cell=f"{get_column_letter(col + 1)}{row + 1}") from None
 
     def finish() -> None:
-        """The sheet has been parsed: its cells count towards the limit of the sheets read after it."""
+        """The sheet has been parsed: its cells and rows count towards the limits of the sheets read after it."""
         reader.counts["cells"] = cells
+        reader.counts["rows"] = rows
 
     def install(p: Any) -> Callable[[], None]:
         nonlocal parser

@@ -28,8 +28,9 @@ REGION_LIMIT = 8 * 2**20
 _TAIL = 32  # bytes kept back from parsing: more than the longest start tag name looked for
 _UTF8 = re.compile(rb"<\?xml version=[\"']1\.0[\"'] encoding=[\"']utf-8[\"']", re.I)
 
-#: SHA-256 of regions found well-formed → their number of elements (bounded).
+#: SHA-256 of regions found well-formed → their number of elements (at most ``REMEMBERED``: 128 KB).
 _WELL_FORMED: dict[bytes, int] = {}
+REMEMBERED = 4096
 
 
 class Skips:
@@ -117,7 +118,7 @@ def _pass_over(data: bytes, read: Callable[[int], bytes], skips: Skips) -> tuple
         elements = _elements(region)
         if elements is None:
             return bytes(buf), ended
-        if len(_WELL_FORMED) >= 4096:
+        if len(_WELL_FORMED) >= REMEMBERED:
             _WELL_FORMED.clear()
         _WELL_FORMED[key] = elements
     skips.counted(elements)

@@ -31,6 +31,7 @@ from ..errors import os_reason
 from . import safe_xml
 from .book import Book, Clipped, Limits, Sheet, Window, clip, reaches_outside, text_length
 from .failures import UnreadableWorkbook
+from .plain_strings import PLAIN_LIMIT, plain_strings
 from .sheet_xml import SKIPPED, sheet_handlers, string_handlers
 from .skipping import Skips, feed
 
@@ -300,8 +301,29 @@ class _Reader:
         part = next((p for kind, p in rels.values() if kind == "sharedStrings"), "xl/sharedStrings.xml")
         strings: list[str] = []
         if part in names:
+            plain = self.plain_strings(book, part)
+            if plain is not None:
+                return plain
             self.run(book, part, string_handlers(self, strings), namespaces=False)
         return strings
+
+    def plain_strings(self, book: zipfile.ZipFile, part: str) -> list[str] | None:
+        """The shared strings read by ``plain_strings`` (counted as the handlers count them), or None (nothing
+        counted) for the handlers to read them: another spelling, or a limit the handlers would refuse at."""
+        if book.getinfo(part).file_size > PLAIN_LIMIT:
+            return None
+        before = self.inflated
+        with self.xml_errors(part):
+            data = self.stream(book, part).read(PLAIN_LIMIT + 1)
+        found = plain_strings(data) if len(data) <= PLAIN_LIMIT else None
+        held = self.counts.get("strings", 0)
+        crossed = (1 + 2 * len(found)) // 1024 * 1024 if found is not None else 0  # sst, and each si and its t
+        if found is None or held + len(found) > self.limits.strings or self.elements + crossed > self.limits.elements:
+            self.inflated = before
+            return None
+        self.check_progress(crossed)
+        self.counts["strings"] = held + len(found)
+        return [clip(text, self.limits.text) for text in found]
 
     def sheet(self, book: zipfile.ZipFile, name: str, part: str, strings: list[str],
               window: tuple[int, int]) -> Sheet:

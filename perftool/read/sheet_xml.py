@@ -283,7 +283,7 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
                 else:
                     for kid in kids:  # a cell outside the window is not kept, but a formula in it is still checked
                         if kid.__class__ is tuple and kid[0]:
-                            formula(kid[0], f"{get_column_letter(col + 1)}{row + 1}")
+                            formula(kid[0])
             elif inline is not None:
                 if depth == inline[0]:
                     inline = None
@@ -311,10 +311,9 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
             if kid is None or kid.__class__ is str:
                 value = kid
             elif kid.__class__ is tuple:
-                here = f"{get_column_letter(col + 1)}{row + 1}"
-                text = formula(kid[0], here)
+                text = formula(kid[0])
                 if kid[1].get("t") == "shared":
-                    text = shared(text, kid[1].get("si", ""), here)
+                    text = shared(text, kid[1].get("si", ""), here())
             else:
                 value = _joined(reader, kid)
         if value is None:
@@ -322,12 +321,22 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
         kind = cell.get("t", "n")
         return text, clip(value, text_limit) if kind in _TEXT else typed(kind, value)
 
-    def formula(text: str, here: str) -> str:
+    def here() -> str:
+        """The reference of the cell being read."""
+        return f"{get_column_letter(col + 1)}{row + 1}"
+
+    def formula(text: str) -> str:
         """A formula's text, refused if longer than Excel allows; one reaching outside is noted on the sheet."""
         if len(text) > formula_limit:
-            raise reader.fail("too-complex", f"公式长 {len(text)} 字，上限 {formula_limit} 字", sheet=name, cell=here)
-        if reaches_outside(text):
-            out.external.append((here, text))
+            raise reader.fail("too-complex", f"公式长 {len(text)} 字，上限 {formula_limit} 字", sheet=name,
+                              cell=here())
+        outside = _OUTSIDE.get(text)
+        if outside is None:
+            outside = reaches_outside(text)
+            if len(text) <= 200 and len(_OUTSIDE) < 1 << 14:  # some 7 MB at most
+                _OUTSIDE[text] = outside
+        if outside:
+            out.external.append((here(), text))
         return text
 
     def shared(text: str, index: str, here: str) -> str:
@@ -388,6 +397,10 @@ _TEXT = frozenset({"str", "inlineStr"})
 _PENDING = frozenset({"mergeCell", "sheetProtection", "hyperlink"})
 #: Elements whose content a sheet's handlers do not read.
 SKIPPED = frozenset({"dataValidations", "conditionalFormatting"})
+
+#: Formula text (up to 200 characters) → whether it reaches outside the workbook, for every sheet a process reads
+#: (bounded: a layout's formulas are the same in all its workbooks).
+_OUTSIDE: dict[str, bool] = {}
 
 #: Cell reference → 0-based (row, column), shared by every sheet a process reads (bounded).
 _POSITIONS: dict[str, tuple[int, int]] = {}

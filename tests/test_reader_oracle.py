@@ -547,3 +547,25 @@ def test_a_second_unit_of_the_same_layout_is_counted_by_its_own_validations(good
         assert len(skipping._WELL_FORMED) <= 3
     refused = outcome(read_book, padded, limits)
     assert refused[:2] == ("failed", "too-complex") and outcome(read_book, good, limits)[0] == "read"
+
+
+def test_plain_shared_strings_read_the_same_and_others_by_the_handlers(good, tmp_path, monkeypatch):
+    """The plain spelling (with the five entities and preserved spaces) is read by one expression, a string with
+    a character reference or runs by the handlers; both as the old reader; the strings limit refuses the same."""
+    used: list[bool] = []
+    plain = xlsx.plain_strings
+    monkeypatch.setattr(xlsx, "plain_strings", lambda data: (used.append(plain(data) is not None), plain(data))[1])
+    sst = hostile.part(good, hostile.SST)
+    first = re.search(r"<si><t>([^<]*)</t></si>", sst)
+    entities = hostile.rezip(good, tmp_path / "实体.xlsx", {hostile.SST: sst.replace(
+        first[0], f'<si><t xml:space="preserve"> {first[1]}&amp;&lt;&gt;&quot;&apos; </t></si>', 1).encode()})
+    reference = hostile.rezip(good, tmp_path / "字符引用.xlsx", {hostile.SST: sst.replace(
+        first[0], f"<si><t>{first[1]}&#x4E2D;</t></si>", 1).encode()})
+    for path, expression in ((good, True), (entities, True), (reference, False)):
+        used.clear()
+        assert outcome(read_book, path) == outcome(reader_oracle.read_book, path) and used == [expression]
+    expected = f' {first[1]}&<>"\' '
+    assert any(v == expected for s in read_book(entities).sheets.values() for _, v in s.cells.values())
+    limits = Limits(strings=10)
+    refused = outcome(read_book, good, limits)
+    assert refused[:2] == ("failed", "too-complex") and refused == outcome(reader_oracle.read_book, good, limits)

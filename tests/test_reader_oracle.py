@@ -19,6 +19,8 @@ import pytest
 from openpyxl.formula.tokenizer import TokenizerError
 
 import perftool.read.workbook as workbook
+import perftool.read.xlsx as xlsx
+from perftool.read import skipping
 from perftool.assess import assess
 from perftool.identity import SHEET
 from perftool.read.failures import UnreadableWorkbook
@@ -436,3 +438,134 @@ def test_cells_outside_sheet_data_are_not_read(corpus, tmp_path):
     assert book(read_book, dst) == book(read_book, path)
     assert book(reader_oracle.read_book, dst) != book(reader_oracle.read_book, path)
     assert assess(dst).findings == assess(path).findings
+
+
+# -- validations passed over in bytes (perftool/read/skipping.py): only where parsing them gives the same ----------
+
+@pytest.fixture()
+def passing(monkeypatch) -> list[Any]:
+    """The Skips of every sheet read from now on, in reading order (``passed``: a region was passed over)."""
+    made: list[Any] = []
+
+    class Recorded(skipping.Skips):
+        def __init__(self, names: frozenset[str]):
+            super().__init__(names)
+            made.append(self)
+
+    monkeypatch.setattr(xlsx, "Skips", Recorded)
+    return made
+
+
+def passed(path: Path, made: list[Any]) -> dict[str, bool]:
+    """Sheet → whether a region of it was passed over, reading ``path`` with ``read_book``."""
+    made.clear()
+    book = read_book(path)
+    assert len(made) == len(book.sheets)
+    return {name: s.passed for name, s in zip(book.sheets, made)}
+
+
+def _with_validations(good: Path, dst: Path, change: Callable[[str], str]) -> Path:
+    fj1 = hostile.part(good, hostile.FJ1)
+    block = _validations(fj1)
+    return hostile.rezip(good, dst, {hostile.FJ1: fj1.replace(block, change(block)).encode()})
+
+
+def test_validations_are_passed_over_in_the_generated_workbooks(good, passing):
+    assert sum(passed(good, passing).values()) >= 3 and passed(good, passing)["附件1"]  # every table sheet's
+    assert outcome(read_book, good) == outcome(reader_oracle.read_book, good)
+
+
+HIDDEN_ENDS = {"comment": ("<!-- ", " -->"), "cdata": ("<![CDATA[", "]]>"), "instruction": ("<?pi ", "?>")}
+
+
+@pytest.mark.parametrize("hiding", sorted(HIDDEN_ENDS))
+def test_an_end_tag_hidden_inside_the_validations_changes_nothing(good, tmp_path, passing, hiding):
+    """``</dataValidations>`` in a comment, CDATA section or processing instruction inside the validations, with
+    a merge and a hyperlink after it: the region is parsed, so neither is read (as by the old reader)."""
+    before, after = HIDDEN_ENDS[hiding]
+    hidden = before + '</dataValidations><mergeCells><mergeCell ref="A1:Z9"/></mergeCells><hyperlinks>' \
+                      '<hyperlink ref="C9"/></hyperlinks>' + after
+    path = _with_validations(good, tmp_path / f"{hiding}.xlsx", lambda block: block.replace(
+        "<dataValidation ", hidden + "<dataValidation ", 1))
+    sheet = read_book(path).sheets["附件1"]
+    assert sheet.merges == read_book(good).sheets["附件1"].merges and (0, 0, 8, 25) not in sheet.merges
+    assert sheet.hyperlinks == [] and passed(path, passing)["附件1"] is False
+    assert same(path)[0] == "scored"
+
+
+def test_a_start_tag_in_a_comment_or_a_nested_region_is_parsed_as_before(good, tmp_path, passing):
+    """``<dataValidations>`` in a comment before the validations is no region, nor is one whose start tag holds a
+    ``>``; one nested inside the validations ends them at its own end (as in the old reader), so a merge after it
+    is read."""
+    fj1 = hostile.part(good, hostile.FJ1)
+    block = _validations(fj1)
+    commented = hostile.rezip(good, tmp_path / "注释.xlsx", {hostile.FJ1: fj1.replace(
+        block, '<!-- <dataValidations count="1"> --><dataValidations count="1>2">' + block.split(">", 1)[1]
+    ).encode()})
+    nested = _with_validations(good, tmp_path / "嵌套.xlsx", lambda b: b.replace(
+        "<dataValidation ", '<dataValidations><dataValidation/></dataValidations><mergeCell ref="A1:C3"/>'
+                            "<dataValidation ", 1))
+    assert (0, 0, 2, 2) in read_book(nested).sheets["附件1"].merges
+    assert passed(commented, passing)["附件1"] is False and passed(nested, passing)["附件1"] is False
+    for path in (commented, nested):
+        assert same(path)[0] == "scored"
+
+
+def test_damage_inside_or_after_the_validations_fails_the_same(good, tmp_path, passing):
+    """Content that is not well-formed inside the validations is parsed (the same message, line and column), and
+    a sheet failing after a region was passed over is read again in full (the same position in its message)."""
+    inside = _with_validations(good, tmp_path / "内部.xlsx", lambda b: b.replace(
+        "<dataValidation ", '<dataValidation x="1" x="2" ', 1))
+    undefined = _with_validations(good, tmp_path / "实体.xlsx", lambda b: b.replace("输入", "&undefined;", 1))
+    after = hostile.rezip(good, tmp_path / "之后.xlsx", {hostile.FJ1: hostile.part(good, hostile.FJ1).replace(
+        "</dataValidations>", "</dataValidations><pageMargins left=0.7/>").encode()})
+    for path, passed_first in ((inside, False), (undefined, False), (after, True)):
+        passing.clear()
+        failed = outcome(read_book, path)
+        assert failed[:2] == ("failed", "xml-malformed") and "line 2, column" in failed[4], failed
+        assert passing[-1].passed is passed_first
+        assert same(path)[:2] == ("failed", "xml-malformed")
+
+
+def test_only_sheets_declared_utf8_are_passed_over(good, tmp_path, passing):
+    latin = hostile.rezip(good, tmp_path / "latin1.xlsx", {hostile.FJ1: hostile.part(good, hostile.FJ1).replace(
+        'encoding="UTF-8"', 'encoding="ISO-8859-1"', 1).encode()})
+    assert outcome(read_book, latin) == outcome(reader_oracle.read_book, latin)
+    assert passed(latin, passing)["附件1"] is False and passed(good, passing)["附件1"] is True
+
+
+def test_a_second_unit_of_the_same_layout_is_counted_by_its_own_validations(good, tmp_path, monkeypatch):
+    """Regions are remembered by their bytes' SHA-256, at most ``REMEMBERED``: validations padded with 60,000
+    elements after the plain ones were read are counted again (refused at 50,000), the plain ones still read."""
+    monkeypatch.setattr(skipping, "REMEMBERED", 3)
+    monkeypatch.setattr(skipping, "_WELL_FORMED", {})
+    padded = _with_validations(good, tmp_path / "填充.xlsx", lambda b: b.replace(
+        "</dataValidations>", "<x/>" * 60_000 + "</dataValidations>"))
+    limits = Limits(elements=50_000)
+    for path in (good, padded, good):
+        assert outcome(read_book, path, limits) == outcome(reader_oracle.read_book, path, limits)
+        assert len(skipping._WELL_FORMED) <= 3
+    refused = outcome(read_book, padded, limits)
+    assert refused[:2] == ("failed", "too-complex") and outcome(read_book, good, limits)[0] == "read"
+
+
+def test_plain_shared_strings_read_the_same_and_others_by_the_handlers(good, tmp_path, monkeypatch):
+    """The plain spelling (with the five entities and preserved spaces) is read by one expression, a string with
+    a character reference or runs by the handlers; both as the old reader; the strings limit refuses the same."""
+    used: list[bool] = []
+    plain = xlsx.plain_strings
+    monkeypatch.setattr(xlsx, "plain_strings", lambda data: (used.append(plain(data) is not None), plain(data))[1])
+    sst = hostile.part(good, hostile.SST)
+    first = re.search(r"<si><t>([^<]*)</t></si>", sst)
+    entities = hostile.rezip(good, tmp_path / "实体.xlsx", {hostile.SST: sst.replace(
+        first[0], f'<si><t xml:space="preserve"> {first[1]}&amp;&lt;&gt;&quot;&apos; </t></si>', 1).encode()})
+    reference = hostile.rezip(good, tmp_path / "字符引用.xlsx", {hostile.SST: sst.replace(
+        first[0], f"<si><t>{first[1]}&#x4E2D;</t></si>", 1).encode()})
+    for path, expression in ((good, True), (entities, True), (reference, False)):
+        used.clear()
+        assert outcome(read_book, path) == outcome(reader_oracle.read_book, path) and used == [expression]
+    expected = f' {first[1]}&<>"\' '
+    assert any(v == expected for s in read_book(entities).sheets.values() for _, v in s.cells.values())
+    limits = Limits(strings=10)
+    refused = outcome(read_book, good, limits)
+    assert refused[:2] == ("failed", "too-complex") and refused == outcome(reader_oracle.read_book, good, limits)

@@ -4,6 +4,7 @@ audit rules that could not run because a table they need is absent are named, on
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from ..definitions.catalog import edition_for, load_table, table_set
@@ -20,7 +21,7 @@ def check_presence(plan: WorkbookPlan, values: dict[str, Any], rules: RuleSet) -
     """``table-missing`` / ``table-empty`` for the set's required tables; ``rules-not-applied`` for the other absent
     tables of the set (of any table, for a workbook issued without a set): a rule reaching outside its set — the
     自评报告's checks against 公开03 where the 决算 is filed apart — is a link used when present, not a gap."""
-    required = _required(plan)
+    required = _required(plan.table_set, plan.year)
     out: list[Finding] = []
     for tid in required:
         if tid not in plan.layouts:
@@ -40,11 +41,13 @@ def check_presence(plan: WorkbookPlan, values: dict[str, Any], rules: RuleSet) -
     return out
 
 
-def _required(plan: WorkbookPlan) -> list[str]:
-    """The required tables of the workbook's set that have an edition for its year (none without a set)."""
-    if not plan.table_set:
-        return []
-    return [t for t in table_set(plan.table_set).required if edition_for(t, plan.year) is not None]
+@lru_cache(maxsize=64)
+def _required(set_name: str | None, year: int) -> tuple[str, ...]:
+    """The required tables of the set ``set_name`` that have an edition for ``year`` (none without a set), once
+    per process (finding the editions lists the templates' folders)."""
+    if not set_name:
+        return ()
+    return tuple(t for t in table_set(set_name).required if edition_for(t, year) is not None)
 
 
 def _name(tid: str, year: int) -> str:

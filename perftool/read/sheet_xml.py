@@ -18,6 +18,7 @@ from ..excel import CellCoordinatesException, column_index_from_string, coordina
 from .book import Limits, Sheet, clip, reaches_outside
 from .failures import UnreadableWorkbook
 from .safe_xml import LOCAL_NAMES, Install, handlers, local
+from .skipping import Skips
 
 
 class Accounts(Protocol):
@@ -40,6 +41,7 @@ def string_handlers(reader: Accounts, strings: list[str]) -> Install:
     items: list[list[Any]] = []  # open string items: [depth, texts, runs, a run is open]
     depth = n = 0
     into: list[str] | None = None  # the texts a ``t`` being read goes to
+    held, most = reader.counts.get("strings", 0), reader.limits.strings  # strings counted, as ``reader.count``
 
     def start(name: str, attrs: dict[str, str]) -> None:
         nonlocal depth, n, into
@@ -68,7 +70,7 @@ def string_handlers(reader: Accounts, strings: list[str]) -> Install:
             items.append([depth, [], 0, False])
 
     def end(name: str) -> None:
-        nonlocal depth, into
+        nonlocal depth, into, held
         if into is not None:
             into.append("".join(buf))
             into = None
@@ -78,13 +80,28 @@ def string_handlers(reader: Accounts, strings: list[str]) -> Install:
             top = items[-1]
             if depth == top[0]:
                 items.pop()
-                reader.count("strings")
+                held += 1
+                if held > most:
+                    _refuse(reader, "strings", held)
                 strings.append(_joined(reader, top))
             elif depth == top[0] + 1:
                 top[3] = False
         depth -= 1
 
-    return handlers(start, end, buf.append)
+    def finish() -> None:
+        reader.counts["strings"] = held
+
+    def install(p: Any) -> Callable[[], None]:
+        handlers(start, end, buf.append)(p)
+        return finish
+
+    return install
+
+
+def _refuse(reader: Accounts, kind: str, n: int, sheet: str | None = None) -> None:
+    """The ``n``-th element of ``kind`` is past its limit: refused as ``reader.count`` refuses it."""
+    reader.counts[kind] = n - 1
+    reader.count(kind, sheet)
 
 
 def _joined(reader: Accounts, item: list[Any]) -> str:
@@ -94,7 +111,8 @@ def _joined(reader: Accounts, item: list[Any]) -> str:
     return clip("".join(item[1]), reader.limits.text)
 
 
-def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tuple[int, int]) -> Install:
+def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tuple[int, int],
+                   skips: Skips | None = None) -> Install:
     """Handlers filling ``out`` from a worksheet's XML: the cells within ``window`` (rows × columns), merges,
     protection and hyperlinks; a formula outside the window is still checked. Cells are counted on
     ``reader.counts["cells"]`` across sheets. Rows and cells are read inside ``<sheetData>`` only, as a
@@ -105,7 +123,8 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
 
     Data validations and conditional formats, the largest part of a template's sheet after its cells and nothing
     a check reads, are only counted: inside them the parser reports element ends alone (no attributes, no text)
-    until their own end."""
+    until their own end, or, fed by ``skipping.feed`` with ``skips``, their bytes are passed over and their
+    elements counted from them."""
     name, limits, cells_map = out.name, reader.limits, out.cells
     max_row, max_col = window
     text_limit, formula_limit, cell_limit = limits.text, limits.formula, limits.cells
@@ -121,6 +140,7 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
     inline: list[Any] | None = None  # the open inline string
     row, col = 0, -1
     cells = reader.counts.get("cells", 0)
+    rows, rows_limit = reader.counts.get("rows", 0), limits.rows  # rows counted here, as ``reader.count`` does
     parser: Any = None
     skipped = ""  # the name of the element whose content is being skipped
     in_data = False  # inside <sheetData>: the only place a spreadsheet reads rows and cells from
@@ -139,7 +159,7 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
 
     def start(tag_name: str, attrs: dict[str, str]) -> None:
         nonlocal depth, n, capture, capture_attrs, cell_depth, cell, kids, inline, row, col, skipped, in_data, \
-            data_depth
+            data_depth, rows
         n += 1
         if not n & 1023:
             reader.check_progress(1024)
@@ -173,16 +193,24 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
             if tag == "c":
                 cell_depth, cell, kids = depth, attrs, []
             elif tag == "row":
-                reader.count("rows", name)
-                row, col = _row_number(reader, attrs.get("r"), row, name), -1
+                rows += 1
+                if rows > rows_limit:
+                    _refuse(reader, "rows", rows, name)
+                number = attrs.get("r")
+                if number is not None and number.isdecimal() and number.isascii() and 0 < int(number) <= 1048576:
+                    row, col = int(number) - 1, -1
+                else:
+                    row, col = _row_number(reader, number, row, name), -1
         elif tag == "sheetData":
             in_data, data_depth = True, depth
         elif tag in _PENDING:
             pending.append((depth, tag, attrs))
-        elif tag in _SKIPPED:
+        elif tag in SKIPPED:
             skipped = tag_name
             parser.StartElementHandler = parser.CharacterDataHandler = None
             parser.EndElementHandler = skipped_end
+            if skips is not None:
+                skips.request(tag_name, parser.CurrentByteIndex)
 
     def skipped_end(tag_name: str) -> None:
         """The end of an element inside skipped content: counted; at the skipped element's own, reading resumes."""
@@ -190,10 +218,20 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
         if tag_name == skipped:
             parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, buf.append
             depth -= 1
+            if skips is not None:
+                skips.open = None
             return
         n += 1
         if not n & 1023:
             reader.check_progress(1024)
+
+    def counted(elements: int) -> None:
+        """Elements passed over inside skipped content, counted as their ends would be."""
+        nonlocal n
+        crossed = ((n + elements) >> 10) - (n >> 10)
+        n += elements
+        if crossed:
+            reader.check_progress(1024 * crossed)
 
     def end(tag_name: str) -> None:
         nonlocal depth, capture, cell_depth, inline, cells, row, col, in_data
@@ -241,7 +279,7 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
                 else:
                     for kid in kids:  # a cell outside the window is not kept, but a formula in it is still checked
                         if kid.__class__ is tuple and kid[0]:
-                            formula(kid[0], f"{get_column_letter(col + 1)}{row + 1}")
+                            formula(kid[0])
             elif inline is not None:
                 if depth == inline[0]:
                     inline = None
@@ -269,10 +307,9 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
             if kid is None or kid.__class__ is str:
                 value = kid
             elif kid.__class__ is tuple:
-                here = f"{get_column_letter(col + 1)}{row + 1}"
-                text = formula(kid[0], here)
+                text = formula(kid[0])
                 if kid[1].get("t") == "shared":
-                    text = shared(text, kid[1].get("si", ""), here)
+                    text = shared(text, kid[1].get("si", ""), here())
             else:
                 value = _joined(reader, kid)
         if value is None:
@@ -280,12 +317,22 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
         kind = cell.get("t", "n")
         return text, clip(value, text_limit) if kind in _TEXT else typed(kind, value)
 
-    def formula(text: str, here: str) -> str:
+    def here() -> str:
+        """The reference of the cell being read."""
+        return f"{get_column_letter(col + 1)}{row + 1}"
+
+    def formula(text: str) -> str:
         """A formula's text, refused if longer than Excel allows; one reaching outside is noted on the sheet."""
         if len(text) > formula_limit:
-            raise reader.fail("too-complex", f"公式长 {len(text)} 字，上限 {formula_limit} 字", sheet=name, cell=here)
-        if reaches_outside(text):
-            out.external.append((here, text))
+            raise reader.fail("too-complex", f"公式长 {len(text)} 字，上限 {formula_limit} 字", sheet=name,
+                              cell=here())
+        outside = _OUTSIDE.get(text)
+        if outside is None:
+            outside = reaches_outside(text)
+            if len(text) <= 200 and len(_OUTSIDE) < 1 << 14:  # some 7 MB at most
+                _OUTSIDE[text] = outside
+        if outside:
+            out.external.append((here(), text))
         return text
 
     def shared(text: str, index: str, here: str) -> str:
@@ -328,13 +375,16 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
                               cell=f"{get_column_letter(col + 1)}{row + 1}") from None
 
     def finish() -> None:
-        """The sheet has been parsed: its cells count towards the limit of the sheets read after it."""
+        """The sheet has been parsed: its cells and rows count towards the limits of the sheets read after it."""
         reader.counts["cells"] = cells
+        reader.counts["rows"] = rows
 
     def install(p: Any) -> Callable[[], None]:
         nonlocal parser
         parser = p
         handlers(start, end, buf.append)(p)
+        if skips is not None:
+            skips.counted = counted
         return finish
 
     return install
@@ -343,7 +393,12 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
 _EMPTY = (None, None)
 _TEXT = frozenset({"str", "inlineStr"})
 _PENDING = frozenset({"mergeCell", "sheetProtection", "hyperlink"})
-_SKIPPED = frozenset({"dataValidations", "conditionalFormatting"})
+#: Elements whose content a sheet's handlers do not read.
+SKIPPED = frozenset({"dataValidations", "conditionalFormatting"})
+
+#: Formula text (up to 200 characters) → whether it reaches outside the workbook, for every sheet a process reads
+#: (bounded: a layout's formulas are the same in all its workbooks).
+_OUTSIDE: dict[str, bool] = {}
 
 #: Cell reference → 0-based (row, column), shared by every sheet a process reads (bounded).
 _POSITIONS: dict[str, tuple[int, int]] = {}

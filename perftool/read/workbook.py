@@ -109,7 +109,10 @@ def check_sheets(book: Book, plan: WorkbookPlan) -> None:
 
 
 def label_text(value: Any) -> str:
-    """A label cell's text as compared with the template: NFKC, without spaces of any width."""
+    """A label cell's text as compared with the template: NFKC, without spaces of any width (an int's digits as
+    they are: a 栏次 number needs no normalising)."""
+    if value.__class__ is int:
+        return str(value)
     return "".join(unicodedata.normalize("NFKC", str(value)).split()) if value is not None else ""
 
 

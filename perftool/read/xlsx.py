@@ -31,7 +31,9 @@ from ..errors import os_reason
 from . import safe_xml
 from .book import Book, Clipped, Limits, Sheet, Window, clip, reaches_outside, text_length
 from .failures import UnreadableWorkbook
-from .sheet_xml import sheet_handlers, string_handlers
+from .plain_strings import PLAIN_LIMIT, plain_strings
+from .sheet_xml import SKIPPED, sheet_handlers, string_handlers
+from .skipping import Skips, feed
 
 __all__ = ["Book", "Clipped", "Limits", "Sheet", "Window", "clip", "reaches_outside", "read_book", "text_length"]
 
@@ -168,14 +170,19 @@ class _Reader:
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:  # damage shows up while inflating
             raise self.fail("zip-corrupt", f"{part}：{exc}") from None
 
-    def run(self, book: zipfile.ZipFile, part: str, install: safe_xml.Install, namespaces: bool = True) -> None:
+    def run(self, book: zipfile.ZipFile, part: str, install: safe_xml.Install, namespaces: bool = True,
+            skips: Skips | None = None) -> None:
         """Parse ``part`` with the handlers ``install`` puts on the parser (they may end it early with
-        :class:`safe_xml.Stop`, and then what is left to do at the end is not done)."""
+        :class:`safe_xml.Stop`, and then what is left to do at the end is not done), passing over the regions
+        they ask ``skips`` for."""
         with self.xml_errors(part):
             p = safe_xml.parser(namespaces)
             finish = install(p)
             try:
-                safe_xml.feed(p, self.stream(book, part))
+                if skips is None:
+                    safe_xml.feed(p, self.stream(book, part))
+                else:
+                    feed(p, self.stream(book, part), skips)
             except safe_xml.Stop:
                 return
             finish()
@@ -294,13 +301,45 @@ class _Reader:
         part = next((p for kind, p in rels.values() if kind == "sharedStrings"), "xl/sharedStrings.xml")
         strings: list[str] = []
         if part in names:
+            plain = self.plain_strings(book, part)
+            if plain is not None:
+                return plain
             self.run(book, part, string_handlers(self, strings), namespaces=False)
         return strings
 
+    def plain_strings(self, book: zipfile.ZipFile, part: str) -> list[str] | None:
+        """The shared strings read by ``plain_strings`` (counted as the handlers count them), or None (nothing
+        counted) for the handlers to read them: another spelling, or a limit the handlers would refuse at."""
+        if book.getinfo(part).file_size > PLAIN_LIMIT:
+            return None
+        before = self.inflated
+        with self.xml_errors(part):
+            data = self.stream(book, part).read(PLAIN_LIMIT + 1)
+        found = plain_strings(data) if len(data) <= PLAIN_LIMIT else None
+        held = self.counts.get("strings", 0)
+        crossed = (1 + 2 * len(found)) // 1024 * 1024 if found is not None else 0  # sst, and each si and its t
+        if found is None or held + len(found) > self.limits.strings or self.elements + crossed > self.limits.elements:
+            self.inflated = before
+            return None
+        self.check_progress(crossed)
+        self.counts["strings"] = held + len(found)
+        return [clip(text, self.limits.text) for text in found]
+
     def sheet(self, book: zipfile.ZipFile, name: str, part: str, strings: list[str],
               window: tuple[int, int]) -> Sheet:
+        """A sheet as read, its data validations passed over where that is the same as parsing them; if it fails
+        after one was, it is read again without (the failure then names the place as parsing the whole part does)."""
+        before = self.inflated, self.elements, dict(self.counts)
         out = Sheet(name)
-        self.run(book, part, sheet_handlers(self, out, strings, window), namespaces=False)
+        skips = Skips(SKIPPED)
+        try:
+            self.run(book, part, sheet_handlers(self, out, strings, window, skips), namespaces=False, skips=skips)
+        except UnreadableWorkbook:
+            if not skips.passed:
+                raise
+            self.inflated, self.elements, self.counts = before
+            out = Sheet(name)
+            self.run(book, part, sheet_handlers(self, out, strings, window), namespaces=False)
         return out
 
 

@@ -580,8 +580,9 @@ def _unpack(packed: tuple[Any, ...]) -> tuple[dict[int, str], dict[int, Any]]:
     return dict(zip(cols, ('<c r="' + c for c in xml.split('<c r="')[1:]), strict=True)), dict(zip(cols, values))
 
 
-def xml_parts(book: Any, package: zipfile.ZipFile) -> dict[str, Iterable[bytes]]:
-    """The parts of ``book``'s ``XmlSheet`` sheets to put in place of XlsxWriter's (``package``, what it wrote):
+def xml_parts(book: Any, package: Any) -> dict[str, Iterable[bytes]]:
+    """The parts of ``book``'s ``XmlSheet`` sheets to put in place of XlsxWriter's (``package``, what it wrote,
+    read by ``package.read(name)``: its zip file or its kept ``package.Parts``):
     the sheets with their rows and validations filled in, the full comments and VML, each made (a piece at a time)
     when it is read, once."""
     parts: dict[str, Iterable[bytes]] = {}

@@ -49,6 +49,7 @@ import datetime as dt
 import gc
 import io
 import math
+from math import isfinite
 import re
 import zipfile
 import zlib
@@ -82,12 +83,16 @@ COMMENT_ROWS = 48  # rows below its cell a comment box may reach (8 × the defau
 
 
 def write_copy(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks: Marks | None = None,
-               front: Callable[[xlsxwriter.Workbook, Styles], None] | None = None) -> dict[str, Any]:
+               front: Callable[[xlsxwriter.Workbook, Styles], None] | None = None,
+               values: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
     """What ``render.render`` writes, with the table sheets filled into the plan's skeleton and their comments
-    written by ``XmlSheet``; return every field's value. ``front`` may add ``XmlSheet`` sheets too."""
+    written by ``XmlSheet``; return every field's value. ``front`` may add ``XmlSheet`` sheets too. ``values``:
+    every field's value computed from ``inputs`` already (an assessment's ``as_filed``), else computed here."""
     skeleton = skeleton_of(plan)  # with the collector on: each table's XlsxWriter workbook is a cycle (→ sheets)
     with _uncollected():
-        return _write_copy(plan, skeleton, inputs, path, marks, front)
+        if values is None:
+            values = engine_for(plan).compute(inputs)
+        return _write_copy(plan, skeleton, inputs, values, path, marks, front)
 
 
 @contextmanager
@@ -109,9 +114,9 @@ def _uncollected() -> Iterator[None]:
         gc.enable()
 
 
-def _write_copy(plan: WorkbookPlan, skeleton: Skeleton, inputs: Mapping[str, Any], path: Path, marks: Marks | None,
-                front: Callable[[xlsxwriter.Workbook, Styles], None] | None) -> dict[str, Any]:
-    values = engine_for(plan).compute(inputs)
+def _write_copy(plan: WorkbookPlan, skeleton: Skeleton, inputs: Mapping[str, Any], values: Mapping[str, Any],
+                path: Path, marks: Marks | None, front: Callable[[xlsxwriter.Workbook, Styles], None] | None
+                ) -> Mapping[str, Any]:
     book = new_workbook(io.BytesIO(), PackageWorkbook)  # its parts kept (``book.parts``), nothing zipped
     styles = Styles(book)
     skeleton.register(styles)
@@ -189,13 +194,17 @@ class _Entry:
 
     def xml(self, values: Mapping[str, Any], given: Mapping[str, Any], heights: Mapping[int, float],
             texts: tuple[str, str]) -> str:
-        value = values.get(self.field.key)
-        plain, quoted, own, over, over_quoted = self.styles
-        if self.is_input:
-            return _constant(self.ref, value, self.field, plain, quoted)
-        if self.field.key in given:
-            return _constant(self.ref, value, self.field, over, over_quoted)
-        return _formula(self.ref, own, self.formula, "" if value is None else value)
+        key = self.field.key
+        value = values.get(key)
+        kind = value.__class__
+        if not self.is_input and key not in given:
+            if kind is float or kind is int:  # the most frequent, written at once
+                return f'<c r="{self.ref}" s="{self.styles[2]}"><f>{self.formula}</f><v>{value}</v></c>'
+            return _formula(self.ref, self.styles[2], self.formula, "" if value is None else value)
+        plain, quoted = self.styles[:2] if self.is_input else self.styles[3:]
+        if (kind is float and isfinite(value) or kind is int) and TYPES[self.field.type].numeric:
+            return f'<c r="{self.ref}" s="{plain}"><v>{value:.16G}</v></c>'
+        return _constant(self.ref, value, self.field, plain, quoted)
 
 
 @dataclass(slots=True)
@@ -225,7 +234,7 @@ class _Sheet:
     def data(self, values: Mapping[str, Any], given: Mapping[str, Any], heights: Mapping[int, float],
              texts: tuple[str, str]) -> str:
         """The ``<sheetData>`` of one copy."""
-        return "".join(p if p.__class__ is str else p.xml(values, given, heights, texts) for p in self.parts)
+        return "".join([p if p.__class__ is str else p.xml(values, given, heights, texts) for p in self.parts])
 
     def splice(self, xml: str, args: tuple[Any, ...]) -> Iterator[bytes | Deflated]:
         """The copy's sheet XML (an empty sheet with its columns, marks and page setup) with the cells (``data``

@@ -14,10 +14,10 @@ relationships and content types) stays XlsxWriter's; what it takes over it write
 - comments: every comment box is placed by XlsxWriter's own object positioning, from the sheet's row heights and
   column widths summed once (``_Grid``) instead of per box; XlsxWriter still writes the comments and VML parts,
   but of the first comment only; ``replaced`` holds the full parts, to be put into the package in their place
-  (``zipcopy.copy_zip``).
+  (``package.write_package``).
 
 A workbook with ``XmlSheet`` sheets is complete only with ``xml_parts`` put into its package in place of what
-XlsxWriter wrote (``zipcopy.copy_zip``), as ``skeleton.write_copy`` does. The rows, the validations, the comments
+XlsxWriter wrote (``package.write_package``), as ``skeleton.write_copy`` does. The rows, the validations, the comments
 and the VML are made when they are compressed, one part after another (the rows and rules a piece at a time, the
 rows freed as they go). The full re-render (plain XlsxWriter worksheets) is the oracle the tests compare the copy
 with, part by part.
@@ -299,7 +299,7 @@ class XmlSheet(Worksheet):
 
     def _later(self, what: str, xml: Iterable[bytes]) -> None:
         """Write a mark for ``xml``: the bulk of the sheet is put into its XML after XlsxWriter has compressed
-        the small rest (``fill_in``), so that it is compressed once, and faster (``zipcopy.LEVEL``)."""
+        the small rest (``fill_in``), so that it is compressed once, and faster (``package.LEVEL``)."""
         mark = f"\x00{what}\x00"
         self.later[mark] = xml
         self.fh.write(mark)

@@ -56,6 +56,7 @@ class Assessment:
     evaluation: Scores | None = None
     self_evaluation: Scores | None = None
     projects: list[ProjectScores] = field(default_factory=list)  # the 项目自评表 sheets, one per project
+    filed_from: dict[str, Any] | None = None  # what ``as_filed`` was computed from (the annotated copy reuses it)
 
     @property
     def errors(self) -> int:
@@ -146,10 +147,11 @@ def assess(path: Path, rules: str | None = None, limits: Limits | None = None,
     intact = set(plan.formulas) - entries.tampered - set(entries.overrides)
     cells.cached = {k: v for k, v in cells.cached.items() if k in intact}
     engine = engine_for(plan)
-    as_filed = engine.compute({**entries.inputs, **entries.overrides})
+    filed_from = {**entries.inputs, **entries.overrides}
+    as_filed = engine.compute(filed_from)
     computed = engine.compute(entries.inputs) if entries.overrides else as_filed
     out = Assessment(Path(path), digest, plan, entries.inputs, entries.overrides,
-                     as_filed, computed, list(entries.findings))
+                     as_filed, computed, list(entries.findings), filed_from=filed_from)
     out.findings += check_overrides(plan, engine, as_filed, entries.overrides)
     out.findings += check_cache(plan, cells.cached, as_filed, entries.texts)
     out.findings += apply_rules(plan, engine, as_filed)

@@ -13,7 +13,7 @@ from pathlib import Path
 import xlsxwriter
 
 from perftool.generate.sheet_xml import XmlSheet, write_row, xml_parts
-from perftool.generate.zipcopy import copy_zip
+from perftool.generate.package import PackageWorkbook, write_package
 from workbook_content import content, differences
 
 
@@ -67,16 +67,13 @@ def both(tmp_path: Path, calls) -> tuple[dict, dict, Path, dict]:
     book = xlsxwriter.Workbook(str(plain))
     calls(book, None)
     book.close()
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = PackageWorkbook(io.BytesIO(), {"in_memory": True})
     calls(book, XmlSheet)
     book.close()
-    archive = buffer.getvalue()
-    with zipfile.ZipFile(io.BytesIO(archive)) as z:
-        parts = xml_parts(book, z)
+    parts = xml_parts(book, book.parts)
     names = set(parts)
     quick = tmp_path / "quick.xlsx"
-    copy_zip(archive, quick, parts)
+    write_package(quick, {name: parts.get(name, data) for name, data in book.parts.items()})
     return content(plain), content(quick), quick, names
 
 

@@ -57,7 +57,11 @@ def annotate(a: Assessment, output: Path, full: bool = False) -> None:
         _findings_sheet(book.add_worksheet(FINDINGS_SHEET, worksheet_class=sheet_class), a, styles)
         _scores_sheet(book, book.add_worksheet(SCORES_SHEET, worksheet_class=sheet_class), a, styles)
 
-    (render if full else write_copy)(a.plan, {**a.inputs, **a.overrides}, output, marks, front)
+    given = {**a.inputs, **a.overrides}
+    if full:
+        render(a.plan, given, output, marks, front)
+    else:  # the figures ``assess`` computed, when from these very entries
+        write_copy(a.plan, given, output, marks, front, a.as_filed if given == a.filed_from else None)
 
 
 class _Links:

@@ -60,10 +60,10 @@ def render(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks: Mar
     return values
 
 
-def new_workbook(target: Any) -> xlsxwriter.Workbook:
-    """An XlsxWriter workbook with perftool's options (nothing typed is ever turned into a number, formula or
-    link) and its default font."""
-    return xlsxwriter.Workbook(target, {"strings_to_numbers": False, "strings_to_formulas": False,
+def new_workbook(target: Any, kind: type[xlsxwriter.Workbook] = xlsxwriter.Workbook) -> xlsxwriter.Workbook:
+    """An XlsxWriter workbook (of class ``kind``) with perftool's options (nothing typed is ever turned into a
+    number, formula or link) and its default font."""
+    return kind(target, {"strings_to_numbers": False, "strings_to_formulas": False,
                                         "strings_to_urls": False, "in_memory": True,
                                         "default_format_properties": {"font_name": BODY_FONT, "font_size": 10}})
 

@@ -15,10 +15,10 @@ relationships and content types) stays XlsxWriter's; what it takes over it write
 - comments: every comment box is placed by XlsxWriter's own object positioning, from the sheet's row heights and
   column widths summed once (``_Grid``) instead of per box; XlsxWriter still writes the comments and VML parts,
   but of the first comment only; ``replaced`` holds the full parts, to be put into the package in their place
-  (``zipcopy.copy_zip``).
+  (``package.write_package``).
 
 A workbook with ``XmlSheet`` sheets is complete only with ``xml_parts`` put into its package in place of what
-XlsxWriter wrote (``zipcopy.copy_zip``), as ``skeleton.write_copy`` does. The rows, the validations, the comments
+XlsxWriter wrote (``package.write_package``), as ``skeleton.write_copy`` does. The rows, the validations, the comments
 and the VML are made when they are compressed, one part after another (the rows and rules a piece at a time, the
 rows freed as they go). The full re-render (plain XlsxWriter worksheets) is the oracle the tests compare the copy
 with, part by part.
@@ -333,7 +333,7 @@ class XmlSheet(Worksheet):
 
     def _later(self, what: str, xml: Iterable[bytes]) -> None:
         """Write a mark for ``xml``: the bulk of the sheet is put into its XML after XlsxWriter has compressed
-        the small rest (``fill_in``), so that it is compressed once, and faster (``zipcopy.LEVEL``)."""
+        the small rest (``fill_in``), so that it is compressed once, and faster (``package.LEVEL``)."""
         mark = f"\x00{what}\x00"
         self.later[mark] = xml
         self.fh.write(mark)
@@ -617,8 +617,9 @@ def _unpack(packed: tuple[Any, ...]) -> tuple[dict[int, str], dict[int, Any]]:
     return dict(zip(cols, ('<c r="' + c for c in xml.split('<c r="')[1:]), strict=True)), dict(zip(cols, values))
 
 
-def xml_parts(book: Any, package: zipfile.ZipFile) -> dict[str, Iterable[bytes]]:
-    """The parts of ``book``'s ``XmlSheet`` sheets to put in place of XlsxWriter's (``package``, what it wrote):
+def xml_parts(book: Any, package: Any) -> dict[str, Iterable[bytes]]:
+    """The parts of ``book``'s ``XmlSheet`` sheets to put in place of XlsxWriter's (``package``, what it wrote,
+    read by ``package.read(name)``: its zip file or its kept ``package.Parts``):
     the sheets with their rows and validations filled in, the full comments and VML, each made (a piece at a time)
     when it is read, once."""
     parts: dict[str, Iterable[bytes]] = {}

@@ -27,7 +27,6 @@ with, part by part.
 from __future__ import annotations
 
 import re
-import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction

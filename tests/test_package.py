@@ -9,6 +9,7 @@ import zipfile
 import zlib
 
 import openpyxl
+import python_calamine as calamine
 import pytest
 
 from libreoffice import recalculate, soffice
@@ -61,7 +62,6 @@ def test_two_units_of_one_layout_each_equal_their_own_full_re_render(tmp_path):
     """Two full-set units of one layout (one skeleton, one set of pre-deflated validations): different entries,
     figures typed over totals in one, so different findings, comments, highlights and result sheets. Each copy
     equals its own full re-render, is a valid zip, and opens in openpyxl and python-calamine with its figures."""
-    calamine = pytest.importorskip("python_calamine")
     first, folder1 = _unit(tmp_path, 0, False)
     second, folder2 = _unit(tmp_path, 4, True)
     assert skeleton_of(first.plan) is skeleton_of(second.plan)

@@ -12,8 +12,8 @@ in. The cell styles of the skeleton keep their numbers because the copy register
 Memory (a set of 500 rows per 科目 table: 58,517 fields, ~11,500 validation rules, 4,518 rows in 附件2): each table
 is rendered in an XlsxWriter workbook of its own, freed before its XML is cut, so only one table's cell records
 live at a time; its validations are rendered apart ``CHUNK_ROWS`` rules at a time (``render.validations_xml``)
-and kept deflated (one string per sheet); the cut keeps one joined string per static run and small slot objects.
-Peak RSS of building that skeleton after scoring: 282 → 155 → 138 MB (the validations chunked); the skeleton
+and deflated as they are made, into the one piece every copy joins (``package.Deflated``); the cut keeps one
+joined string per static run and small slot objects. Peak RSS of building that skeleton after scoring: 282 → 155 → 138 MB (the validations chunked); the skeleton
 holds ~17 MB (traced).
 
 Chosen by measurement (CPU ms, medians, this 2-core machine while other jobs kept it busy). Where the full
@@ -58,15 +58,14 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import io
+import itertools
 import math
-from math import isfinite
 import re
 import zipfile
-import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -219,7 +218,7 @@ class _Entry:
                 return f'<c r="{self.ref}" s="{self.styles[2]}"><f>{self.formula}</f><v>{value}</v></c>'
             return _formula(self.ref, self.styles[2], self.formula, "" if value is None else value)
         plain, quoted = self.styles[:2] if self.is_input else self.styles[3:]
-        if (kind is float and isfinite(value) or kind is int) and TYPES[self.field.type].numeric:
+        if (kind is float and math.isfinite(value) or kind is int) and TYPES[self.field.type].numeric:
             return f'<c r="{self.ref}" s="{plain}"><v>{value:.16G}</v></c>'
         if kind is str and value:
             return string_cell(self.ref, quoted if value.startswith(FORMULA_LEADS) else plain, value)
@@ -247,8 +246,7 @@ class _Sheet:
     parts: list[Any]
     dimension: str
     merges: str
-    validations: bytes  # ``<dataValidations>``, UTF-8 deflated: ~1/35 of the text
-    deflated: Deflated | None = field(default=None, repr=False)  # the validations as the copies' piece, once
+    validations: Deflated | None  # ``<dataValidations>`` as every copy's piece, deflated once: ~1/35 of the text
 
     def data(self, values: Mapping[str, Any], given: Mapping[str, Any], heights: Mapping[int, float],
              texts: tuple[str, str]) -> str:
@@ -270,10 +268,8 @@ class _Sheet:
         yield xml[:start].encode("utf-8")
         yield self.data(*args).encode("utf-8")
         yield "".join((tail[:merges], self.merges, tail[merges:validations])).encode("utf-8")
-        if self.validations:
-            if self.deflated is None:
-                self.deflated = Deflated.of((zlib.decompress(self.validations),))
-            yield self.deflated
+        if self.validations is not None:
+            yield self.validations
         yield tail[validations:].encode("utf-8")
 
 
@@ -353,9 +349,9 @@ def _build_sheet(layout: TableLayout, plan: WorkbookPlan, formats: list[dict[str
     formats.extend(styles.props(f) for f in owners[len(formats):])
     numbers = _entry_numbers(book, styles, layout, formats)
     del book, styles, owners
-    deflate = zlib.compressobj(1)
-    validations = b"".join(deflate.compress(piece) for piece in validations_xml(layout))
-    validations += deflate.flush()
+    pieces = validations_xml(layout)  # nothing for a table without validations
+    first = next(pieces, None)
+    validations = None if first is None else Deflated.of(itertools.chain((first,), pieces))
     with zipfile.ZipFile(buffer) as z:
         strings = re.findall(rb"<si>(.*?)</si>", z.read("xl/sharedStrings.xml"), re.S) \
             if "xl/sharedStrings.xml" in z.namelist() else []
@@ -365,7 +361,7 @@ def _build_sheet(layout: TableLayout, plan: WorkbookPlan, formats: list[dict[str
 
 
 def _cut(xml: bytes, layout: TableLayout, plan: WorkbookPlan, strings: list[bytes],
-         numbers: Mapping[str, tuple[int, int, int, int]], validations: bytes) -> _Sheet:
+         numbers: Mapping[str, tuple[int, int, int, int]], validations: Deflated | None) -> _Sheet:
     """One table sheet's XML cut into text and slots: its row tags where an entered text may change the height,
     the fields' cells, the blanks of a formula's merged area, and the unit's two texts; labels as inline strings.
     ``numbers``: by field type, the formats of an entry, an entry quoted, a figure typed over a formula, quoted."""

@@ -53,6 +53,19 @@ def test_journal_is_one_compact_line_per_row_and_summary_rows_are_not_shared(tmp
     assert batch.record(first) == {**vars(first)} and batch.record(first) is not vars(first)
 
 
+def test_checkpoint_is_the_summary_of_the_rows_so_far_joined_from_their_journal_lines(tmp_path):
+    rows = [batch.Row("a.xlsx", batch.SCORED, unit="岳阳", total=90.5, groups={"决策": 18.0}, rules={"r1": 2},
+                      flags=["x"]),
+            batch.Row("b.xlsx", batch.UNREADABLE, "损坏", "zip-corrupt", total=float("nan"))]
+    journal = batch.Journal(tmp_path / "j", "sig", rows[:1])
+    journal.add(rows[1])
+    journal.close()
+    batch.write_summary_json(rows, tmp_path, "sig", complete=False)
+    expected = (tmp_path / batch.SUMMARY).read_text(encoding="utf-8")
+    assert (tmp_path / "j" / batch.SUMMARY).read_text(encoding="utf-8") == expected
+    assert '"total":"NaN"' in expected  # a row is strict JSON like the rest (its non-finite number kept as text)
+
+
 def test_label_map_made_once_per_layout_and_an_edited_label_found(example):
     _, assessment = example("000_yueyang_2022")
     layout = next(iter(assessment.plan.layouts.values()))

@@ -32,11 +32,12 @@ from ..annotate.workbook import annotate
 from ..assess import assess, sha256_of
 from ..audit.budget import Budget
 from ..audit.previous import Reported
+from ..audit.rules import rule_text
 from ..audit.targets import Declared
 from ..definitions.catalog import definitions_digest
 from ..errors import OutputError, PerftoolError
 from ..generate.units import safe_filename
-from ..output import atomic_path, remove_partials, write_json
+from ..output import atomic_path, json_text, remove_partials, write_json, write_text
 from ..read.failures import UnreadableWorkbook
 from ..read.xlsx import Limits
 from .projects import (budget_projects, check_declarations, cross_check, declared_projects, project_entries,
@@ -174,6 +175,10 @@ def _sha256_or_none(path: Path) -> str | None:
 def supervise(todo: list[Path], inbox: Path, out: Path, settings: Settings, jobs: int) -> Iterator[tuple[Path, Row]]:
     """Each file of ``todo`` scored in one of ``jobs`` worker processes, as (file, row) in the order they finish."""
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    if todo:
+        # The names of all audit rules, which the copies and the 汇总表 show: loading them parses every table's
+        # definitions (~50 ms CPU). Done here, before the fork, the workers inherit them instead of each paying it.
+        rule_text("")
     pending = deque(todo)
     workers: list[_Worker] = []
     try:
@@ -296,47 +301,50 @@ class Journal:
     incomplete), so that a killed batch leaves a usable summary and the next run reuses what was done.
 
     The journal is flushed after every row (a killed batch loses none) and synced to disk at each checkpoint (a
-    power cut loses at most the rows since, which the next run scores again). A checkpoint rewrites every row, so
-    it is spaced out as the summary grows: at most about 1/20 of the batch's time goes to it.
+    power cut loses at most the rows since, which the next run scores again). A checkpoint rewrites every row (the
+    text of its journal line: a row is encoded once), so it is spaced out as the summary grows: at most about 1/20
+    of the batch's time goes to it.
     """
 
     def __init__(self, out: Path, signature: str, rows: list[Row]):
-        self.out, self.signature, self.records = out, signature, [record(r) for r in rows]
+        self.out, self.signature = out, signature
+        self.lines = [json_text(record(r)) for r in rows]  # each row encoded once, for the journal and every checkpoint
         self.written, self.interval = 0.0, CHECKPOINT_SECONDS
         self.fh: IO[str] | None = None
         if not self.checkpoint():
             return  # a full or read-only OUT: the last summary and journal stay as they were
         try:
             self.fh = (out / JOURNAL).open("w", encoding="utf-8")
-            self.write({"format": SUMMARY_FORMAT, "settings": signature})
+            self.write(json_text({"format": SUMMARY_FORMAT, "settings": signature}))
         except OSError:
             self.fh = None
 
-    def write(self, line: dict[str, Any]) -> None:
+    def write(self, line: str) -> None:
         if self.fh is not None:
             try:
-                self.fh.write(json.dumps(line, ensure_ascii=False, allow_nan=False, default=str, separators=(",", ":"))
-                              + "\n")
+                self.fh.write(line + "\n")
                 self.fh.flush()
             except (OSError, ValueError):
                 self.fh = None
 
     def add(self, row: Row) -> None:
-        self.records.append(record(row))
-        self.write(self.records[-1])
+        self.lines.append(json_text(record(row)))
+        self.write(self.lines[-1])
         if time.monotonic() - self.written > self.interval:
             self.checkpoint()
 
     def checkpoint(self) -> bool:
-        """汇总.json with the rows so far (earlier rows are never lost: a failed write leaves the old file)."""
+        """汇总.json with the rows so far (earlier rows are never lost: a failed write leaves the old file); the
+        same text as ``write_summary_json`` of those rows, joined from the rows' journal lines."""
         started = time.monotonic()
         try:
             if self.fh is not None:
                 os.fsync(self.fh.fileno())
         except (OSError, ValueError):
             self.fh = None  # the journal cannot be kept: 汇总.json alone records progress
+        head = json_text({"format": SUMMARY_FORMAT, "settings": self.signature, "complete": False})
         try:
-            _write_summary(self.records, self.out, self.signature, complete=False)
+            write_text(self.out / SUMMARY, f'{head[:-1]},"rows":[{",".join(self.lines)}]}}')
             return True
         except OutputError:
             return False
@@ -451,13 +459,8 @@ def write_summary_json(rows: list[Row], out: Path, signature: str, complete: boo
                        season: dict[str, Any] | None = None) -> None:
     """``汇总.json``: the rows so far; ``complete`` is false while the batch is still running (or was killed);
     ``season``: the roster statuses and history of a ``batch --units`` run (perftool/season/waves.py)."""
-    _write_summary([record(r) for r in rows], out, signature, complete, season)
-
-
-def _write_summary(records: list[dict[str, Any]], out: Path, signature: str, complete: bool,
-                   season: dict[str, Any] | None = None) -> None:
     write_json(out / SUMMARY, {"format": SUMMARY_FORMAT, "settings": signature, "complete": complete,
-                               "rows": records, **({"season": season} if season is not None else {})})
+                               "rows": [record(r) for r in rows], **({"season": season} if season is not None else {})})
 
 
 def record(row: Row) -> dict[str, Any]:

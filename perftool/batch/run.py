@@ -122,7 +122,8 @@ def score_one(path: Path, inbox: Path, out: Path, settings: Settings) -> Row:
         counted[key] = counted.get(key, 0) + 1
     basis_name = doc["basis"] or (f"{len(a.projects)}个项目" if a.projects else None)  # scores on the 项目 sheet
     return Row(name, SCORED, "", "", a.plan.unit, a.plan.unit_code, a.plan.year, basis_name, doc["total"],
-               doc["self_total"], doc["grade"], doc["self_grade"], doc["complete"], a.errors, a.warnings, groups, counted,
+               doc["self_total"], doc["grade"], doc["self_grade"], doc["complete"], doc["counts"]["error"],
+               doc["counts"]["warning"], groups, counted,
                str(annotated.relative_to(out)), str(result.relative_to(out)), a.sha256, [], a.plan.table_set,
                project_entries(a), project_expenditure(a), budget_projects(a), declared_projects(a),
                tables=",".join(a.plan.table_ids),

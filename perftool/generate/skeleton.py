@@ -208,14 +208,22 @@ class _Entry:
     formula: str
     styles: tuple[int, int, int, int, int]
 
+    @property
+    def head(self) -> str:
+        """What a number's cell starts with, up to its ``<v>``: a formula's with the formula, an entry's in its
+        plain style (``_Sheet.data`` writes the most frequent cells from it, as ``xml`` does)."""
+        if self.is_input:
+            return f'<c r="{self.ref}" s="{self.styles[0]}"><v>'
+        return f'<c r="{self.ref}" s="{self.styles[2]}"><f>{self.formula}</f><v>'
+
     def xml(self, values: Mapping[str, Any], given: Mapping[str, Any], heights: Mapping[int, float],
             texts: tuple[str, str]) -> str:
         key = self.field.key
         value = values.get(key)
         kind = value.__class__
         if not self.is_input and key not in given:
-            if kind is float or kind is int:  # the most frequent, written at once
-                return f'<c r="{self.ref}" s="{self.styles[2]}"><f>{self.formula}</f><v>{value}</v></c>'
+            if kind is float or kind is int:
+                return f"{self.head}{value}</v></c>"
             return _formula(self.ref, self.styles[2], self.formula, "" if value is None else value)
         plain, quoted = self.styles[:2] if self.is_input else self.styles[3:]
         if (kind is float and math.isfinite(value) or kind is int) and TYPES[self.field.type].numeric:
@@ -248,10 +256,39 @@ class _Sheet:
     merges: str
     validations: Deflated | None  # ``<dataValidations>`` as every copy's piece, deflated once: ~1/35 of the text
 
+    def __post_init__(self) -> None:
+        """Where the slots are in ``parts``: a numeric entry's and a formula's (with the key and ``_Entry.head``),
+        each other's."""
+        self.numbers: list[tuple[int, str, str, _Entry]] = []
+        self.formulas: list[tuple[int, str, str, _Entry]] = []
+        self.others: list[tuple[int, Any]] = []
+        for i, part in enumerate(self.parts):
+            if part.__class__ is _Entry and part.is_input and TYPES[part.field.type].numeric:
+                self.numbers.append((i, part.field.key, part.head, part))
+            elif part.__class__ is _Entry and not part.is_input:
+                self.formulas.append((i, part.field.key, part.head, part))
+            elif part.__class__ is not str:
+                self.others.append((i, part))
+
     def data(self, values: Mapping[str, Any], given: Mapping[str, Any], heights: Mapping[int, float],
              texts: tuple[str, str]) -> str:
-        """The ``<sheetData>`` of one copy."""
-        return "".join([p if p.__class__ is str else p.xml(values, given, heights, texts) for p in self.parts])
+        """The ``<sheetData>`` of one copy: the static runs with every slot's XML in its place (a number entered
+        or computed, the most frequent, written here from the slot's head as ``_Entry.xml`` writes it)."""
+        out = self.parts.copy()
+        get, isfinite = values.get, math.isfinite
+        for i, key, head, slot in self.numbers:
+            value = get(key)
+            kind = value.__class__
+            out[i] = f"{head}{value:.16G}</v></c>" if kind is float and isfinite(value) or kind is int else \
+                slot.xml(values, given, heights, texts)
+        for i, key, head, slot in self.formulas:
+            value = get(key)
+            kind = value.__class__
+            out[i] = f"{head}{value}</v></c>" if (kind is float or kind is int) and key not in given else \
+                slot.xml(values, given, heights, texts)
+        for i, slot in self.others:
+            out[i] = slot.xml(values, given, heights, texts)
+        return "".join(out)
 
     def splice(self, xml: str, args: tuple[Any, ...]) -> Iterator[bytes | Deflated]:
         """The copy's sheet XML (an empty sheet with its columns, marks and page setup) with the cells (``data``

@@ -137,8 +137,8 @@ def _write_copy(plan: WorkbookPlan, skeleton: Skeleton, inputs: Mapping[str, Any
         last_marked[sheet] = max(r, last_marked.get(sheet, r))
     fills: dict[str, tuple[_Sheet, tuple[Any, ...]]] = {}  # a table sheet's part → its skeleton, ``data``'s args
     for layout, sheet in zip(plan.layouts.values(), skeleton.sheets, strict=True):
-        ws = book.add_worksheet(layout.sheet, worksheet_class=XmlSheet)
-        ws.frame = True
+        ws = book.add_worksheet(layout.sheet, worksheet_class=FrameSheet)
+        ws.frame, ws.skeleton = True, sheet
         heights = table_heights(layout, plan, values, inputs)
         set_columns(ws, layout)
         if layout.sheet in last_marked:  # comment boxes are placed by the heights of the rows down to theirs
@@ -258,7 +258,8 @@ class _Sheet:
 
     def __post_init__(self) -> None:
         """Where the slots are in ``parts``: a numeric entry's and a formula's (with the key and ``_Entry.head``),
-        each other's."""
+        each other's; no frames yet (``FrameSheet``)."""
+        self.frames: dict[tuple[Any, ...], tuple[str, str, str]] = {}
         self.numbers: list[tuple[int, str, str, _Entry]] = []
         self.formulas: list[tuple[int, str, str, _Entry]] = []
         self.others: list[tuple[int, Any]] = []
@@ -308,6 +309,70 @@ class _Sheet:
         if self.validations is not None:
             yield self.validations
         yield tail[validations:].encode("utf-8")
+
+
+class FrameSheet(XmlSheet):
+    """A copy's table sheet around its skeleton's cells (``frame``): XlsxWriter's XML of it in XlsxWriter's order,
+    the elements that are the same for every copy of the layout at one page fit (the declaration and ``sheetPr``;
+    views, row format and columns; printing: options, margins, page setup, header and footer, page breaks) made by
+    XlsxWriter once and kept in the skeleton's sheet (``_Sheet.frames``) under what they depend on beyond the
+    layout: the sheet selected or not, the print scale and the page breaks (``page_setup``'s, from the copy's
+    heights). The rest (dimension, protection, highlights, drawings and comment boxes, links) is written by
+    XlsxWriter for each copy. Safe because a table sheet's columns, panes, paper, margins and print header come
+    from its layout and year alone (``set_columns``, ``page_setup``), which the skeleton is made for."""
+
+    skeleton: _Sheet
+
+    def _assemble_xml_file(self) -> None:
+        key = (self.selected, self.print_scale, tuple(self.hbreaks))
+        frames = self.skeleton.frames
+        fixed = frames.get(key)
+        if fixed is None:
+            if len(frames) >= CACHED_FRAMES:
+                frames.clear()
+            fixed = frames[key] = tuple(self._fixed(group) for group in _FIXED)
+        head, views, printing = fixed
+        fh = self.fh
+        fh.write(head)
+        self._write_dimension()
+        fh.write(views)
+        self._write_sheet_data()
+        self._write_sheet_protection()
+        self._write_protected_ranges()
+        if self.excel2003_style:
+            self._write_phonetic_pr()
+        self._write_auto_filter()
+        self._write_merge_cells()
+        self._write_conditional_formats()
+        self._write_data_validations()
+        self._write_hyperlinks()
+        fh.write(printing)
+        self._write_drawings()
+        self._write_legacy_drawing()
+        self._write_legacy_drawing_hf()
+        self._write_picture()
+        self._write_table_parts()
+        self._write_ext_list()
+        self._xml_end_tag("worksheet")
+        self._xml_close()
+
+    def _fixed(self, writers: tuple[str, ...]) -> str:
+        """What XlsxWriter's ``writers`` write for this sheet."""
+        fh, self.fh = self.fh, io.StringIO()
+        try:
+            for name in writers:
+                getattr(self, name)()
+            return self.fh.getvalue()
+        finally:
+            self.fh = fh
+
+
+#: The elements of a table sheet's XML kept per layout and page fit (``FrameSheet``), by XlsxWriter's writers.
+_FIXED = (("_xml_declaration", "_write_worksheet", "_write_sheet_pr"),
+          ("_write_sheet_views", "_write_sheet_format_pr", "_write_cols"),
+          ("_write_print_options", "_write_page_margins", "_write_page_setup", "_write_header_footer",
+           "_write_row_breaks", "_write_col_breaks", "_write_ignored_errors"))
+CACHED_FRAMES = 16  # page fits of one table sheet kept (units' texts change its heights, and so its fit, rarely)
 
 
 def _place(xml: str, before: tuple[str, ...]) -> int:

@@ -71,6 +71,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_cell_to_rowcol
 
 from ..definitions.cells import Formula, Input
@@ -128,7 +129,7 @@ def _write_copy(plan: WorkbookPlan, skeleton: Skeleton, inputs: Mapping[str, Any
                 path: Path, marks: Marks | None, front: Callable[[xlsxwriter.Workbook, Styles], None] | None
                 ) -> Mapping[str, Any]:
     book = new_workbook(io.BytesIO(), PackageWorkbook)  # its parts kept (``book.parts``), nothing zipped
-    styles = Styles(book)
+    styles = CopyStyles(book)
     skeleton.register(styles)
     if front is not None:
         front(book, styles)
@@ -387,11 +388,35 @@ class Skeleton:
     formats: list[dict[str, Any]]
     sheets: list[_Sheet]
 
-    def register(self, styles: Styles) -> None:
-        """Give the copy's workbook the skeleton's formats first, so that they get the same numbers."""
-        for number, props in enumerate(self.formats, start=1):
-            if styles.get(**props)._get_xf_index() != number:  # XlsxWriter numbers formats in order of first use
+    def __post_init__(self) -> None:
+        """The formats made once, as ``Styles.get`` makes them in a copy's workbook (``register`` copies them)."""
+        styles = Styles(new_workbook(io.BytesIO()))
+        self.made = [(props, styles.get(**props)) for props in self.formats]
+        for _, fmt in self.made:
+            fmt._get_format_key()  # kept in the format: its copies need not make it again
+
+    def register(self, styles: CopyStyles) -> None:
+        """Give the copy's workbook the skeleton's formats first, so that they get the same numbers: each a copy
+        of the one made once (``made``), given to the copy's workbook as ``Workbook.add_format`` gives its own,
+        then numbered."""
+        book = styles.book
+        for number, (props, made) in enumerate(self.made, start=1):
+            fmt = object.__new__(Format)
+            vars(fmt).update(vars(made))
+            fmt.xf_format_indices, fmt.dxf_format_indices = book.xf_format_indices, book.dxf_format_indices
+            book.formats.append(fmt)
+            styles.keep(props, fmt)
+            if fmt._get_xf_index() != number:  # XlsxWriter numbers formats in order of first use
                 raise RuntimeError("批注副本的单元格格式编号与表样骨架不一致")
+
+
+class CopyStyles(Styles):
+    """A copy's ``Styles``, which may be given formats made elsewhere (``Skeleton.register``)."""
+
+    def keep(self, props: dict[str, Any], fmt: Format) -> None:
+        """Take ``fmt`` (made with ``props`` for this workbook) as the format ``get(**props)`` returns."""
+        self._cache[tuple(sorted(props.items()))] = fmt
+        self._props[id(fmt)] = props
 
 
 #: Skeletons by plan layouts (identity; the layouts and formulas kept alive beside them), least recently used last.

@@ -1,6 +1,7 @@
 """An annotated copy's package: XlsxWriter's parts kept in memory (never zipped by it) and written to the .xlsx
 with each part deflated once: what is the same copy after copy (the theme, styles, relationships, content types)
-deflated once per process, a table sheet's static runs (its validations) deflated once per skeleton.
+deflated once per process, a table sheet's static runs (its validations) deflated once per skeleton; ``xl/styles.xml``
+written by XlsxWriter once per process for each set of formats (``PackageWorkbook``).
 
 A part is bytes, or an iterable of pieces: bytes (deflated with the copy) or ``Deflated`` (deflated before). A
 raw-deflate stream may be cut into pieces each ended by ``Z_FULL_FLUSH`` (byte-aligned, no back-references across

@@ -83,7 +83,7 @@ from ..output import atomic_path
 from .render import (Marks, changeable_rows, finish_workbook, new_workbook, page_setup, plan_texts, set_columns,
                      table_heights, validations_xml, write_marks, write_table)
 from .package import Deflated, PackageWorkbook, write_package
-from .sheet_xml import XmlSheet, escape, string_cell, xml_parts
+from .sheet_xml import XmlSheet, escape, string_cell, text_xml, xml_parts
 from .styles import FORMULA_LEADS, Styles
 
 _TOKEN = re.compile(rb'<row r="(\d+)"[^>]*>|<c r="([A-Z]+\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
@@ -259,14 +259,17 @@ class _Sheet:
 
     def __post_init__(self) -> None:
         """Where the slots are in ``parts``: a numeric entry's and a formula's (with the key and ``_Entry.head``),
-        each other's; no frames yet (``FrameSheet``)."""
+        a text entry's (with the key and its cell's start), each other's; no frames yet (``FrameSheet``)."""
         self.frames: dict[tuple[Any, ...], tuple[str, str, str]] = {}
         self.numbers: list[tuple[int, str, str, _Entry]] = []
+        self.texts: list[tuple[int, str, str, _Entry]] = []
         self.formulas: list[tuple[int, str, str, _Entry]] = []
         self.others: list[tuple[int, Any]] = []
         for i, part in enumerate(self.parts):
             if part.__class__ is _Entry and part.is_input and TYPES[part.field.type].numeric:
                 self.numbers.append((i, part.field.key, part.head, part))
+            elif part.__class__ is _Entry and part.is_input:
+                self.texts.append((i, part.field.key, f'<c r="{part.ref}" s="{part.styles[0]}"', part))
             elif part.__class__ is _Entry and not part.is_input:
                 self.formulas.append((i, part.field.key, part.head, part))
             elif part.__class__ is not str:
@@ -275,7 +278,8 @@ class _Sheet:
     def data(self, values: Mapping[str, Any], given: Mapping[str, Any], heights: Mapping[int, float],
              texts: tuple[str, str]) -> str:
         """The ``<sheetData>`` of one copy: the static runs with every slot's XML in its place (a number entered
-        or computed, the most frequent, written here from the slot's head as ``_Entry.xml`` writes it)."""
+        or computed, or a text entered, the most frequent, written here from the slot's head as ``_Entry.xml``
+        writes it; a text that recurs from ``text_xml``'s, the same as ``string_cell``'s)."""
         out = self.parts.copy()
         get, isfinite = values.get, math.isfinite
         for i, key, head, slot in self.numbers:
@@ -283,6 +287,10 @@ class _Sheet:
             kind = value.__class__
             out[i] = f"{head}{value:.16G}</v></c>" if kind is float and isfinite(value) or kind is int else \
                 slot.xml(values, given, heights, texts)
+        for i, key, head, slot in self.texts:
+            value = get(key)
+            out[i] = head + text_xml(value) if value.__class__ is str and value and \
+                not value.startswith(FORMULA_LEADS) else slot.xml(values, given, heights, texts)
         for i, key, head, slot in self.formulas:
             value = get(key)
             kind = value.__class__

@@ -261,6 +261,44 @@ class _Sheet:
         self.number = self.styles.get(border=1, valign="top", num_format="0.00")
         self.percent = self.styles.get(border=1, valign="top", num_format="0.00%")
         self.header = self.styles.header()
+        self.whole = isinstance(self.ws, XmlSheet)
+        self._templates: dict[tuple[Any, ...], str] = {}  # a row's XML by its cells' formats (``_whole``)
+
+    def linked_row(self, row: int, cells: list[tuple[int, Any, Any]], target: str | None) -> None:
+        """An indicator's row: its cells (``write_row``'s) and the link to its cell in the last column. On an
+        ``XmlSheet`` the row goes in whole (``put_whole_row``), as ``put_row`` and ``write_url`` would keep it;
+        a row with a text that may read as a rich string or near Excel's limit, a number that is not finite or a
+        reference that is no cell is written cell by cell, as on a plain worksheet."""
+        if self.whole and self._whole(row, cells, target):
+            return
+        write_row(self.ws, row, cells)
+        self.links.write(row, len(cells), target)
+
+    def _whole(self, row: int, cells: list[tuple[int, Any, Any]], target: str | None) -> bool:
+        url = _Links.url(target)
+        if url is None or len(url) > 255:
+            return False
+        rests = []
+        for _, value, _ in cells:
+            kind = value.__class__
+            if kind is str:
+                if value[:1] == "<" or len(value) > MAX_TEXT // 2:
+                    return False
+                rests.append(text_xml(value))
+            elif (kind is float or kind is int) and math.isfinite(value):
+                rests.append(f"><v>{value:.16G}</v></c>")
+            else:
+                return False
+        rests.append(text_xml(target))
+        cols, values, fmts = zip(*cells)
+        last = len(cells)
+        template = self._templates.get((cols, fmts))
+        if template is None:  # the cells' columns and format numbers, the row number and contents left as fields
+            numbers = [*(fmt._get_xf_index() for fmt in fmts), self.links.format(True)._get_xf_index()]
+            template = self._templates[cols, fmts] = "".join(f'<c r="{column_name(c)}{{0}}" s="{n}"{{{i + 1}}}'
+                                                       for i, (c, n) in enumerate(zip((*cols, last), numbers)))
+        return self.ws.put_whole_row(row, template.format(row + 1, *rests), (*cols, last), (*values, target),
+                                     (last, url, target, _Links.TIP))
 
 
 def _scores_section(book: xlsxwriter.Workbook, sheet: _Sheet, row: int, s: Scores, a: Assessment) -> int:
@@ -287,20 +325,20 @@ def _scores_section(book: xlsxwriter.Workbook, sheet: _Sheet, row: int, s: Score
     sheet.heights[row] = 28.0
     sheet.keep.add(row)
     body, number, percent = sheet.body, sheet.number, sheet.percent
-    blocks, heights, links = sheet.blocks, sheet.heights, sheet.links
+    blocks, heights = sheet.blocks, sheet.heights
     for ind in s.indicators:
         row += 1
         group, subgroup, label, reason, value = ind.group, ind.subgroup, ind.name, ind.reason, ind.value
-        write_row(ws, row, [(0, group, text_format(group, body, styles)),
-                            (1, subgroup, text_format(subgroup, body, styles)),
-                            (2, label, text_format(label, body, styles)), (3, ind.max, number),
-                            _number(4, value, percent if isinstance(value, float) and abs(value) <= 10 else number,
-                                    body),
-                            _number(5, ind.score, number, body, "不可评价"), _number(6, ind.self_score, number, body),
-                            _number(7, ind.diff, number, body), (8, reason, text_format(reason, body, styles))])
+        sheet.linked_row(row, [(0, group, text_format(group, body, styles)),
+                               (1, subgroup, text_format(subgroup, body, styles)),
+                               (2, label, text_format(label, body, styles)), (3, ind.max, number),
+                               _number(4, value, percent if isinstance(value, float) and abs(value) <= 10 else number,
+                                       body),
+                               _number(5, ind.score, number, body, "不可评价"), _number(6, ind.self_score, number, body),
+                               _number(7, ind.diff, number, body), (8, reason, text_format(reason, body, styles))],
+                         ind.cell)
         blocks += (Block(row, 0, row, 0, group), Block(row, 1, row, 1, subgroup), Block(row, 2, row, 2, label),
                    Block(row, 8, row, 8, reason))
-        links.write(row, 9, ind.cell)
         heights[row] = 15.0
     row += 2
     groups: dict[str, list[float]] = {}

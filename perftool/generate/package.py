@@ -1,6 +1,7 @@
 """An annotated copy's package: XlsxWriter's parts kept in memory (never zipped by it) and written to the .xlsx
 with each part deflated once: what is the same copy after copy (the theme, styles, relationships, content types)
-deflated once per process, a table sheet's static runs (its validations) deflated once per skeleton.
+deflated once per process, a table sheet's static runs (its validations) deflated once per skeleton; ``xl/styles.xml``
+written by XlsxWriter once per process for each set of formats (``PackageWorkbook``).
 
 A part is bytes, or an iterable of pieces: bytes (deflated with the copy) or ``Deflated`` (deflated before). A
 raw-deflate stream may be cut into pieces each ended by ``Z_FULL_FLUSH`` (byte-aligned, no back-references across
@@ -16,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from xlsxwriter.packager import Packager
 from xlsxwriter.workbook import Workbook
@@ -69,22 +71,55 @@ class Parts(dict[str, bytes]):
 
 
 class _KeptPackager(Packager):
-    """XlsxWriter's packager handing its parts to the workbook (``parts``) instead of to the zip file."""
+    """XlsxWriter's packager handing its parts to the workbook (``parts``) instead of to the zip file, and writing
+    ``xl/styles.xml`` from the workbook's ``styles`` when it is known."""
 
     def _create_package(self) -> list:
         self.workbook.parts = Parts((name, data.getvalue() if binary else data.getvalue().encode("utf-8"))
                                     for data, name, binary in super()._create_package())
         return []
 
+    def _write_styles_file(self) -> None:
+        book = self.workbook
+        if book.styles is not None:
+            self._filename("xl/styles.xml").write(book.styles)
+            return
+        super()._write_styles_file()
+        book.styles = self.filenames[-1][0].getvalue()
+        if len(_STYLES) >= CACHED_STYLES:
+            _STYLES.clear()
+        _STYLES[book.styles_key] = book.styles
+
 
 class PackageWorkbook(Workbook):
     """An in-memory XlsxWriter workbook whose ``close`` leaves its package in ``parts`` (name → bytes, in
-    XlsxWriter's order) and zips nothing."""
+    XlsxWriter's order) and zips nothing; its ``xl/styles.xml`` written once per process for each set of formats.
+
+    ``xl/styles.xml`` is a function of the formats in use, in the order of their numbers (cell formats, then
+    highlight formats), each as XlsxWriter identifies it (``Format._get_format_key``: font, border, fill,
+    alignment, number format, protection, quote prefix), and of whether the workbook has comments (their font):
+    XlsxWriter's own, written the first time such a set is met, is kept under that key (``_STYLES``) and reused,
+    without XlsxWriter numbering the fonts, borders, fills and number formats again (which only styles.xml uses).
+    """
 
     parts: Parts
+    styles: str | None = None
+    styles_key: tuple[Any, ...] = ()
 
     def _get_packager(self) -> Packager:
         return _KeptPackager()
+
+    def _prepare_format_properties(self) -> None:
+        self._prepare_formats()
+        self.styles_key = (tuple(f._get_format_key() for f in self.xf_formats),
+                           tuple(f._get_format_key() for f in self.dxf_formats), bool(self.has_comments))
+        self.styles = _STYLES.get(self.styles_key)
+        if self.styles is None:
+            super()._prepare_format_properties()
+
+
+_STYLES: dict[tuple[Any, ...], str] = {}  # xl/styles.xml by its formats (``PackageWorkbook``)
+CACHED_STYLES = 64  # a copy's formats are the skeleton's and its result sheets' few: one or two sets per layout
 
 
 _DEFLATED: OrderedDict[bytes, tuple[bytes, int]] = OrderedDict()  # a part's content → deflated, CRC-32

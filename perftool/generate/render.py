@@ -156,10 +156,16 @@ def write_table(ws: Worksheet, layout: TableLayout, plan: WorkbookPlan, values: 
 
 
 def set_columns(ws: Worksheet, layout: TableLayout) -> int:
-    """The table's column widths (hidden columns hidden); return the last visible column."""
-    for c, column in enumerate(layout.table.columns):
-        ws.set_column(c, c, column.width, None, {"hidden": True} if column.hidden else {})
-    return max(c for c, col in enumerate(layout.table.columns) if not col.hidden)
+    """The table's column widths (hidden columns hidden), each run of alike columns in one call (XlsxWriter keeps
+    every column of it as it would one by one); return the last visible column."""
+    columns = layout.table.columns
+    first = 0
+    for c, column in enumerate(columns):
+        following = columns[c + 1] if c + 1 < len(columns) else None
+        if following is None or (following.width, following.hidden) != (column.width, column.hidden):
+            ws.set_column(first, c, column.width, None, {"hidden": True} if column.hidden else {})
+            first = c + 1
+    return max(c for c, col in enumerate(columns) if not col.hidden)
 
 
 def plan_texts(layout: TableLayout, plan: WorkbookPlan) -> tuple[str, str]:
@@ -189,6 +195,7 @@ class _HeightPlan:
     def __post_init__(self) -> None:
         self.slots = [item for item in self.items if not isinstance(item, Block)]  # the same tuples
         self.labels: RowFit | None = None  # the labels' fit, refitted where a unit's texts are (``table_heights``)
+        self.prints: dict[tuple[float, ...], tuple[Any, tuple[int, int] | None]] = {}  # ``page_setup``'s fits
 
 
 _HEIGHT_PLANS: dict[tuple[int, int], _HeightPlan] = {}
@@ -381,25 +388,15 @@ def page_setup(ws: Worksheet, layout: TableLayout, stored: Mapping[int, float], 
     print header. ``stored`` are the set rows' heights (``table_heights``)."""
     last_row = layout.body_last + len(layout.table.notes)
     heights = [stored.get(r, 15.0) for r in range(last_row + 1)]
-    widths = [0.0 if col.hidden else col.width for col in layout.table.columns]
     last_col = len(layout.table.columns) - 1
     table = layout.table
     ws.set_paper(9)  # A4
     if table.landscape:
         ws.set_landscape()
-    repeat = sum(heights[layout.header_first:layout.body_first])
-    crossing = {r for r1, _, r2, _ in layout.merges for r in range(r1 + 1, r2 + 1)}
-    cuts = {r for r in range(layout.body_first + 1, len(heights)) if r not in crossing}
-    fit = page_fit(widths, heights, table.landscape, repeat, table.one_page, cuts)
-    titles = (layout.header_first, layout.body_first - 1) if layout.body_first > layout.header_first else None
-    if fit.breaks and titles is None and table.repeat_captions:  # no header rows: the captions above the break repeat
-        captions = [r for r in range(layout.body_first, fit.breaks[0]) if _caption_row(layout.grid[r])]
-        if captions:
-            titles = (captions[-1], captions[-1])
-            fit = page_fit(widths, heights, table.landscape, heights[captions[-1]], cuts=cuts)
+    fit, titles = _print_fit(layout, plan, heights)
     ws.set_print_scale(fit.scale)
     if fit.breaks:
-        ws.set_h_pagebreaks(fit.breaks)
+        ws.set_h_pagebreaks(list(fit.breaks))  # the fit is kept (``_print_fit``): the sheet gets its own list
     ws.center_horizontally()
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     ws.set_header("&L&A&R" + str(substitute(table.print_header, _context(plan))))
@@ -410,6 +407,31 @@ def page_setup(ws: Worksheet, layout: TableLayout, stored: Mapping[int, float], 
     ws.print_area(0, 0, len(heights) - 1, last_col)
     ws.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True,
                     "format_rows": True})
+
+
+def _print_fit(layout: TableLayout, plan: WorkbookPlan, heights: list[float]) -> tuple[Any, tuple[int, int] | None]:
+    """The page fit of a table whose rows are ``heights`` high, and the rows repeated on every page: once per
+    layout and heights (kept in its height plan; units whose texts leave the heights as issued share one)."""
+    prints = _height_plan(layout, plan).prints
+    key = tuple(heights)
+    if key in prints:
+        return prints[key]
+    table = layout.table
+    widths = [0.0 if col.hidden else col.width for col in table.columns]
+    repeat = sum(heights[layout.header_first:layout.body_first])
+    crossing = {r for r1, _, r2, _ in layout.merges for r in range(r1 + 1, r2 + 1)}
+    cuts = {r for r in range(layout.body_first + 1, len(heights)) if r not in crossing}
+    fit = page_fit(widths, heights, table.landscape, repeat, table.one_page, cuts)
+    titles = (layout.header_first, layout.body_first - 1) if layout.body_first > layout.header_first else None
+    if fit.breaks and titles is None and table.repeat_captions:  # no header rows: the captions above the break repeat
+        captions = [r for r in range(layout.body_first, fit.breaks[0]) if _caption_row(layout.grid[r])]
+        if captions:
+            titles = (captions[-1], captions[-1])
+            fit = page_fit(widths, heights, table.landscape, heights[captions[-1]], cuts=cuts)
+    if len(prints) > 256:
+        prints.clear()
+    prints[key] = fit, titles
+    return fit, titles
 
 
 def _write_identity(book: xlsxwriter.Workbook, plan: WorkbookPlan, stamp: str) -> None:

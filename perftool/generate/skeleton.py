@@ -44,9 +44,13 @@ zip), the parts a copy repeats (theme, styles, relationships, content types) def
 sheet's validations (~85 % of its XML) deflated once per skeleton and joined to the copy's own deflated bytes; the
 values are the assessment's own when computed from the entries the copy writes (``Assessment.filed_from``).
 Tables only (no marks, no result sheets), CPU ms per synthetic full-set unit, interleaved with ``assess``: 19.0 →
-11.7–13.5 (0.47 → 0.35× score). What remains (timed by phase, under load, 15.7 ms): filling the ~1,600 slots 3.7,
-deflating and writing 3.1, XlsxWriter's close (frames, workbook, styles, identity sheet) 4.3, registering the
-formats 1.0, page setup 0.7, heights 0.7, columns 0.5.
+11.7–13.5 (0.47 → 0.35× score). Then what every copy of a layout repeated was made once: a table sheet's fixed
+XML per page fit (``FrameSheet``), ``xl/styles.xml`` per set of formats (``package.PackageWorkbook``), the
+skeleton's formats copied instead of made (``Skeleton.register``), the page fit per heights and alike columns
+in one call (``render``), the most frequent slots filled in one pass per sheet (``_Sheet.data``): 15–16 → 8–9 ms
+(timed by phase, load 2–4). What remains: filling the ~1,840 slots ~1.8, deflating and writing ~2, XlsxWriter's
+close (frames' rest, workbook, identity sheet, app, content types) ~1.5, adding the sheets 0.35, page setup 0.2,
+columns 0.2, heights 0.1.
 
 Text the copy writes is always escaped and written as an inline string (the skeleton's labels too, so the copy's
 shared-string table is XlsxWriter's own); numbers, dates and formula results are written as XlsxWriter writes
@@ -71,6 +75,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_cell_to_rowcol
 
 from ..definitions.cells import Formula, Input
@@ -82,7 +87,7 @@ from ..output import atomic_path
 from .render import (Marks, changeable_rows, finish_workbook, new_workbook, page_setup, plan_texts, set_columns,
                      table_heights, validations_xml, write_marks, write_table)
 from .package import Deflated, PackageWorkbook, write_package
-from .sheet_xml import XmlSheet, escape, string_cell, xml_parts
+from .sheet_xml import XmlSheet, escape, string_cell, text_xml, xml_parts
 from .styles import FORMULA_LEADS, Styles
 
 _TOKEN = re.compile(rb'<row r="(\d+)"[^>]*>|<c r="([A-Z]+\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
@@ -128,7 +133,7 @@ def _write_copy(plan: WorkbookPlan, skeleton: Skeleton, inputs: Mapping[str, Any
                 path: Path, marks: Marks | None, front: Callable[[xlsxwriter.Workbook, Styles], None] | None
                 ) -> Mapping[str, Any]:
     book = new_workbook(io.BytesIO(), PackageWorkbook)  # its parts kept (``book.parts``), nothing zipped
-    styles = Styles(book)
+    styles = CopyStyles(book)
     skeleton.register(styles)
     if front is not None:
         front(book, styles)
@@ -137,8 +142,8 @@ def _write_copy(plan: WorkbookPlan, skeleton: Skeleton, inputs: Mapping[str, Any
         last_marked[sheet] = max(r, last_marked.get(sheet, r))
     fills: dict[str, tuple[_Sheet, tuple[Any, ...]]] = {}  # a table sheet's part → its skeleton, ``data``'s args
     for layout, sheet in zip(plan.layouts.values(), skeleton.sheets, strict=True):
-        ws = book.add_worksheet(layout.sheet, worksheet_class=XmlSheet)
-        ws.frame = True
+        ws = book.add_worksheet(layout.sheet, worksheet_class=FrameSheet)
+        ws.frame, ws.skeleton = True, sheet
         heights = table_heights(layout, plan, values, inputs)
         set_columns(ws, layout)
         if layout.sheet in last_marked:  # comment boxes are placed by the heights of the rows down to theirs
@@ -208,20 +213,21 @@ class _Entry:
     formula: str
     styles: tuple[int, int, int, int, int]
 
+    @property
+    def head(self) -> str:
+        """What a number's cell starts with, up to its ``<v>``: a formula's with the formula, an entry's in its
+        plain style (``_Sheet.data`` writes the most frequent cells from it, as ``xml`` does)."""
+        if self.is_input:
+            return f'<c r="{self.ref}" s="{self.styles[0]}"><v>'
+        return f'<c r="{self.ref}" s="{self.styles[2]}"><f>{self.formula}</f><v>'
+
     def xml(self, values: Mapping[str, Any], given: Mapping[str, Any], heights: Mapping[int, float],
             texts: tuple[str, str]) -> str:
         key = self.field.key
         value = values.get(key)
-        kind = value.__class__
         if not self.is_input and key not in given:
-            if kind is float or kind is int:  # the most frequent, written at once
-                return f'<c r="{self.ref}" s="{self.styles[2]}"><f>{self.formula}</f><v>{value}</v></c>'
             return _formula(self.ref, self.styles[2], self.formula, "" if value is None else value)
         plain, quoted = self.styles[:2] if self.is_input else self.styles[3:]
-        if (kind is float and math.isfinite(value) or kind is int) and TYPES[self.field.type].numeric:
-            return f'<c r="{self.ref}" s="{plain}"><v>{value:.16G}</v></c>'
-        if kind is str and value:
-            return string_cell(self.ref, quoted if value.startswith(FORMULA_LEADS) else plain, value)
         return _constant(self.ref, value, self.field, plain, quoted)
 
 
@@ -248,10 +254,49 @@ class _Sheet:
     merges: str
     validations: Deflated | None  # ``<dataValidations>`` as every copy's piece, deflated once: ~1/35 of the text
 
+    def __post_init__(self) -> None:
+        """Where the slots are in ``parts``: a numeric entry's and a formula's (with the key and ``_Entry.head``),
+        a text entry's (with the key and its cell's start), each other's; no frames yet (``FrameSheet``)."""
+        self.frames: dict[tuple[Any, ...], tuple[str, str, str]] = {}
+        self.numbers: list[tuple[int, str, str, _Entry]] = []
+        self.texts: list[tuple[int, str, str, _Entry]] = []
+        self.formulas: list[tuple[int, str, str, _Entry]] = []
+        self.others: list[tuple[int, Any]] = []
+        for i, part in enumerate(self.parts):
+            if part.__class__ is _Entry and part.is_input and TYPES[part.field.type].numeric:
+                self.numbers.append((i, part.field.key, part.head, part))
+            elif part.__class__ is _Entry and part.is_input:
+                self.texts.append((i, part.field.key, f'<c r="{part.ref}" s="{part.styles[0]}"', part))
+            elif part.__class__ is _Entry and not part.is_input:
+                self.formulas.append((i, part.field.key, part.head, part))
+            elif part.__class__ is not str:
+                self.others.append((i, part))
+
     def data(self, values: Mapping[str, Any], given: Mapping[str, Any], heights: Mapping[int, float],
              texts: tuple[str, str]) -> str:
-        """The ``<sheetData>`` of one copy."""
-        return "".join([p if p.__class__ is str else p.xml(values, given, heights, texts) for p in self.parts])
+        """The ``<sheetData>`` of one copy: the static runs with every slot's XML in its place. The most frequent
+        cells (a finite number entered or computed, a text entered that is not quoted) are written here from the
+        slot's head as ``_Entry.xml`` writes them (``_constant``, ``_formula``; a text by ``text_xml``, which
+        keeps ``string_cell``'s inline strings of the texts that recur); the rest by the slot."""
+        out = self.parts.copy()
+        get, isfinite = values.get, math.isfinite
+        for i, key, head, slot in self.numbers:
+            value = get(key)
+            kind = value.__class__
+            out[i] = f"{head}{value:.16G}</v></c>" if kind is float and isfinite(value) or kind is int else \
+                slot.xml(values, given, heights, texts)
+        for i, key, head, slot in self.texts:
+            value = get(key)
+            out[i] = head + text_xml(value) if value.__class__ is str and value and \
+                not value.startswith(FORMULA_LEADS) else slot.xml(values, given, heights, texts)
+        for i, key, head, slot in self.formulas:
+            value = get(key)
+            kind = value.__class__
+            out[i] = f"{head}{value}</v></c>" if (kind is float or kind is int) and key not in given else \
+                slot.xml(values, given, heights, texts)
+        for i, slot in self.others:
+            out[i] = slot.xml(values, given, heights, texts)
+        return "".join(out)
 
     def splice(self, xml: str, args: tuple[Any, ...]) -> Iterator[bytes | Deflated]:
         """The copy's sheet XML (an empty sheet with its columns, marks and page setup) with the cells (``data``
@@ -273,6 +318,70 @@ class _Sheet:
         yield tail[validations:].encode("utf-8")
 
 
+class FrameSheet(XmlSheet):
+    """A copy's table sheet around its skeleton's cells (``frame``): XlsxWriter's XML of it in XlsxWriter's order,
+    the elements that are the same for every copy of the layout at one page fit (the declaration and ``sheetPr``;
+    views, row format and columns; printing: options, margins, page setup, header and footer, page breaks) made by
+    XlsxWriter once and kept in the skeleton's sheet (``_Sheet.frames``) under what they depend on beyond the
+    layout: the sheet selected or not, the print scale and the page breaks (``page_setup``'s, from the copy's
+    heights). The rest (dimension, protection, highlights, drawings and comment boxes, links) is written by
+    XlsxWriter for each copy. Safe because a table sheet's columns, panes, paper, margins and print header come
+    from its layout and year alone (``set_columns``, ``page_setup``), which the skeleton is made for."""
+
+    skeleton: _Sheet
+
+    def _assemble_xml_file(self) -> None:
+        key = (self.selected, self.print_scale, tuple(self.hbreaks))
+        frames = self.skeleton.frames
+        fixed = frames.get(key)
+        if fixed is None:
+            if len(frames) >= CACHED_FRAMES:
+                frames.clear()
+            fixed = frames[key] = tuple(self._fixed(group) for group in _FIXED)
+        head, views, printing = fixed
+        fh = self.fh
+        fh.write(head)
+        self._write_dimension()
+        fh.write(views)
+        self._write_sheet_data()
+        self._write_sheet_protection()
+        self._write_protected_ranges()
+        if self.excel2003_style:
+            self._write_phonetic_pr()
+        self._write_auto_filter()
+        self._write_merge_cells()
+        self._write_conditional_formats()
+        self._write_data_validations()
+        self._write_hyperlinks()
+        fh.write(printing)
+        self._write_drawings()
+        self._write_legacy_drawing()
+        self._write_legacy_drawing_hf()
+        self._write_picture()
+        self._write_table_parts()
+        self._write_ext_list()
+        self._xml_end_tag("worksheet")
+        self._xml_close()
+
+    def _fixed(self, writers: tuple[str, ...]) -> str:
+        """What XlsxWriter's ``writers`` write for this sheet."""
+        fh, self.fh = self.fh, io.StringIO()
+        try:
+            for name in writers:
+                getattr(self, name)()
+            return self.fh.getvalue()
+        finally:
+            self.fh = fh
+
+
+#: The elements of a table sheet's XML kept per layout and page fit (``FrameSheet``), by XlsxWriter's writers.
+_FIXED = (("_xml_declaration", "_write_worksheet", "_write_sheet_pr"),
+          ("_write_sheet_views", "_write_sheet_format_pr", "_write_cols"),
+          ("_write_print_options", "_write_page_margins", "_write_page_setup", "_write_header_footer",
+           "_write_row_breaks", "_write_col_breaks", "_write_ignored_errors"))
+CACHED_FRAMES = 16  # page fits of one table sheet kept (units' texts change its heights, and so its fit, rarely)
+
+
 def _place(xml: str, before: tuple[str, ...]) -> int:
     """Where an element goes that precedes the first of ``before`` found."""
     return min(i for i in (xml.find(tag) for tag in before) if i >= 0)
@@ -285,11 +394,35 @@ class Skeleton:
     formats: list[dict[str, Any]]
     sheets: list[_Sheet]
 
-    def register(self, styles: Styles) -> None:
-        """Give the copy's workbook the skeleton's formats first, so that they get the same numbers."""
-        for number, props in enumerate(self.formats, start=1):
-            if styles.get(**props)._get_xf_index() != number:  # XlsxWriter numbers formats in order of first use
+    def __post_init__(self) -> None:
+        """The formats made once, as ``Styles.get`` makes them in a copy's workbook (``register`` copies them)."""
+        styles = Styles(new_workbook(io.BytesIO()))
+        self.made = [(props, styles.get(**props)) for props in self.formats]
+        for _, fmt in self.made:
+            fmt._get_format_key()  # kept in the format: its copies need not make it again
+
+    def register(self, styles: CopyStyles) -> None:
+        """Give the copy's workbook the skeleton's formats first, so that they get the same numbers: each a copy
+        of the one made once (``made``), given to the copy's workbook as ``Workbook.add_format`` gives its own,
+        then numbered."""
+        book = styles.book
+        for number, (props, made) in enumerate(self.made, start=1):
+            fmt = object.__new__(Format)
+            vars(fmt).update(vars(made))
+            fmt.xf_format_indices, fmt.dxf_format_indices = book.xf_format_indices, book.dxf_format_indices
+            book.formats.append(fmt)
+            styles.keep(props, fmt)
+            if fmt._get_xf_index() != number:  # XlsxWriter numbers formats in order of first use
                 raise RuntimeError("批注副本的单元格格式编号与表样骨架不一致")
+
+
+class CopyStyles(Styles):
+    """A copy's ``Styles``, which may be given formats made elsewhere (``Skeleton.register``)."""
+
+    def keep(self, props: dict[str, Any], fmt: Format) -> None:
+        """Take ``fmt`` (made with ``props`` for this workbook) as the format ``get(**props)`` returns."""
+        self._cache[tuple(sorted(props.items()))] = fmt
+        self._props[id(fmt)] = props
 
 
 #: Skeletons by plan layouts (identity; the layouts and formulas kept alive beside them), least recently used last.

@@ -428,10 +428,13 @@ def _print_fit(layout: TableLayout, plan: WorkbookPlan, heights: list[float]) ->
         if captions:
             titles = (captions[-1], captions[-1])
             fit = page_fit(widths, heights, table.landscape, heights[captions[-1]], cuts=cuts)
-    if len(prints) > 256:
+    if len(prints) >= CACHED_FITS:
         prints.clear()
     prints[key] = fit, titles
     return fit, titles
+
+
+CACHED_FITS = 32  # page fits kept per layout: a key holds every row's height (~3,000 at 500 rows per 科目 table)
 
 
 def _write_identity(book: xlsxwriter.Workbook, plan: WorkbookPlan, stamp: str) -> None:

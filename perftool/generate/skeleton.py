@@ -66,6 +66,7 @@ import itertools
 import math
 import re
 import zipfile
+from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -213,14 +214,6 @@ class _Entry:
     formula: str
     styles: tuple[int, int, int, int, int]
 
-    @property
-    def head(self) -> str:
-        """What a number's cell starts with, up to its ``<v>``: a formula's with the formula, an entry's in its
-        plain style (``_Sheet.data`` writes the most frequent cells from it, as ``xml`` does)."""
-        if self.is_input:
-            return f'<c r="{self.ref}" s="{self.styles[0]}"><v>'
-        return f'<c r="{self.ref}" s="{self.styles[2]}"><f>{self.formula}</f><v>'
-
     def xml(self, values: Mapping[str, Any], given: Mapping[str, Any], heights: Mapping[int, float],
             texts: tuple[str, str]) -> str:
         key = self.field.key
@@ -255,47 +248,52 @@ class _Sheet:
     validations: Deflated | None  # ``<dataValidations>`` as every copy's piece, deflated once: ~1/35 of the text
 
     def __post_init__(self) -> None:
-        """Where the slots are in ``parts``: a numeric entry's and a formula's (with the key and ``_Entry.head``),
-        a text entry's (with the key and its cell's start), each other's; no frames yet (``FrameSheet``)."""
+        """Where the slots are in ``parts``, as indices only (a 500-row set has ~60,000 slots: a tuple or a made
+        string each would keep ~9 MB per skeleton): numeric entries, text entries, formulas, the others; no frames
+        yet (``FrameSheet``)."""
         self.frames: dict[tuple[Any, ...], tuple[str, str, str]] = {}
-        self.numbers: list[tuple[int, str, str, _Entry]] = []
-        self.texts: list[tuple[int, str, str, _Entry]] = []
-        self.formulas: list[tuple[int, str, str, _Entry]] = []
-        self.others: list[tuple[int, Any]] = []
+        self.numbers, self.texts, self.formulas, self.others = (array("L") for _ in range(4))
         for i, part in enumerate(self.parts):
-            if part.__class__ is _Entry and part.is_input and TYPES[part.field.type].numeric:
-                self.numbers.append((i, part.field.key, part.head, part))
-            elif part.__class__ is _Entry and part.is_input:
-                self.texts.append((i, part.field.key, f'<c r="{part.ref}" s="{part.styles[0]}"', part))
-            elif part.__class__ is _Entry and not part.is_input:
-                self.formulas.append((i, part.field.key, part.head, part))
-            elif part.__class__ is not str:
-                self.others.append((i, part))
+            if part.__class__ is not _Entry:
+                if part.__class__ is not str:
+                    self.others.append(i)
+            elif not part.is_input:
+                self.formulas.append(i)
+            elif TYPES[part.field.type].numeric:
+                self.numbers.append(i)
+            else:
+                self.texts.append(i)
 
     def data(self, values: Mapping[str, Any], given: Mapping[str, Any], heights: Mapping[int, float],
              texts: tuple[str, str]) -> str:
         """The ``<sheetData>`` of one copy: the static runs with every slot's XML in its place. The most frequent
-        cells (a finite number entered or computed, a text entered that is not quoted) are written here from the
-        slot's head as ``_Entry.xml`` writes them (``_constant``, ``_formula``; a text by ``text_xml``, which
-        keeps ``string_cell``'s inline strings of the texts that recur); the rest by the slot."""
-        out = self.parts.copy()
+        cells (a finite number entered or computed, a text entered that is not quoted) are written here as
+        ``_Entry.xml`` writes them (``_constant``, ``_formula``; a text by ``text_xml``, which keeps
+        ``string_cell``'s inline strings of the texts that recur); the rest by the slot."""
+        parts = self.parts
+        out = parts.copy()
         get, isfinite = values.get, math.isfinite
-        for i, key, head, slot in self.numbers:
+        for i in self.numbers:
+            slot = parts[i]
+            value = get(slot.field.key)
+            kind = value.__class__
+            out[i] = f'<c r="{slot.ref}" s="{slot.styles[0]}"><v>{value:.16G}</v></c>' \
+                if kind is float and isfinite(value) or kind is int else slot.xml(values, given, heights, texts)
+        for i in self.texts:
+            slot = parts[i]
+            value = get(slot.field.key)
+            out[i] = f'<c r="{slot.ref}" s="{slot.styles[0]}"' + text_xml(value) \
+                if value.__class__ is str and value and not value.startswith(FORMULA_LEADS) \
+                else slot.xml(values, given, heights, texts)
+        for i in self.formulas:
+            slot = parts[i]
+            key = slot.field.key
             value = get(key)
             kind = value.__class__
-            out[i] = f"{head}{value:.16G}</v></c>" if kind is float and isfinite(value) or kind is int else \
-                slot.xml(values, given, heights, texts)
-        for i, key, head, slot in self.texts:
-            value = get(key)
-            out[i] = head + text_xml(value) if value.__class__ is str and value and \
-                not value.startswith(FORMULA_LEADS) else slot.xml(values, given, heights, texts)
-        for i, key, head, slot in self.formulas:
-            value = get(key)
-            kind = value.__class__
-            out[i] = f"{head}{value}</v></c>" if (kind is float or kind is int) and key not in given else \
-                slot.xml(values, given, heights, texts)
-        for i, slot in self.others:
-            out[i] = slot.xml(values, given, heights, texts)
+            out[i] = f'<c r="{slot.ref}" s="{slot.styles[2]}"><f>{slot.formula}</f><v>{value}</v></c>' \
+                if (kind is float or kind is int) and key not in given else slot.xml(values, given, heights, texts)
+        for i in self.others:
+            out[i] = parts[i].xml(values, given, heights, texts)
         return "".join(out)
 
     def splice(self, xml: str, args: tuple[Any, ...]) -> Iterator[bytes | Deflated]:

@@ -222,3 +222,37 @@ def test_a_second_unit_of_one_layout_with_other_findings_equals_its_own_full_ren
         assert differences(full, quick) == [], i
         rows = {cell[1] for ref, cell in quick[f"sheet {FINDINGS_SHEET}"]["cells"].items() if ref.startswith("K")}
         assert rows >= {f.id for f in unit.findings}, i
+
+
+def test_finding_rows_put_whole_or_cell_by_cell_as_their_texts_need(tmp_path, monkeypatch):
+    """The 审核结果 rows checked and escaped all at once: a row whose texts hold ``&``, ``<`` or ``>`` inside (or a
+    line break, a space inside, the character the check joins texts with) goes in whole, one with a text that
+    ``inline_text`` writes otherwise (control character, ``_x``, a space at either end), that is quoted or starts
+    with ``<``, or that holds the joining character and needs escaping goes cell by cell; both copies agree."""
+    from perftool.generate.sheet_xml import XmlSheet
+    whole = {"a&b<c>d", "甲 & 乙", "第一行\n第二行", "中\ue000间", "x<y", "差额 > 0 万元"}
+    apart = {"A&B\ue000<c>", "控制\x01", "_x0041_", " 前", "后 ", "=1", "<b>加粗</b>", "＠提及", "\t制表"}
+    plan = full_plan(2024, 1)
+    render(plan, plan.default_inputs(), tmp_path / "in.xlsx")
+    a = assess(tmp_path / "in.xlsx")
+    texts = sorted(whole) + sorted(apart)
+    findings = [Finding(a.findings[0].code if a.findings else "B001", WARNING if i % 2 else ERROR, "问题说明",
+                        sheet=plan.layouts["gk01"].sheet, cell="C8", row_label=text, id=f"T{i:04d}",
+                        values={"填报数": 1.5}, explanation="已核实" if i % 3 else None)
+                for i, text in enumerate(texts)]
+    put: dict[int, bool] = {}  # the 审核结果 rows put whole: whether taken
+    original = XmlSheet.put_whole_row
+
+    def spy(self, row, *args):
+        taken = original(self, row, *args)
+        if self.name == FINDINGS_SHEET:
+            put[row] = taken
+        return taken
+
+    monkeypatch.setattr(XmlSheet, "put_whole_row", spy)
+    full, quick = both(dataclasses.replace(a, findings=findings), tmp_path)
+    assert differences(full, quick) == []
+    went = {texts[row - 3] for row, ok in put.items() if ok}
+    assert went == whole
+    shown = {cell[1] for cell in quick[f"sheet {FINDINGS_SHEET}"]["cells"].values()}
+    assert {"a&b<c>d", "A&B\ue000<c>", "_x005F_x0041_", " 前"} <= shown

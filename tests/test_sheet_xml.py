@@ -123,3 +123,25 @@ def test_comment_boxes_are_placed_as_xlsxwriter_places_them(tmp_path: Path):
     with zipfile.ZipFile(quick) as z:
         vml = z.read("xl/drawings/vmlDrawing1.vml")
     assert vml.count(b"<v:shape ") == 20 and b"<x:Anchor>" in vml
+
+
+def test_heights_set_at_once_are_what_set_row_sets():
+    """``XmlSheet.set_heights`` keeps each row's height (pixels, a 0 hiding the row), the row sizes objects are
+    placed by and the sheet's dimensions as ``set_row`` does, a row outside the sheet ignored."""
+    heights = {3: 18.75, 0: 30.0, 7: 0.0, 12: 409.5, 5: 15.4, 1_048_576: 20.0}
+    sheets = []
+    for sheet_class in (None, XmlSheet):
+        book = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
+        ws = book.add_worksheet(worksheet_class=sheet_class)
+        ws.write_string(2, 4, "甲")
+        if sheet_class is None:
+            for r, h in heights.items():
+                ws.set_row(r, h)
+        else:
+            ws.set_heights(heights)
+        sheets.append(ws)
+    plain, xml = sheets
+    assert xml.row_info == plain.row_info and xml.row_sizes == plain.row_sizes
+    assert list(xml.row_info) == [3, 0, 7, 12, 5] and xml.row_info[7].hidden and xml.row_info[3].height == 25
+    assert (xml.dim_rowmin, xml.dim_rowmax, xml.dim_colmin, xml.dim_colmax) == \
+        (plain.dim_rowmin, plain.dim_rowmax, plain.dim_colmin, plain.dim_colmax) == (0, 12, 4, 4)

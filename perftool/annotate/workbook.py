@@ -10,6 +10,7 @@ worksheets, which write their rows as XML directly).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from ..generate.findings_sheet import (CELL_COL, EXPLANATION_COL, EXPLANATION_NO
                                        write_header)
 from ..generate.measure import Block, column_points, fit_row, fit_rows, page_fit, stored_height
 from ..generate.render import render
-from ..generate.sheet_xml import MAX_TEXT, XmlSheet, column_name, text_xml, write_row
+from ..generate.sheet_xml import MAX_TEXT, XmlSheet, column_name, escape, text_xml, write_row
 from ..generate.skeleton import write_copy
 from ..generate.styles import FORMULA_LEADS, Styles, text_format, write_text
 from ..identity import FINDINGS_SHEET, SCORES_SHEET
@@ -129,13 +130,18 @@ def _findings_sheet(ws: Worksheet, a: Assessment, styles: Styles) -> None:
 
 _TEXT_COLS = (2, 4, 5, 6, 7, STATE_COL, EXPLANATION_COL)  # the columns of a row's wrapped texts (measured)
 _RISKY = frozenset((*FORMULA_LEADS, "<"))  # leads of a text that is quoted or may be a rich string: cell by cell
+_APART = "\ue000"  # joins a row's texts to check and escape them at once
+#: What ``inline_text`` writes as ``_xHHHH_``: like ``_x``, a _RISKY lead or a space at either end, it sends a row
+#: cell by cell (``&``, ``<``, ``>`` elsewhere are escaped at once, as ``inline_text`` escapes them).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 
 
 class _FindingRows:
     """Writes the 审核结果 rows, one per finding, each format made once per sheet. On an ``XmlSheet`` a row goes
     in whole (``put_whole_row``), its XML from a template per severity, 说明 state and link, the format numbers in
-    it; a row with a text to quote, a text that may read as a rich string or one near Excel's limit is written cell
-    by cell (``write_row``), as on a plain worksheet."""
+    it, its texts checked and escaped at once (``_UNSAFE``); a row with a text to quote, a text that may read as a
+    rich string, one near Excel's limit or one ``inline_text`` writes otherwise than escaped is written cell by cell
+    (``write_row``), as on a plain worksheet."""
 
     def __init__(self, ws: Worksheet, styles: Styles):
         self.ws, self.styles = ws, styles
@@ -173,17 +179,27 @@ class _FindingRows:
         url = _Links.url(target)
         if target and url is None:
             return False
-        for text in (*texts, target, f.id, fingerprint):
-            if text[:1] in _RISKY or len(text) > MAX_TEXT // 2:
+        cells = (texts[0], target, *texts[1:], f.id, fingerprint)
+        joined = _APART.join(cells)
+        if len(joined) > MAX_TEXT // 2 or _UNSAFE.search(joined) or "_x" in joined:
+            return False
+        for text in cells:
+            if text[:1] in _RISKY or text.strip() != text:  # quoted, maybe rich, or its spaces kept: cell by cell
+                return False
+        shown = cells
+        if "&" in joined or "<" in joined or ">" in joined:  # escaped all at once
+            shown = escape(joined).split(_APART)
+            if len(shown) != len(cells):
                 return False
         key = (f.severity, not f.explanation, url is not None)
         template = self._templates.get(key) or self._template(key)
-        xml = template.format(r + 1, i, *map(text_xml, (texts[0], target, *texts[1:], f.id, fingerprint)))
-        values = (i, SEVERITY_ZH[f.severity], texts[0], target, *texts[1:], f.id, fingerprint)
-        return self.ws.put_whole_row(r, xml, _COLUMNS, values, (CELL_COL, url, target, _Links.TIP) if url else None)
+        return self.ws.put_whole_row(r, template.format(r + 1, i, *shown), _COLUMNS,
+                                     (i, SEVERITY_ZH[f.severity], *cells),
+                                     (CELL_COL, url, target, _Links.TIP) if url else None)
 
     def _template(self, key: tuple[str, bool, bool]) -> str:
-        """A row's XML with its number, finding number and texts left as ``str.format`` fields."""
+        """A row's XML with its number, finding number and texts (as ``text_xml`` writes a text that needs no
+        escaping) left as ``str.format`` fields."""
         severity, unexplained, linked = key
         error = severity == ERROR
         hidden = self.formats.key_cells("", "")[0][2]
@@ -191,7 +207,7 @@ class _FindingRows:
                    self.body, self.body, self.body, self.body,
                    self.formats.explanation_cell(None if unexplained else "x", error)[2], hidden, hidden]
         label = text_xml(SEVERITY_ZH[severity]).replace("{", "{{").replace("}", "}}")
-        rests = ["><v>{1}</v></c>", label, *(f"{{{n}}}" for n in range(2, 12))]
+        rests = ["><v>{1}</v></c>", label, *(f' t="inlineStr"><is><t>{{{n}}}</t></is></c>' for n in range(2, 12))]
         template = "".join(f'<c r="{column_name(c)}{{0}}" s="{fmt._get_xf_index()}"{rest}'
                            for c, fmt, rest in zip(_COLUMNS, formats, rests))
         self._templates[key] = template
@@ -388,7 +404,11 @@ def _print(ws: Worksheet, widths: list[float], heights: dict[int, float], repeat
     name in the print header, and protection."""
     for r, h in heights.items():
         heights[r] = stored_height(h)  # as the workbook stores it, so that the page fit counts what prints
-        ws.set_row(r, heights[r])
+    if isinstance(ws, XmlSheet):
+        ws.set_heights(heights)
+    else:
+        for r, h in heights.items():
+            ws.set_row(r, h)
     rows = [heights.get(r, 15.0) for r in range(max(heights) + 1)]
     repeated = sum(rows[repeat[0]:repeat[1] + 1]) if repeat else 0.0
     fit = page_fit(widths, rows, True, repeated, cuts={r for r in range(1, len(rows)) if r not in keep})

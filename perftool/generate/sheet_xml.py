@@ -39,7 +39,7 @@ from xlsxwriter.comments import CommentType
 from xlsxwriter.format import Format
 from xlsxwriter.url import Url
 from xlsxwriter.utility import _preserve_whitespace, _utf16_len, xl_col_to_name, xl_range, xl_rowcol_to_cell
-from xlsxwriter.worksheet import Worksheet, convert_range_args
+from xlsxwriter.worksheet import RowInfo, Worksheet, convert_range_args
 from xlsxwriter.xmlwriter import XMLwriter
 
 from .styles import write_plain
@@ -226,6 +226,20 @@ class XmlSheet(Worksheet):
             self.hlink_count += 1
             self._links[row, link[0]] = link[1][len("internal:"):], link[2], link[3]
         return True
+
+    def set_heights(self, heights: dict[int, float]) -> None:
+        """``set_row(row, points)`` for each of ``heights`` (row → points), as XlsxWriter's keeps it, without its
+        per-call options (a copy sets ~400 rows)."""
+        row_info, row_sizes, default = self.row_info, self.row_sizes, self.default_row_height
+        for row, points in heights.items():
+            height = int(points * 4.0 / 3.0 + 0.5)  # set_row's pixels
+            if self._check_dimensions(row, 0 if self.dim_colmin is None else self.dim_colmin):
+                continue
+            hidden = height == 0
+            if hidden:
+                height = default
+            row_info[row] = RowInfo(height=height, row_format=None, hidden=hidden, level=0, collapsed=False)
+            row_sizes[row] = [height, hidden]
 
     # the public writers without XlsxWriter's A1-notation wrapper when given numbers (the hot path)
     def write_string(self, row: Any, col: Any, *args: Any, **kwargs: Any) -> int:

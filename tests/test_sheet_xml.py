@@ -145,3 +145,33 @@ def test_heights_set_at_once_are_what_set_row_sets():
     assert list(xml.row_info) == [3, 0, 7, 12, 5] and xml.row_info[7].hidden and xml.row_info[3].height == 25
     assert (xml.dim_rowmin, xml.dim_rowmax, xml.dim_colmin, xml.dim_colmax) == \
         (plain.dim_rowmin, plain.dim_rowmax, plain.dim_colmin, plain.dim_colmax) == (0, 12, 4, 4)
+
+
+def test_row_tags_are_xlsxwriters():
+    """``XmlSheet._row_tag`` writes the ``<row>`` tag XlsxWriter writes for a row set at most a height (with or
+    without spans, cells, at the default height or another, after ``set_default_row``), and leaves a row with a
+    format, hidden or outlined to XlsxWriter."""
+    book = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
+    ws = book.add_worksheet(worksheet_class=XmlSheet)
+    bold = book.add_format({"bold": True})
+    ws.set_row(1, 30)
+    ws.set_row(2, 15)
+    ws.set_row(3, 20, bold)
+    ws.set_row(4, 20, None, {"hidden": True})
+    ws.set_row(5, 20, None, {"level": 1})
+    made = 0
+    for default in (None, 18):
+        if default:
+            ws.set_default_row(default)
+        for row in range(7):
+            for spans in (None, "1:12"):
+                for empty in (False, True):
+                    tag = ws._row_tag(row, spans, ws.row_info.get(row), empty)
+                    ws.fh = io.StringIO()
+                    ws._write_row(row, spans, ws.row_info.get(row), empty)
+                    if row in (3, 4, 5):
+                        assert tag is None
+                    else:
+                        assert tag == ws.fh.getvalue(), (row, spans, empty, default)
+                        made += 1
+    assert made == 32

@@ -108,6 +108,7 @@ _VALIDATIONS: dict[Any, str] = {}
 _RANGE = "\x00"
 _NO_VALUE = object()
 _COLUMNS: dict[int, str] = {}  # column letters by index
+_ROW_TAGS: dict[tuple[Any, ...], str] = {}  # a row tag's attributes after r, by spans, height, emptiness, defaults
 _TEXTS: dict[str, str] = {}  # short texts as inline strings (``inline_text``)
 CACHED_TEXTS = 4096  # the texts that recur are a few hundred; a 审核结果's messages mostly do not (~170 B each)
 _FORMULAS: dict[tuple[str, bool, bool], str] = {}  # formulas as XlsxWriter prepares them
@@ -241,6 +242,25 @@ class XmlSheet(Worksheet):
             row_info[row] = RowInfo(height=height, row_format=None, hidden=hidden, level=0, collapsed=False)
             row_sizes[row] = [height, hidden]
 
+    def _row_tag(self, row: int, spans: str | None, info: RowInfo | None, empty: bool) -> str | None:
+        """The ``<row>`` tag XlsxWriter's ``_write_row`` writes for a row set at most a height (None for any
+        other: a format, hidden, outlined, Excel 2010 attributes), its attributes after ``r`` kept per spans and
+        height."""
+        if info is not None and (info.row_format is not None or info.hidden or info.level or info.collapsed) \
+                or self.excel_version == 2010:
+            return None
+        height = self.default_row_height if info is None or info.height is None else info.height
+        key = (spans, height, empty, self.original_row_height, self.default_row_height)
+        rest = _ROW_TAGS.get(key)
+        if rest is None:
+            custom = height != self.original_row_height or height != self.default_row_height
+            rest = (f' spans="{spans}"' if spans else "") + (
+                f' ht="{height * 0.75:.16g}" customHeight="1"' if custom else "") + ("/>" if empty else ">")
+            if len(_ROW_TAGS) >= 1024:
+                _ROW_TAGS.clear()
+            _ROW_TAGS[key] = rest
+        return f'<row r="{row + 1}"{rest}'
+
     # the public writers without XlsxWriter's A1-notation wrapper when given numbers (the hot path)
     def write_string(self, row: Any, col: Any, *args: Any, **kwargs: Any) -> int:
         if row.__class__ is int:
@@ -363,7 +383,7 @@ class XmlSheet(Worksheet):
 
     def _rows_xml(self, rows: list[int], spans: dict[int, str]) -> Iterator[bytes]:
         """The rows, ``CHUNK_ROWS`` at a time, each freed once written (made after the workbook closed: the row
-        tags by XlsxWriter into a buffer of their own)."""
+        tags as XlsxWriter's, ``_row_tag``'s or by XlsxWriter into a buffer of their own)."""
         self.fh = tags = StringIO()
         chunk: list[bytes] = []
         for row in rows:
@@ -373,13 +393,16 @@ class XmlSheet(Worksheet):
             else:
                 packed = self._packed.pop(row, None)
                 xml = _row_xml(packed, True) if packed is not None else b""
-            if xml:
-                self._write_row(row, spans.get(row // 16), self.row_info.get(row))
-            else:
-                self._write_empty_row(row, spans.get(row // 16), self.row_info.get(row))
-            chunk.append(tags.getvalue().encode("utf-8"))
-            tags.seek(0)
-            tags.truncate()
+            tag = self._row_tag(row, spans.get(row // 16), self.row_info.get(row), not xml)
+            if tag is None:
+                if xml:
+                    self._write_row(row, spans.get(row // 16), self.row_info.get(row))
+                else:
+                    self._write_empty_row(row, spans.get(row // 16), self.row_info.get(row))
+                tag = tags.getvalue()
+                tags.seek(0)
+                tags.truncate()
+            chunk.append(tag.encode("utf-8"))
             if xml:
                 chunk.append(xml)
                 chunk.append(b"</row>")

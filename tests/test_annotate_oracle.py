@@ -17,6 +17,7 @@ import datetime as dt
 from pathlib import Path
 
 
+import pytest
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from hostile import huge_string, many_runs
@@ -24,6 +25,7 @@ from perftool.annotate.workbook import annotate
 from perftool.assess import assess
 from perftool.audit.findings import ERROR, WARNING, Finding
 from perftool.definitions.workbook import plan_workbook
+from perftool.generate import sheet_xml
 from perftool.generate.render import render
 from perftool.generate.skeleton import skeleton_of
 from perftool.identity import FINDINGS_SHEET, SHEET as IDENTITY_SHEET
@@ -224,12 +226,16 @@ def test_a_second_unit_of_one_layout_with_other_findings_equals_its_own_full_ren
         assert rows >= {f.id for f in unit.findings}, i
 
 
-def test_finding_rows_put_whole_or_cell_by_cell_as_their_texts_need(tmp_path, monkeypatch):
+@pytest.mark.parametrize("plain_rows", [sheet_xml.PLAIN_ROWS, 5])
+def test_finding_rows_put_whole_or_cell_by_cell_as_their_texts_need(tmp_path, monkeypatch, plain_rows):
     """The 审核结果 rows checked and escaped all at once: a row whose texts hold ``&``, ``<`` or ``>`` inside (or a
     line break, a space inside, the character the check joins texts with) goes in whole, one with a text that
     ``inline_text`` writes otherwise (control character, ``_x``, a space at either end), that is quoted or starts
-    with ``<``, or that holds the joining character and needs escaping goes cell by cell; both copies agree."""
-    from perftool.generate.sheet_xml import XmlSheet
+    with ``<``, or that holds the joining character and needs escaping goes cell by cell; both copies agree, also
+    when the rows beyond the first few are deflated (whole ones and those cell by cell among them)."""
+    monkeypatch.setattr(sheet_xml, "PLAIN_ROWS", plain_rows)
+    monkeypatch.setattr(sheet_xml, "OPEN_ROWS", min(sheet_xml.OPEN_ROWS, plain_rows))
+    XmlSheet = sheet_xml.XmlSheet
     whole = {"a&b<c>d", "甲 & 乙", "第一行\n第二行", "中\ue000间", "x<y", "差额 > 0 万元"}
     apart = {"A&B\ue000<c>", "控制\x01", "_x0041_", " 前", "后 ", "=1", "<b>加粗</b>", "＠提及", "\t制表"}
     plan = full_plan(2024, 1)
@@ -249,9 +255,18 @@ def test_finding_rows_put_whole_or_cell_by_cell_as_their_texts_need(tmp_path, mo
             put[row] = taken
         return taken
 
+    deflated: list[int] = []  # 审核结果 rows given whole deflated together, each time
+    deflate = XmlSheet._deflate_whole
+
+    def counted(self):
+        deflated.append(len(self._whole) if self.name == FINDINGS_SHEET else 0)
+        deflate(self)
+
     monkeypatch.setattr(XmlSheet, "put_whole_row", spy)
+    monkeypatch.setattr(XmlSheet, "_deflate_whole", counted)
     full, quick = both(dataclasses.replace(a, findings=findings), tmp_path)
     assert differences(full, quick) == []
+    assert sum(deflated) == (0 if plain_rows > len(texts) else len(whole) - plain_rows)
     went = {texts[row - 3] for row, ok in put.items() if ok}
     assert went == whole
     shown = {cell[1] for cell in quick[f"sheet {FINDINGS_SHEET}"]["cells"].values()}

@@ -9,7 +9,7 @@ relationships and content types) stays XlsxWriter's; what it takes over it write
   the cell format's number taken when the sheet is written, as XlsxWriter does; all but the last rows written
   packed, a row's cells as one UTF-8 string, and beyond ``PLAIN_ROWS`` rows deflated ``OPEN_ROWS`` rows at a time
   (what a copy holds once its 审核结果 of 9,317 findings is written, traced: 87 → 32 MB); a row may come whole, as
-  its cells' XML made by the caller from a template (``put_whole_row``: the 审核结果 rows);
+  its cells' XML made by the caller from a template (``put_whole_row``: the 审核结果 rows; deflated alike);
 - data validations: the XML of each distinct rule rendered once per process by XlsxWriter, then only its cell
   range filled in (kept as the rule and its range until written);
 - comments: every comment box is placed by XlsxWriter's own object positioning, from the sheet's row heights and
@@ -138,6 +138,8 @@ class XmlSheet(Worksheet):
         cells = self._cells.get(row)
         if cells is not None:
             return cells, self._values[row]
+        if self._whole:
+            self._deflate_whole()
         if len(self._cells) >= OPEN_ROWS:
             self._pack()
         packed = self._packed.pop(row, None)
@@ -210,10 +212,11 @@ class XmlSheet(Worksheet):
                       link: tuple[int, str, str, str | None] | None = None) -> bool:
         """Keep a row given whole: its cells' XML as ``put_row`` makes it (columns ``cols``, ascending; ``values``
         what a chart takes from each), and a ``link`` (column, ``internal:`` url, text, tip) on one of them as
-        ``write_url`` keeps it. False, nothing kept, where that way does not hold: the row has cells already or
-        lies outside the sheet, the sheet has rows to deflate (``PLAIN_ROWS``), the link is one XlsxWriter
-        writes itself."""
-        if row in self._cells or row in self._packed or len(self._packed) >= PLAIN_ROWS:
+        ``write_url`` keeps it. Beyond ``PLAIN_ROWS`` rows, the rows given whole are deflated ``OPEN_ROWS`` at a
+        time, as ``_pack`` deflates. False, nothing kept, where that way does not hold: the row has cells already
+        or lies outside the sheet, the link is one XlsxWriter writes itself."""
+        whole = self._whole
+        if row in self._cells or row in self._packed or whole and row in whole:
             return False
         if link is not None:
             url, tip = link[1], link[3]
@@ -222,11 +225,28 @@ class XmlSheet(Worksheet):
                 return False
         if self._check_dimensions(row, cols[0]) or self._check_dimensions(row, cols[-1]):
             return False
-        self._packed[row] = xml.encode("utf-8"), cols, values
+        if len(self._packed) < PLAIN_ROWS:
+            self._packed[row] = xml.encode("utf-8"), cols, values
+        else:
+            if whole is None:
+                whole = self._whole = {}
+            whole[row] = xml.encode("utf-8"), cols, values
+            if len(whole) >= OPEN_ROWS:
+                self._deflate_whole()
         if link is not None:
             self.hlink_count += 1
             self._links[row, link[0]] = link[1][len("internal:"):], link[2], link[3]
         return True
+
+    _whole: dict[int, tuple[bytes, tuple[int, ...], tuple[Any, ...]]] | None = None  # rows given whole, to deflate
+
+    def _deflate_whole(self) -> None:
+        """Deflate the rows given whole and not yet packed together, as ``_pack`` packs the open rows."""
+        rows = self._whole
+        block = _Block([xml for xml, _, _ in rows.values()])
+        for i, (row, (_, cols, values)) in enumerate(rows.items()):
+            self._packed[row] = block, cols, values, i
+        self._whole = None
 
     def set_heights(self, heights: dict[int, float]) -> None:
         """``set_row(row, points)`` for each of ``heights`` (row → points), as XlsxWriter's keeps it, without its
@@ -377,6 +397,8 @@ class XmlSheet(Worksheet):
             raise RuntimeError("XmlSheet 不写 XlsxWriter 自己存放的单元格（如公式）")
         if self.frame:
             return
+        if self._whole:
+            self._deflate_whole()
         rows = sorted(r for r in {*self._cells, *self._packed, *self.row_info, *self.comments}
                       if self.dim_rowmin <= r <= self.dim_rowmax)
         self._later("rows", self._rows_xml(rows, self._spans()))
@@ -435,6 +457,8 @@ class XmlSheet(Worksheet):
         """A chart's cached data from the kept cells, as XlsxWriter takes it from its own (a rich string gives
         nothing: XlsxWriter's way)."""
         data: list[Any] = []
+        if self._whole:
+            self._deflate_whole()
         for row in range(row_start, row_end + 1):
             values = self._values.get(row)
             if values is None:

@@ -153,15 +153,21 @@ class _FindingRows:
         self.points = [column_points(VISIBLE_WIDTHS[c]) for c in _TEXT_COLS]
         self.whole = isinstance(ws, XmlSheet)
         self._templates: dict[tuple[str, bool, bool], str] = {}
+        self._rules: dict[str, str] = {}  # a rule's 审核规则 text, by its code
 
     def write(self, r: int, i: int, f: Finding) -> float:
         """Write finding ``f`` (number ``i``) at row ``r``; return the row's height."""
-        rule = rule_text(f.rule or f.code)
+        code = f.rule or f.code
+        rule = self._rules.get(code)
+        if rule is None:
+            text = rule_text(code)
+            rule = self._rules[code] = f"{text.name}：{text.explain}" if text.explain else text.name
         error = f.severity == ERROR
         shown = explanation_shown(f.explanation, error)
-        texts = (f.sheet or "整个工作簿", "／".join(x for x in (f.row_label, f.col_label) if x),
-                 f"{rule.name}：{rule.explain}" if rule.explain else rule.name, f.message,
-                 "；".join(f"{k}：{_plain(v)}" for k, v in f.values.items()), _state(f), shown)
+        row_label, col_label = f.row_label, f.col_label
+        texts = (f.sheet or "整个工作簿", f"{row_label}／{col_label}" if row_label and col_label else
+                 row_label or col_label or "", rule, f.message,
+                 "；".join([f"{k}：{_plain(v)}" for k, v in f.values.items()]), _state(f), shown)
         target = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else ""
         fingerprint = f.fingerprint
         if not (self.whole and self._whole(r, i, f, texts, target, fingerprint)):

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from fractions import Fraction
 from io import StringIO
 from itertools import accumulate
@@ -498,6 +498,31 @@ class XmlSheet(Worksheet):
         self.comments[row][col] = note
         return 0
 
+    def put_comments(self, notes: Iterable[tuple[int, int, str, CommentKind]]) -> None:
+        """What ``write_comment(row, col, text, kind.options)`` does for each ``(row, col, text, kind)``, at the
+        cost of a ``Note``: a comment out of the sheet or too long is left out, as XlsxWriter leaves it."""
+        comments, rmax, cmax, longest = self.comments, self.xls_rowmax, self.xls_colmax, self.xls_strmax
+        rows, cols = [], []
+        for row, col, text, kind in notes:
+            if 0 <= row < rmax and 0 <= col < cmax and (len(text) <= longest // 2 or _utf16_len(text) <= longest):
+                comments[row][col] = Note(row, col, text, kind)
+                rows.append(row)
+                cols.append(col)
+        if rows:
+            self._check_dimensions(min(rows), min(cols))
+            self._check_dimensions(max(rows), max(cols))
+            self.has_vml = self.has_comments = True
+
+    def size_rows(self, heights: Mapping[int, float], last: int) -> None:
+        """The pixel sizes of the rows up to ``last`` set to ``heights`` (points) as ``set_row`` sets them, for
+        placing comment boxes only: the rows' XML (``row_info``) left alone (a frame sheet's rows are not
+        written)."""
+        sizes, default = self.row_sizes, self.default_row_height
+        for r, h in heights.items():
+            if r <= last:
+                pixels = int(h * 4.0 / 3.0 + 0.5)
+                sizes[r] = [pixels, False] if pixels else [default, True]
+
     def _prepare_vml_objects(self, vml_data_id: int, vml_shape_id: int, vml_drawing_id: int,
                              comment_id: int) -> int:
         self._grid = _Grid(self)  # the sizes are final now: the comment boxes are placed from them
@@ -505,59 +530,105 @@ class XmlSheet(Worksheet):
             count = super()._prepare_vml_objects(vml_data_id, vml_shape_id, vml_drawing_id, comment_id)
         finally:
             self._grid = None
-        if self.has_comments and not self.buttons_list and len(self.comments_list) > 1:
-            comments = self.comments_list
+        comments = self.comments_list
+        if self.has_comments and not self.buttons_list and (len(comments) > 1 or isinstance(comments[0], Note)):
             self.replaced[f"xl/comments{comment_id}.xml"] = _made(comments_xml, comments)
             self.replaced[f"xl/drawings/vmlDrawing{vml_drawing_id}.vml"] = _made(vml_xml, self.vml_data_id,
                                                                                  vml_shape_id, comments)
-            self.comments_list = comments[:1]  # what XlsxWriter still writes, to be replaced
+            first = comments[0]
+            # what XlsxWriter still writes (a CommentType), to be replaced
+            self.comments_list = [first.made() if isinstance(first, Note) else first]
+        elif self.buttons_list and any(isinstance(c, Note) for c in comments):  # XlsxWriter writes them all
+            self.comments_list = [c.made() if isinstance(c, Note) else c for c in comments]
         return count
 
     _grid: _Grid | None = None  # while the comment boxes are placed
 
-    def _comment_vertices(self, comment: CommentType) -> list[Any]:
+    def _comment_vertices(self, comment: CommentType | Note) -> list[Any]:
         """XlsxWriter's (``_position_object_pixels`` at anchor 0, then the box's width and height), the columns'
         and rows' sizes and running offsets taken from the sheet's ``_Grid`` instead of per box and edge."""
         grid = self._grid
         x1, y1 = comment.x_offset, comment.y_offset
         if grid is None or x1 < 0 or y1 < 0:
             return super()._comment_vertices(comment)
-        col, row, width, height = comment.start_col, comment.start_row, comment.width, comment.height
-        cols, rows, dc, dr = grid.cols.get, grid.rows.get, grid.default_col, grid.default_row
-        x_abs = grid.x(col) + x1
+        col, x1, col_end, width, x_abs = grid.across(comment.start_col, x1, comment.width)
+        row, height, rows = comment.start_row, comment.height, grid.rows
         y_abs = grid.y(row) + y1
-        while x1 >= cols(col, dc):
-            x1 -= cols(col, dc)
-            col += 1
-        while y1 >= rows(row, dr):
-            y1 -= rows(row, dr)
+        size = rows(row)
+        while y1 >= size:
+            y1 -= size
             row += 1
-        col_end, row_end = col, row
-        if cols(col, dc) > 0:
-            width = width + x1
-        if rows(row, dr) > 0:
+            size = rows(row)
+        row_end = row
+        if size > 0:
             height = height + y1
-        while width >= cols(col_end, dc):
-            width -= cols(col_end, dc)
-            col_end += 1
-        while height >= rows(row_end, dr):
-            height -= rows(row_end, dr)
+        while height >= size:
+            height -= size
             row_end += 1
+            size = rows(row_end)
         return [col, row, x1, y1, col_end, row_end, width, height, x_abs, y_abs, comment.width, comment.height]
+
+
+class CommentKind:
+    """The comment boxes made alike by one set of ``write_comment`` options (of no ``_PLACED`` one): the options
+    and the attributes XlsxWriter makes from them, once."""
+
+    __slots__ = ("options", "attributes", "alike")
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        if options.keys() & _PLACED:
+            raise ValueError(f"a comment kind does not move its boxes: {sorted(options.keys() & _PLACED)}")
+        self.options = options
+        self.attributes = dict(vars(CommentType(1, 1, "", options)))
+        self.alike = tuple(self.attributes[name] for name in _ALIKE)
+
+
+_ALIKE = ("author", "is_visible", "width", "height", "font_size", "font_name", "font_family", "color")
+
+
+class Note:
+    """A comment of a ``CommentKind`` (``put_comments``): what XlsxWriter's ``CommentType`` holds, its cell's and
+    text's own, the rest its kind's."""
+
+    __slots__ = ("row", "col", "text", "kind", "vertices", "x_offset", "y_offset", "start_row", "start_col", *_ALIKE)
+
+    def __init__(self, row: int, col: int, text: str, kind: CommentKind) -> None:
+        self.row, self.col, self.text, self.kind, self.vertices = row, col, text, kind, []
+        (self.author, self.is_visible, self.width, self.height, self.font_size, self.font_name, self.font_family,
+         self.color) = kind.alike
+        if 0 < row < 1048573 and col < 16381:  # ``CommentType.set_offsets`` away from the sheet's edges
+            self.x_offset, self.y_offset, self.start_row, self.start_col = 15, 10, row - 1, col + 1
+        else:
+            CommentType.set_offsets(self, row, col)  # type: ignore[arg-type]
+
+    def made(self) -> CommentType:
+        """This comment as XlsxWriter's ``CommentType``."""
+        comment = object.__new__(CommentType)
+        vars(comment).update(self.kind.attributes)
+        for name in Note.__slots__:
+            if name != "kind":
+                setattr(comment, name, getattr(self, name))
+        return comment
 
 
 class _Grid:
     """A sheet's column widths and row heights in pixels as XlsxWriter sizes them to place objects (``_size_col``,
     ``_size_row`` at anchor 0), and their running offsets (``_col_offset``, ``_row_offset``: the same sums in the
-    same order), each offset summed once per sheet."""
+    same order), each offset summed once per sheet; a box's horizontal placement once per start column, offset
+    and width (the boxes of a kind all alike)."""
 
     def __init__(self, ws: Worksheet):
         self.default_col, self.default_row = ws.default_col_width, ws.default_row_height
         self.cols = {c: ws._size_col(c) for c in ws.col_info}
-        self.rows = {r: ws._size_row(r) for r in ws.row_sizes}
+        self._rows = {r: ws._size_row(r) for r in ws.row_sizes}
         self.by_col, self.by_row = bool(ws.col_size_changed), bool(ws.row_sizes)
         self._xs: list[Any] = [0]
         self._ys: list[Any] = [0]
+        self._across: dict[tuple[int, Any, Any], tuple[int, Any, int, Any, Any]] = {}
+
+    def rows(self, row: int) -> Any:
+        """The height of ``row``."""
+        return self._rows.get(row, self.default_row)
 
     def x(self, col: int) -> Any:
         """The left edge of ``col``."""
@@ -569,7 +640,27 @@ class _Grid:
         """The top edge of ``row``."""
         if not self.by_row:
             return self.default_row * row
-        return _offset(self._ys, row, self.rows, self.default_row)
+        return _offset(self._ys, row, self._rows, self.default_row)
+
+    def across(self, col: int, x1: Any, width: Any) -> tuple[int, Any, int, Any, Any]:
+        """Where a box from ``x1`` into ``col``, ``width`` wide, lies across the columns: its first column and the
+        offset into it, its last column and the width into that, its left edge."""
+        key = (col, x1, width)
+        placed = self._across.get(key)
+        if placed is None:
+            cols, dc = self.cols.get, self.default_col
+            x_abs = self.x(col) + x1
+            while x1 >= cols(col, dc):
+                x1 -= cols(col, dc)
+                col += 1
+            col_end = col
+            if cols(col, dc) > 0:
+                width = width + x1
+            while width >= cols(col_end, dc):
+                width -= cols(col_end, dc)
+                col_end += 1
+            placed = self._across[key] = (col, x1, col_end, width, x_abs)
+        return placed
 
 
 def _offset(offsets: list[Any], at: int, sizes: dict[int, Any], default: Any) -> Any:

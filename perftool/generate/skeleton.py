@@ -148,9 +148,7 @@ def _write_copy(plan: WorkbookPlan, skeleton: Skeleton, inputs: Mapping[str, Any
         heights = table_heights(layout, plan, values, inputs)
         set_columns(ws, layout)
         if layout.sheet in last_marked:  # comment boxes are placed by the heights of the rows down to theirs
-            for r, h in heights.items():
-                if r <= last_marked[layout.sheet] + COMMENT_ROWS:
-                    ws.set_row(r, h)
+            ws.size_rows(heights, last_marked[layout.sheet] + COMMENT_ROWS)
         write_marks(ws, layout.sheet, marks or {}, styles)
         page_setup(ws, layout, heights, plan)
         fills[f"xl/worksheets/sheet{ws.index + 1}.xml"] = sheet, (values, inputs, heights, plan_texts(layout, plan))

@@ -27,12 +27,12 @@ from ..identity import SHEET as IDENTITY_SHEET, Identity
 from ..output import atomic_path
 from .findings_sheet import blank_findings_sheet
 from .measure import Block, RowFit, page_fit, stored_height
-from .sheet_xml import CHUNK_ROWS, CommentKind, XmlSheet
+from .sheet_xml import CHUNK_ROWS, CommentKind, XmlSheet, column_name
 from .styles import BODY_FONT, Styles, write_text
 
 
-#: Cell notes: (sheet, 0-based row, 0-based column) → [(severity "error"|"warning", text), …].
-Marks = Mapping[tuple[str, int, int], list[tuple[str, str]]]
+#: Cell notes by sheet: sheet → (0-based row, 0-based column) → [(severity "error"|"warning", text), …].
+Marks = Mapping[str, Mapping[tuple[int, int], list[tuple[str, str]]]]
 
 
 def render(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks: Marks | None = None,
@@ -53,7 +53,7 @@ def render(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks: Mar
         for layout in plan.layouts.values():
             ws = book.add_worksheet(layout.sheet)
             write_table(ws, layout, plan, values, set(inputs), styles)
-            write_marks(ws, layout.sheet, marks or {}, styles)
+            write_marks(ws, (marks or {}).get(layout.sheet, {}), styles)
         if front is None:  # a template: an empty 审核结果 sheet, for explanations before the first check
             blank_findings_sheet(book, plan, styles)
         finish_workbook(book, plan)
@@ -77,23 +77,22 @@ def finish_workbook(book: xlsxwriter.Workbook, plan: WorkbookPlan) -> None:
     book.close()
 
 
-def write_marks(ws: Worksheet, sheet: str, marks: Marks, styles: Styles) -> None:
-    """The comments and red/amber highlights of ``sheet``'s cells in ``marks``: on an ``XmlSheet`` as ``Note`` objects
-    (``put_comments``), else by ``write_comment``."""
+def write_marks(ws: Worksheet, marks: Mapping[tuple[int, int], list[tuple[str, str]]], styles: Styles) -> None:
+    """The comments and red/amber highlights of the sheet's cells in ``marks`` (a sheet's ``Marks``): on an
+    ``XmlSheet`` as ``Note`` objects (``put_comments``), else by ``write_comment``."""
     cells: dict[str, list[str]] = {"error": [], "warning": []}
     notes: list[tuple[int, int, str, CommentKind]] = []
-    for key, found in marks.items():
-        if key[0] != sheet:
-            continue
-        _, r, c = key
+    kinds = _NOTE_KINDS
+    for (r, c), found in marks.items():
         if len(found) == 1:  # the usual case
             severity, text = found[0]
             text = f"【{_NOTE_LABELS[severity == 'error']}】{text}"
         else:
             severity = "error" if any(sev == "error" for sev, _ in found) else "warning"
             text = "\n".join(f"【{_NOTE_LABELS[sev == 'error']}】{t}" for sev, t in found)
-        cells["error" if severity == "error" else "warning"].append(xl_rowcol_to_cell(r, c))
-        notes.append((r, c, text[:2000], comment_kind(len(text))))
+        cells["error" if severity == "error" else "warning"].append(f"{column_name(c)}{r + 1}")
+        notes.append((r, c, text[:2000], kinds.get(len(text)) or comment_kind(len(text))))  # a call only if new
+        # or long
     if isinstance(ws, XmlSheet):
         ws.put_comments(notes)
     else:
@@ -118,7 +117,7 @@ def comment_kind(length: int) -> CommentKind:
 
 _NOTE_LABELS = {True: "错误", False: "提示"}
 _LONG_NOTE = 390  # characters from which a comment's box is 8 × the default height
-_NOTE_KINDS: dict[int, CommentKind] = {}  # by length of text (up to _LONG_NOTE)
+_NOTE_KINDS: dict[int, CommentKind] = {}  # by length of text (up to _LONG_NOTE; longer texts take its kind)
 
 
 def _context(plan: WorkbookPlan) -> dict[str, str]:

@@ -552,20 +552,20 @@ class XmlSheet(Worksheet):
         if grid is None or x1 < 0 or y1 < 0:
             return super()._comment_vertices(comment)
         col, x1, col_end, width, x_abs = grid.across(comment.start_col, x1, comment.width)
-        row, height, rows = comment.start_row, comment.height, grid.rows
+        row, height, rows, dr = comment.start_row, comment.height, grid.rows.get, grid.default_row
         y_abs = grid.y(row) + y1
-        size = rows(row)
+        size = rows(row, dr)
         while y1 >= size:
             y1 -= size
             row += 1
-            size = rows(row)
+            size = rows(row, dr)
         row_end = row
         if size > 0:
             height = height + y1
         while height >= size:
             height -= size
             row_end += 1
-            size = rows(row_end)
+            size = rows(row_end, dr)
         return [col, row, x1, y1, col_end, row_end, width, height, x_abs, y_abs, comment.width, comment.height]
 
 
@@ -620,15 +620,11 @@ class _Grid:
     def __init__(self, ws: Worksheet):
         self.default_col, self.default_row = ws.default_col_width, ws.default_row_height
         self.cols = {c: ws._size_col(c) for c in ws.col_info}
-        self._rows = {r: ws._size_row(r) for r in ws.row_sizes}
+        self.rows = {r: ws._size_row(r) for r in ws.row_sizes}
         self.by_col, self.by_row = bool(ws.col_size_changed), bool(ws.row_sizes)
         self._xs: list[Any] = [0]
         self._ys: list[Any] = [0]
         self._across: dict[tuple[int, Any, Any], tuple[int, Any, int, Any, Any]] = {}
-
-    def rows(self, row: int) -> Any:
-        """The height of ``row``."""
-        return self._rows.get(row, self.default_row)
 
     def x(self, col: int) -> Any:
         """The left edge of ``col``."""
@@ -640,7 +636,7 @@ class _Grid:
         """The top edge of ``row``."""
         if not self.by_row:
             return self.default_row * row
-        return _offset(self._ys, row, self._rows, self.default_row)
+        return _offset(self._ys, row, self.rows, self.default_row)
 
     def across(self, col: int, x1: Any, width: Any) -> tuple[int, Any, int, Any, Any]:
         """Where a box from ``x1`` into ``col``, ``width`` wide, lies across the columns: its first column and the
@@ -796,17 +792,19 @@ def vml_xml(data_id: Any, shape_id: int, comments: list[CommentType]) -> bytes:
     box = ('" o:insetmode="auto"><v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/><v:path '
            'o:connecttype="none"/><v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div>'
            '</v:textbox><x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/><x:Anchor>')
+    points: dict[Any, str] = {}  # pixels as points, each formatted once (boxes share edges and sizes)
     for z, c in enumerate(comments, start=1):
         v = c.vertices
         fill = fills.get(id(c.color))
         if fill is None:
             fill = fills[id(c.color)] = c.color._vml_rgb_hex_value()
+        left, top, width, height = (points.get(p) or points.setdefault(p, f"{p * 0.75:.15g}") for p in v[8:12])
         shown = c.is_visible
         # the anchor is numbers only: nothing in it to escape
         out.append(
             f'<v:shape id="_x0000_s{shape_id + z}" type="#_x0000_t202" style="position:absolute;margin-left:'
-            f'{v[8] * 0.75:.15g}pt;margin-top:{v[9] * 0.75:.15g}pt;width:{v[10] * 0.75:.15g}pt;height:'
-            f'{v[11] * 0.75:.15g}pt;z-index:{z};visibility:{"visible" if shown else "hidden"}" fillcolor="{fill}'
+            f'{left}pt;margin-top:{top}pt;width:{width}pt;height:{height}pt;z-index:{z};visibility:'
+            f'{"visible" if shown else "hidden"}" fillcolor="{fill}'
             f'{box}{v[0]}, {v[2]}, {v[1]}, {v[3]}, {v[4]}, {v[6]}, {v[5]}, {v[7]}</x:Anchor><x:AutoFill>False'
             f'</x:AutoFill><x:Row>{c.row}</x:Row><x:Column>{c.col}</x:Column>{"<x:Visible/>" if shown else ""}'
             '</x:ClientData></v:shape>')

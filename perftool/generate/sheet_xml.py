@@ -12,10 +12,12 @@ relationships and content types) stays XlsxWriter's; what it takes over it write
   its cells' XML made by the caller from a template (``put_whole_row``: the 审核结果 rows);
 - data validations: the XML of each distinct rule rendered once per process by XlsxWriter, then only its cell
   range filled in (kept as the rule and its range until written);
-- comments: every comment box is placed by XlsxWriter's own object positioning, from the sheet's row heights and
-  column widths summed once (``_Grid``) instead of per box; XlsxWriter still writes the comments and VML parts,
-  but of the first comment only; ``replaced`` holds the full parts, to be put into the package in their place
-  (``package.write_package``).
+- comments: ``write_comment``'s copied from the first made with the same options; or, from ``put_comments``, a
+  ``Note`` each (its cell and text; box, font and author its ``CommentKind``'s, made once per kind), the rows'
+  sizes for the boxes set from a list (``size_rows``); every box placed by XlsxWriter's own object positioning,
+  from the sheet's row heights and column widths summed once (``_Grid``), a box's columns found once per start
+  column and width; XlsxWriter still writes the comments and VML parts, but of the first comment only;
+  ``replaced`` holds the full parts, to be put into the package in their place (``package.write_package``).
 
 A workbook with ``XmlSheet`` sheets is complete only with ``xml_parts`` put into its package in place of what
 XlsxWriter wrote (``package.write_package``), as ``skeleton.write_copy`` does. The rows, the validations, the comments

@@ -10,9 +10,10 @@ import io
 import zipfile
 from pathlib import Path
 
+import pytest
 import xlsxwriter
 
-from perftool.generate.sheet_xml import XmlSheet, write_row, xml_parts
+from perftool.generate.sheet_xml import CommentKind, XmlSheet, write_row, xml_parts
 from perftool.generate.package import PackageWorkbook, write_package
 from workbook_content import content, differences
 
@@ -175,3 +176,51 @@ def test_row_tags_are_xlsxwriters():
                         assert tag == ws.fh.getvalue(), (row, spans, empty, default)
                         made += 1
     assert made == 32
+
+
+def _notes(book: xlsxwriter.Workbook, sheet_class: type | None) -> None:
+    """Comments of a few kinds, as ``write_marks`` writes them: ``put_comments`` on an XmlSheet (rows sized by
+    ``size_rows``), ``write_comment`` with the kind's options (rows by ``set_row``) on a plain sheet; at the sheet's
+    edges, over hidden and sized rows, one out of the sheet (left out by both)."""
+    ws = book.add_worksheet("批注", worksheet_class=sheet_class)
+    ws.set_column(0, 0, 30)
+    ws.set_column(3, 3, None, None, {"hidden": True})
+    heights = {1: 40.5, 2: 0, 4: 9.8, 9: 100.0, 60: 33.0}
+    kinds = [CommentKind({"author": "perftool 审核", "x_scale": 3.5, "y_scale": 1.5 + n / 60, "font_name": "宋体"})
+             for n in (0, 90, 390)] + [CommentKind({"visible": True, "color": "#ff0000"})]
+    notes = [(r, c, f"第 {r} 行 & <说明>  ", kinds[(r + c) % 4])
+             for r, c in ((0, 0), (0, 5), (1, 1), (2, 2), (3, 3), (8, 0), (40, 1), (1048575, 16383), (11, 16381))]
+    notes.append((1048576, 0, "出界", kinds[0]))
+    if sheet_class is None:
+        for r, h in heights.items():
+            if r <= 50:
+                ws.set_row(r, h)
+        for r, c, text, kind in notes:
+            assert ws.write_comment(r, c, text, kind.options) == (-1 if r == 1048576 else 0)
+    else:
+        ws.size_rows(heights, 50)
+        ws.put_comments(notes)
+
+
+def test_notes_are_the_comments_xlsxwriter_writes(tmp_path: Path):
+    """``put_comments`` and ``size_rows`` give the comments, boxes and VML XlsxWriter's ``write_comment`` and
+    ``set_row`` give, byte for byte; ``size_rows`` sizes the rows for the boxes only (the rows' XML is a frame
+    sheet's skeleton's), up to its last row."""
+    a, b, quick, parts = both(tmp_path, _notes)
+    assert "xl/comments1.xml" in parts and "xl/drawings/vmlDrawing1.vml" in parts
+    rows = "/sheet 批注/rows/"
+    assert sorted(d.split(":")[0] for d in differences(a, b)) == [rows + "10", rows + "2", rows + "3", rows + "5"]
+    assert not any(d for d in differences(a, b) if not d.startswith(rows))
+    with zipfile.ZipFile(quick) as z:
+        vml = z.read("xl/drawings/vmlDrawing1.vml")
+        comments = z.read("xl/comments1.xml").decode("utf-8")
+    assert vml.count(b"<v:shape ") == 9 and vml.count(b"<x:Visible/>") == sum(
+        (r + c) % 4 == 3 for r, c in ((0, 0), (0, 5), (1, 1), (2, 2), (3, 3), (8, 0), (40, 1), (1048575, 16383),
+                                      (11, 16381)))
+    assert comments.count("<comment ") == 9 and "第 0 行 &amp; &lt;说明&gt;  " in comments
+    assert 'ref="XFD1048576"' in comments and "出界" not in comments
+
+
+def test_a_comment_kind_does_not_move_its_boxes():
+    with pytest.raises(ValueError):
+        CommentKind({"x_offset": 5})

@@ -46,11 +46,10 @@ def annotate(a: Assessment, output: Path, full: bool = False) -> None:
     if Path(output).resolve() == a.path.resolve():
         raise UsageError("批注后的工作簿不能覆盖原报送文件，请用 -o 指定新文件名")
     sheets = {layout.sheet for layout in a.plan.layouts.values()}
-    marks: dict[tuple[str, int, int], list[tuple[str, str]]] = {}
+    marks: dict[str, dict[tuple[int, int], list[tuple[str, str]]]] = {}
     for f in a.findings:
         if f.sheet in sheets and f.cell:
-            r, c = xl_cell_to_rowcol(f.cell)
-            marks.setdefault((f.sheet, r, c), []).append((f.severity, f.message))
+            marks.setdefault(f.sheet, {}).setdefault(xl_cell_to_rowcol(f.cell), []).append((f.severity, f.message))
 
     sheet_class = None if full else XmlSheet  # the same sheets, their cells written as XML directly
 

@@ -27,12 +27,12 @@ from ..identity import SHEET as IDENTITY_SHEET, Identity
 from ..output import atomic_path
 from .findings_sheet import blank_findings_sheet
 from .measure import Block, RowFit, page_fit, stored_height
-from .sheet_xml import CHUNK_ROWS, XmlSheet
+from .sheet_xml import CHUNK_ROWS, CommentKind, XmlSheet, column_name
 from .styles import BODY_FONT, Styles, write_text
 
 
-#: Cell notes: (sheet, 0-based row, 0-based column) → [(severity "error"|"warning", text), …].
-Marks = Mapping[tuple[str, int, int], list[tuple[str, str]]]
+#: Cell notes by sheet: sheet → (0-based row, 0-based column) → [(severity "error"|"warning", text), …].
+Marks = Mapping[str, Mapping[tuple[int, int], list[tuple[str, str]]]]
 
 
 def render(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks: Marks | None = None,
@@ -53,7 +53,7 @@ def render(plan: WorkbookPlan, inputs: Mapping[str, Any], path: Path, marks: Mar
         for layout in plan.layouts.values():
             ws = book.add_worksheet(layout.sheet)
             write_table(ws, layout, plan, values, set(inputs), styles)
-            write_marks(ws, layout.sheet, marks or {}, styles)
+            write_marks(ws, (marks or {}).get(layout.sheet, {}), styles)
         if front is None:  # a template: an empty 审核结果 sheet, for explanations before the first check
             blank_findings_sheet(book, plan, styles)
         finish_workbook(book, plan)
@@ -77,34 +77,47 @@ def finish_workbook(book: xlsxwriter.Workbook, plan: WorkbookPlan) -> None:
     book.close()
 
 
-def write_marks(ws: Worksheet, sheet: str, marks: Marks, styles: Styles) -> None:
-    """The comments and red/amber highlights of ``sheet``'s cells in ``marks``."""
+def write_marks(ws: Worksheet, marks: Mapping[tuple[int, int], list[tuple[str, str]]], styles: Styles) -> None:
+    """The comments and red/amber highlights of the sheet's cells in ``marks`` (a sheet's ``Marks``): on an
+    ``XmlSheet`` as ``Note`` objects (``put_comments``), else by ``write_comment``."""
     cells: dict[str, list[str]] = {"error": [], "warning": []}
-    for key, notes in marks.items():
-        if key[0] != sheet:
-            continue
-        _, r, c = key
-        if len(notes) == 1:  # the usual case
-            severity, text = notes[0]
+    notes: list[tuple[int, int, str, CommentKind]] = []
+    kinds = _NOTE_KINDS
+    for (r, c), found in marks.items():
+        if len(found) == 1:  # the usual case
+            severity, text = found[0]
             text = f"【{_NOTE_LABELS[severity == 'error']}】{text}"
         else:
-            severity = "error" if any(sev == "error" for sev, _ in notes) else "warning"
-            text = "\n".join(f"【{_NOTE_LABELS[sev == 'error']}】{t}" for sev, t in notes)
-        cells["error" if severity == "error" else "warning"].append(xl_rowcol_to_cell(r, c))
-        y_scale = min(8, 1.5 + len(text) / 60)
-        options = _NOTE_OPTIONS.get(y_scale)
-        if options is None:  # one per length of text up to 390 characters (8 × the default box height beyond)
-            options = _NOTE_OPTIONS[y_scale] = {"author": "perftool 审核", "x_scale": 3.5, "y_scale": y_scale,
-                                                "font_name": BODY_FONT}
-        ws.write_comment(r, c, text[:2000], options)
+            severity = "error" if any(sev == "error" for sev, _ in found) else "warning"
+            text = "\n".join(f"【{_NOTE_LABELS[sev == 'error']}】{t}" for sev, t in found)
+        cells["error" if severity == "error" else "warning"].append(f"{column_name(c)}{r + 1}")
+        notes.append((r, c, text[:2000], kinds.get(len(text)) or comment_kind(len(text))))  # a call only if new
+        # or long
+    if isinstance(ws, XmlSheet):
+        ws.put_comments(notes)
+    else:
+        for r, c, text, kind in notes:
+            ws.write_comment(r, c, text, kind.options)
     for severity, where in cells.items():  # one highlight rule per severity and sheet, over all its cells
         if where:
             ws.conditional_format(where[0], {"type": "formula", "criteria": "TRUE", "format": styles.mark(severity),
                                              "multi_range": " ".join(where)})
 
 
+def comment_kind(length: int) -> CommentKind:
+    """The box of a comment ``length`` characters long: 3.5 × the default box wide, 1.5 × as high and a default
+    height more per 60 characters, up to 8 × (390 characters and beyond); each made once."""
+    length = min(length, _LONG_NOTE)
+    kind = _NOTE_KINDS.get(length)
+    if kind is None:
+        kind = _NOTE_KINDS[length] = CommentKind({"author": "perftool 审核", "x_scale": 3.5,
+                                                  "y_scale": min(8, 1.5 + length / 60), "font_name": BODY_FONT})
+    return kind
+
+
 _NOTE_LABELS = {True: "错误", False: "提示"}
-_NOTE_OPTIONS: dict[float, dict[str, Any]] = {}  # a comment's options by its box's height (read, never changed)
+_LONG_NOTE = 390  # characters from which a comment's box is 8 × the default height
+_NOTE_KINDS: dict[int, CommentKind] = {}  # by length of text (up to _LONG_NOTE; longer texts take its kind)
 
 
 def _context(plan: WorkbookPlan) -> dict[str, str]:

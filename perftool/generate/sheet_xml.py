@@ -12,10 +12,12 @@ relationships and content types) stays XlsxWriter's; what it takes over it write
   its cells' XML made by the caller from a template (``put_whole_row``: the 审核结果 rows; deflated alike);
 - data validations: the XML of each distinct rule rendered once per process by XlsxWriter, then only its cell
   range filled in (kept as the rule and its range until written);
-- comments: every comment box is placed by XlsxWriter's own object positioning, from the sheet's row heights and
-  column widths summed once (``_Grid``) instead of per box; XlsxWriter still writes the comments and VML parts,
-  but of the first comment only; ``replaced`` holds the full parts, to be put into the package in their place
-  (``package.write_package``).
+- comments: ``write_comment``'s copied from the first made with the same options; or, from ``put_comments``, a
+  ``Note`` each (its cell and text; box, font and author its ``CommentKind``'s, made once per kind), the rows'
+  sizes for the boxes set from a list (``size_rows``); every box placed by XlsxWriter's own object positioning,
+  from the sheet's row heights and column widths summed once (``_Grid``), a box's columns found once per start
+  column and width; XlsxWriter still writes the comments and VML parts, but of the first comment only;
+  ``replaced`` holds the full parts, to be put into the package in their place (``package.write_package``).
 
 A workbook with ``XmlSheet`` sheets is complete only with ``xml_parts`` put into its package in place of what
 XlsxWriter wrote (``package.write_package``), as ``skeleton.write_copy`` does. The rows, the validations, the comments
@@ -28,7 +30,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from fractions import Fraction
 from io import StringIO
 from itertools import accumulate
@@ -559,6 +561,31 @@ class XmlSheet(Worksheet):
         self.comments[row][col] = note
         return 0
 
+    def put_comments(self, notes: Iterable[tuple[int, int, str, CommentKind]]) -> None:
+        """What ``write_comment(row, col, text, kind.options)`` does for each ``(row, col, text, kind)``, at the
+        cost of a ``Note``: a comment out of the sheet or too long is left out, as XlsxWriter leaves it."""
+        comments, rmax, cmax, longest = self.comments, self.xls_rowmax, self.xls_colmax, self.xls_strmax
+        rows, cols = [], []
+        for row, col, text, kind in notes:
+            if 0 <= row < rmax and 0 <= col < cmax and (len(text) <= longest // 2 or _utf16_len(text) <= longest):
+                comments[row][col] = Note(row, col, text, kind)
+                rows.append(row)
+                cols.append(col)
+        if rows:
+            self._check_dimensions(min(rows), min(cols))
+            self._check_dimensions(max(rows), max(cols))
+            self.has_vml = self.has_comments = True
+
+    def size_rows(self, heights: Mapping[int, float], last: int) -> None:
+        """The pixel sizes of the rows up to ``last`` set to ``heights`` (points) as ``set_row`` sets them, for
+        placing comment boxes only: the rows' XML (``row_info``) left alone (a frame sheet's rows are not
+        written)."""
+        sizes, default = self.row_sizes, self.default_row_height
+        for r, h in heights.items():
+            if r <= last:
+                pixels = int(h * 4.0 / 3.0 + 0.5)
+                sizes[r] = [pixels, False] if pixels else [default, True]
+
     def _prepare_vml_objects(self, vml_data_id: int, vml_shape_id: int, vml_drawing_id: int,
                              comment_id: int) -> int:
         self._grid = _Grid(self)  # the sizes are final now: the comment boxes are placed from them
@@ -566,51 +593,92 @@ class XmlSheet(Worksheet):
             count = super()._prepare_vml_objects(vml_data_id, vml_shape_id, vml_drawing_id, comment_id)
         finally:
             self._grid = None
-        if self.has_comments and not self.buttons_list and len(self.comments_list) > 1:
-            comments = self.comments_list
+        comments = self.comments_list
+        if self.has_comments and not self.buttons_list and (len(comments) > 1 or isinstance(comments[0], Note)):
             self.replaced[f"xl/comments{comment_id}.xml"] = _made(comments_xml, comments)
             self.replaced[f"xl/drawings/vmlDrawing{vml_drawing_id}.vml"] = _made(vml_xml, self.vml_data_id,
                                                                                  vml_shape_id, comments)
-            self.comments_list = comments[:1]  # what XlsxWriter still writes, to be replaced
+            first = comments[0]
+            # what XlsxWriter still writes (a CommentType), to be replaced
+            self.comments_list = [first.made() if isinstance(first, Note) else first]
+        elif self.buttons_list and any(isinstance(c, Note) for c in comments):  # XlsxWriter writes them all
+            self.comments_list = [c.made() if isinstance(c, Note) else c for c in comments]
         return count
 
     _grid: _Grid | None = None  # while the comment boxes are placed
 
-    def _comment_vertices(self, comment: CommentType) -> list[Any]:
+    def _comment_vertices(self, comment: CommentType | Note) -> list[Any]:
         """XlsxWriter's (``_position_object_pixels`` at anchor 0, then the box's width and height), the columns'
         and rows' sizes and running offsets taken from the sheet's ``_Grid`` instead of per box and edge."""
         grid = self._grid
         x1, y1 = comment.x_offset, comment.y_offset
         if grid is None or x1 < 0 or y1 < 0:
             return super()._comment_vertices(comment)
-        col, row, width, height = comment.start_col, comment.start_row, comment.width, comment.height
-        cols, rows, dc, dr = grid.cols.get, grid.rows.get, grid.default_col, grid.default_row
-        x_abs = grid.x(col) + x1
+        col, x1, col_end, width, x_abs = grid.across(comment.start_col, x1, comment.width)
+        row, height, rows, dr = comment.start_row, comment.height, grid.rows.get, grid.default_row
         y_abs = grid.y(row) + y1
-        while x1 >= cols(col, dc):
-            x1 -= cols(col, dc)
-            col += 1
-        while y1 >= rows(row, dr):
-            y1 -= rows(row, dr)
+        size = rows(row, dr)
+        while y1 >= size:
+            y1 -= size
             row += 1
-        col_end, row_end = col, row
-        if cols(col, dc) > 0:
-            width = width + x1
-        if rows(row, dr) > 0:
+            size = rows(row, dr)
+        row_end = row
+        if size > 0:
             height = height + y1
-        while width >= cols(col_end, dc):
-            width -= cols(col_end, dc)
-            col_end += 1
-        while height >= rows(row_end, dr):
-            height -= rows(row_end, dr)
+        while height >= size:
+            height -= size
             row_end += 1
+            size = rows(row_end, dr)
         return [col, row, x1, y1, col_end, row_end, width, height, x_abs, y_abs, comment.width, comment.height]
+
+
+class CommentKind:
+    """The comment boxes made alike by one set of ``write_comment`` options (of no ``_PLACED`` one): the options
+    and the attributes XlsxWriter makes from them, once."""
+
+    __slots__ = ("options", "attributes", "alike")
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        if options.keys() & _PLACED:
+            raise ValueError(f"a comment kind does not move its boxes: {sorted(options.keys() & _PLACED)}")
+        self.options = options
+        self.attributes = dict(vars(CommentType(1, 1, "", options)))
+        self.alike = tuple(self.attributes[name] for name in _ALIKE)
+
+
+_ALIKE = ("author", "is_visible", "width", "height", "font_size", "font_name", "font_family", "color")
+
+
+class Note:
+    """A comment of a ``CommentKind`` (``put_comments``): what XlsxWriter's ``CommentType`` holds, its cell's and
+    text's own, the rest its kind's."""
+
+    __slots__ = ("row", "col", "text", "kind", "vertices", "x_offset", "y_offset", "start_row", "start_col", *_ALIKE)
+
+    def __init__(self, row: int, col: int, text: str, kind: CommentKind) -> None:
+        self.row, self.col, self.text, self.kind, self.vertices = row, col, text, kind, []
+        (self.author, self.is_visible, self.width, self.height, self.font_size, self.font_name, self.font_family,
+         self.color) = kind.alike
+        if 0 < row < 1048573 and col < 16381:  # ``CommentType.set_offsets`` away from the sheet's edges
+            self.x_offset, self.y_offset, self.start_row, self.start_col = 15, 10, row - 1, col + 1
+        else:
+            CommentType.set_offsets(self, row, col)  # type: ignore[arg-type]
+
+    def made(self) -> CommentType:
+        """This comment as XlsxWriter's ``CommentType``."""
+        comment = object.__new__(CommentType)
+        vars(comment).update(self.kind.attributes)
+        for name in Note.__slots__:
+            if name != "kind":
+                setattr(comment, name, getattr(self, name))
+        return comment
 
 
 class _Grid:
     """A sheet's column widths and row heights in pixels as XlsxWriter sizes them to place objects (``_size_col``,
     ``_size_row`` at anchor 0), and their running offsets (``_col_offset``, ``_row_offset``: the same sums in the
-    same order), each offset summed once per sheet."""
+    same order), each offset summed once per sheet; a box's horizontal placement once per start column, offset
+    and width (the boxes of a kind all alike)."""
 
     def __init__(self, ws: Worksheet):
         self.default_col, self.default_row = ws.default_col_width, ws.default_row_height
@@ -619,6 +687,7 @@ class _Grid:
         self.by_col, self.by_row = bool(ws.col_size_changed), bool(ws.row_sizes)
         self._xs: list[Any] = [0]
         self._ys: list[Any] = [0]
+        self._across: dict[tuple[int, Any, Any], tuple[int, Any, int, Any, Any]] = {}
 
     def x(self, col: int) -> Any:
         """The left edge of ``col``."""
@@ -631,6 +700,26 @@ class _Grid:
         if not self.by_row:
             return self.default_row * row
         return _offset(self._ys, row, self.rows, self.default_row)
+
+    def across(self, col: int, x1: Any, width: Any) -> tuple[int, Any, int, Any, Any]:
+        """Where a box from ``x1`` into ``col``, ``width`` wide, lies across the columns: its first column and the
+        offset into it, its last column and the width into that, its left edge."""
+        key = (col, x1, width)
+        placed = self._across.get(key)
+        if placed is None:
+            cols, dc = self.cols.get, self.default_col
+            x_abs = self.x(col) + x1
+            while x1 >= cols(col, dc):
+                x1 -= cols(col, dc)
+                col += 1
+            col_end = col
+            if cols(col, dc) > 0:
+                width = width + x1
+            while width >= cols(col_end, dc):
+                width -= cols(col_end, dc)
+                col_end += 1
+            placed = self._across[key] = (col, x1, col_end, width, x_abs)
+        return placed
 
 
 def _offset(offsets: list[Any], at: int, sizes: dict[int, Any], default: Any) -> Any:
@@ -766,17 +855,19 @@ def vml_xml(data_id: Any, shape_id: int, comments: list[CommentType]) -> bytes:
     box = ('" o:insetmode="auto"><v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/><v:path '
            'o:connecttype="none"/><v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div>'
            '</v:textbox><x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/><x:Anchor>')
+    points: dict[Any, str] = {}  # pixels as points, each formatted once (boxes share edges and sizes)
     for z, c in enumerate(comments, start=1):
         v = c.vertices
         fill = fills.get(id(c.color))
         if fill is None:
             fill = fills[id(c.color)] = c.color._vml_rgb_hex_value()
+        left, top, width, height = (points.get(p) or points.setdefault(p, f"{p * 0.75:.15g}") for p in v[8:12])
         shown = c.is_visible
         # the anchor is numbers only: nothing in it to escape
         out.append(
             f'<v:shape id="_x0000_s{shape_id + z}" type="#_x0000_t202" style="position:absolute;margin-left:'
-            f'{v[8] * 0.75:.15g}pt;margin-top:{v[9] * 0.75:.15g}pt;width:{v[10] * 0.75:.15g}pt;height:'
-            f'{v[11] * 0.75:.15g}pt;z-index:{z};visibility:{"visible" if shown else "hidden"}" fillcolor="{fill}'
+            f'{left}pt;margin-top:{top}pt;width:{width}pt;height:{height}pt;z-index:{z};visibility:'
+            f'{"visible" if shown else "hidden"}" fillcolor="{fill}'
             f'{box}{v[0]}, {v[2]}, {v[1]}, {v[3]}, {v[4]}, {v[6]}, {v[5]}, {v[7]}</x:Anchor><x:AutoFill>False'
             f'</x:AutoFill><x:Row>{c.row}</x:Row><x:Column>{c.col}</x:Column>{"<x:Visible/>" if shown else ""}'
             '</x:ClientData></v:shape>')

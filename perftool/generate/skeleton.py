@@ -138,20 +138,17 @@ def _write_copy(plan: WorkbookPlan, skeleton: Skeleton, inputs: Mapping[str, Any
     skeleton.register(styles)
     if front is not None:
         front(book, styles)
-    last_marked: dict[str, int] = {}
-    for sheet, r, _ in marks or {}:
-        last_marked[sheet] = max(r, last_marked.get(sheet, r))
+    marks = marks or {}
     fills: dict[str, tuple[_Sheet, tuple[Any, ...]]] = {}  # a table sheet's part → its skeleton, ``data``'s args
     for layout, sheet in zip(plan.layouts.values(), skeleton.sheets, strict=True):
         ws = book.add_worksheet(layout.sheet, worksheet_class=FrameSheet)
         ws.frame, ws.skeleton = True, sheet
         heights = table_heights(layout, plan, values, inputs)
         set_columns(ws, layout)
-        if layout.sheet in last_marked:  # comment boxes are placed by the heights of the rows down to theirs
-            for r, h in heights.items():
-                if r <= last_marked[layout.sheet] + COMMENT_ROWS:
-                    ws.set_row(r, h)
-        write_marks(ws, layout.sheet, marks or {}, styles)
+        marked = marks.get(layout.sheet, {})
+        if marked:  # comment boxes are placed by the heights of the rows down to theirs
+            ws.size_rows(heights, max(r for r, _ in marked) + COMMENT_ROWS)
+        write_marks(ws, marked, styles)
         page_setup(ws, layout, heights, plan)
         fills[f"xl/worksheets/sheet{ws.index + 1}.xml"] = sheet, (values, inputs, heights, plan_texts(layout, plan))
     finish_workbook(book, plan)

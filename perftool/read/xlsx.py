@@ -32,6 +32,7 @@ from . import safe_xml
 from .book import Book, Clipped, Limits, Sheet, Window, clip, reaches_outside, text_length
 from .failures import UnreadableWorkbook
 from .plain_strings import PLAIN_LIMIT, plain_strings
+from .sheet_data import Uncovered
 from .sheet_xml import SKIPPED, sheet_handlers, string_handlers
 from .skipping import Skips, feed
 
@@ -327,20 +328,25 @@ class _Reader:
 
     def sheet(self, book: zipfile.ZipFile, name: str, part: str, strings: list[str],
               window: tuple[int, int]) -> Sheet:
-        """A sheet as read, its data validations passed over where that is the same as parsing them; if it fails
-        after one was, it is read again without (the failure then names the place as parsing the whole part does)."""
+        """A sheet as read, its rows and cells from their bytes (``sheet_data``) and its data validations passed
+        over where that is the same as parsing them. If the rows' bytes are not all covered, the sheet is read
+        again with its cells parsed; if it fails after a region was passed over, it is read again without (the
+        failure then names the place as parsing the whole part does)."""
         before = self.inflated, self.elements, dict(self.counts)
-        out = Sheet(name)
-        skips = Skips(SKIPPED)
-        try:
-            self.run(book, part, sheet_handlers(self, out, strings, window, skips), namespaces=False, skips=skips)
-        except UnreadableWorkbook:
-            if not skips.passed:
-                raise
-            self.inflated, self.elements, self.counts = before
+        for names in (SKIPPED | {"sheetData"}, SKIPPED, None):
+            skips = None if names is None else Skips(names)
             out = Sheet(name)
-            self.run(book, part, sheet_handlers(self, out, strings, window), namespaces=False)
-        return out
+            try:
+                self.run(book, part, sheet_handlers(self, out, strings, window, skips), namespaces=False,
+                         skips=skips)
+                return out
+            except Uncovered:
+                pass
+            except UnreadableWorkbook:
+                if skips is None or not skips.passed:
+                    raise
+            self.inflated, self.elements, self.counts = before[0], before[1], dict(before[2])
+        raise AssertionError("read without passing over, the sheet is never uncovered")
 
 
 def read_book(path: Path, limits: Limits | None = None, window: Window = (1000, 60), first: str | None = None

@@ -151,6 +151,9 @@ COVERED = {
     "whitespace": lambda t: t.replace("<row ", "\n  <row ").replace("<c ", "\n\t<c ").replace("</row>", " </row>"),
     "positional": lambda t: SHEET_MUTATIONS["positional"](t, []),
     "empty-rows": lambda t: t + '<row r="990" spans="1:2"/><row r="991"></row>',
+    "libreoffice-spelling": lambda t: re.sub(r'<row r="(\d+)"[^>]*>', r'<row r="\1" s="0" customFormat="false" '
+                                             r'ht="12.8" hidden="false" customHeight="false" outlineLevel="0" '
+                                             r'collapsed="false">', t).replace("<f>", '<f aca="false">'),
 }
 
 

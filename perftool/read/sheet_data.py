@@ -19,21 +19,23 @@ _REFUSED_TEXT = (b"\xef\xbf\xbe", b"\xef\xbf\xbf", b"]]>")  # U+FFFE, U+FFFF; ``
 
 _WS = "[ \t\n]"
 _NAME = "[A-Za-z_][-A-Za-z0-9_.:]*"
-_VALUE = '"[^"<&\t\n\r]*"'
+_PLAIN = "[^\"<&\t\n\r]*"  # an attribute value as expat reads it (no entity, no whitespace to normalise)
+_VALUE = f'"{_PLAIN}"'
 _ATTRS = f"(?:{_WS}+{_NAME}{_WS}*={_WS}*{_VALUE})*"
 _TEXT = "[^<&]*(?:&(?:amp|lt|gt|quot|apos|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});[^<&]*)*"
 _INLINE = f"(?:{_WS}+|<t{_ATTRS}{_WS}*(?:/>|>{_TEXT}</t>))*"
 _CHILD = f"(?:{_WS}+|<v>{_TEXT}</v>|<v/>|<f{_ATTRS}{_WS}*(?:/>|>{_TEXT}</f>)|<is>{_INLINE}</is>|<is/>)"
 
-#: The tokens of a region, as ``findall`` gives them (an unmatched group is ""): (the token, `` r="…"``, `` t="…"``,
-#: a cell's other attributes, ``<v>…</v>``, a cell's children, ``<row``, its number, its other attributes, a row's
-#: attributes, ``/`` if it is empty, ``</row>``): a cell (``r``, ``s``, ``t`` in this order, or any attributes; a
-#: lone value, or any children), a row's start (``r`` first, or any attributes) or a row's end, after whitespace.
+#: The tokens of a region, as ``findall`` gives them (an unmatched group is ""): (the token, `` r="…"``, `` s="…"``,
+#: `` t="…"``, a cell's other attributes, ``<v>…</v>``, a cell's children, ``</row>``, ``<row``, its number, its
+#: other attributes, a row's attributes, ``/`` if it is empty): a cell (``r``, ``s``, ``t`` in this order, or any
+#: attributes; a lone value, or any children), a row's end, a row's start (``r`` first, or any attributes), or
+#: whitespace.
 TOKENS = re.compile(
-    f'({_WS}*(?:<c(?:( r="[^"<&\t\n\r]*")(?: s="[^"<&\t\n\r]*")?( t="[^"<&\t\n\r]*")?(?={_WS}*/?>)|({_ATTRS}))'
-    f"{_WS}*(?:/>|>(?:(<v>[^<&]*</v>)|({_CHILD}*))</c>)"
+    f'(<c(?:( r="{_PLAIN}")( s="{_PLAIN}"|)( t="{_PLAIN}"|)|({_ATTRS})){_WS}*(?:/>|>(?:(<v>[^<&]*</v>)|({_CHILD}*))</c>)'
+    f"|(</row>)"
     f'|(<row)(?: r="([0-9]{{1,7}})"({_ATTRS})|({_ATTRS})){_WS}*(/?)>'
-    f"|(</row>)))")
+    f"|{_WS}+)")
 #: Characters of a region read at a time (then up to the end of a row): what ``findall`` holds at once.
 SLICE = 32768
 

@@ -323,8 +323,6 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
         if text is None:
             return False
         at, size = 0, len(text)
-        while size and text[size - 1] in " \t\n":
-            size -= 1
         in_row = False
         while at < size:
             end = text.find("</row>", at + SLICE, size)
@@ -333,7 +331,9 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
             if sum(map(len, map(itemgetter(0), found))) != end - at:  # something between the tokens
                 raise Uncovered(text[at:at + 40])
             at = end
-            for _, ref, kind, cell_attrs, value, body, row_tag, number, rest, row_attrs, empty, close in found:
+            for token, ref, _, kind, cell_attrs, value, body, close, row_tag, number, rest, row_attrs, empty in found:
+                if token[0] != "<":  # whitespace
+                    continue
                 if row_tag:
                     if in_row:  # a row within a row: read by the handlers
                         raise Uncovered(row_tag)

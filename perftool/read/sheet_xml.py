@@ -4,9 +4,10 @@ The handlers keep only what a :class:`Sheet` needs: per cell its reference, type
 string, read when the cell ends, exactly as an element tree would give them (an element's text is its character
 data before its first child). Nothing else is built. Positions come from a lookup table (filled by a character
 loop), and a shared formula is translated only where one is met. Every repeated element is counted against its
-limit as it is read, and the deadline and the number of elements are checked every 1,024 elements. Names are
-matched by their local name (the parts are parsed without namespace processing), and the content of data
-validations and conditional formats is counted but not read.
+limit as it is read, and the deadline and the number of elements are checked every 1,024 elements (rows and
+cells read from their bytes by ``sheet_data`` are counted the same). Names are matched by their local name (the
+parts are parsed without namespace processing), and the content of data validations and conditional formats is
+counted but not read.
 """
 
 from __future__ import annotations
@@ -126,7 +127,9 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
     Data validations and conditional formats, the largest part of a template's sheet after its cells and nothing
     a check reads, are only counted: inside them the parser reports element ends alone (no attributes, no text)
     until their own end, or, fed by ``skipping.feed`` with ``skips``, their bytes are passed over and their
-    elements counted from them."""
+    elements counted from them. Fed so with ``skips`` naming ``sheetData``, the rows and cells are read from that
+    region's bytes (``read_rows``, by the patterns of ``sheet_data``) and placed by the same ``open_row`` and
+    ``close_cell`` as when parsed."""
     name, limits, cells_map = out.name, reader.limits, out.cells
     max_row, max_col = window
     text_limit, formula_limit, cell_limit = limits.text, limits.formula, limits.cells

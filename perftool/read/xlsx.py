@@ -4,8 +4,9 @@ Nothing in a submission is evaluated or followed. The file is recognised by its 
 encrypted formats are told apart), the zip is checked against size, ratio and entry limits before anything is
 inflated, every part is inflated through a counting stream, and XML is parsed by plain expat handlers with DTDs
 and entities forbidden (``safe_xml``). Only regular files are opened. No element tree is built: the handlers
-(``sheet_xml`` for the sheets and shared strings) keep only the cells inside a window around the template's
-tables, so memory stays bounded however large a sheet claims to be; the deadline is checked in the handlers
+(``sheet_xml`` for the sheets and shared strings; a sheet's rows and cells read from their bytes by
+``sheet_data`` where its patterns cover them) keep only the cells inside a window around the template's tables,
+so memory stays bounded however large a sheet claims to be; the deadline is checked in the handlers
 themselves, and elements and every kind of element that can be repeated (rows, hyperlinks, merges, names,
 strings, runs of a string) are counted against their own limits.
 """
@@ -333,8 +334,8 @@ class _Reader:
         again with its cells parsed; if it fails after a region was passed over, it is read again without (the
         failure then names the place as parsing the whole part does)."""
         before = self.inflated, self.elements, dict(self.counts)
-        for names in (SKIPPED | {"sheetData"}, SKIPPED, None):
-            skips = None if names is None else Skips(names)
+        for names in (SKIPPED | {"sheetData"}, SKIPPED):
+            skips = Skips(names)
             out = Sheet(name)
             try:
                 self.run(book, part, sheet_handlers(self, out, strings, window, skips), namespaces=False,
@@ -343,10 +344,12 @@ class _Reader:
             except Uncovered:
                 pass
             except UnreadableWorkbook:
-                if skips is None or not skips.passed:
+                if not skips.passed:
                     raise
             self.inflated, self.elements, self.counts = before[0], before[1], dict(before[2])
-        raise AssertionError("read without passing over, the sheet is never uncovered")
+        out = Sheet(name)
+        self.run(book, part, sheet_handlers(self, out, strings, window), namespaces=False)
+        return out
 
 
 def read_book(path: Path, limits: Limits | None = None, window: Window = (1000, 60), first: str | None = None

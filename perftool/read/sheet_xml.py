@@ -4,20 +4,23 @@ The handlers keep only what a :class:`Sheet` needs: per cell its reference, type
 string, read when the cell ends, exactly as an element tree would give them (an element's text is its character
 data before its first child). Nothing else is built. Positions come from a lookup table (filled by a character
 loop), and a shared formula is translated only where one is met. Every repeated element is counted against its
-limit as it is read, and the deadline and the number of elements are checked every 1,024 elements. Names are
-matched by their local name (the parts are parsed without namespace processing), and the content of data
-validations and conditional formats is counted but not read.
+limit as it is read, and the deadline and the number of elements are checked every 1,024 elements (rows and
+cells read from their bytes by ``sheet_data`` are counted the same). Names are matched by their local name (the
+parts are parsed without namespace processing), and the content of data validations and conditional formats is
+counted but not read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any, Protocol
 
 from ..excel import CellCoordinatesException, column_index_from_string, coordinate_from_string, get_column_letter
 from .book import Limits, Sheet, clip, reaches_outside
 from .failures import UnreadableWorkbook
 from .safe_xml import LOCAL_NAMES, Install, handlers, local
+from .sheet_data import CHILD, INLINE, SLICE, TOKENS, Uncovered, attributes, decoded, region_text
 from .skipping import Skips
 
 
@@ -124,7 +127,9 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
     Data validations and conditional formats, the largest part of a template's sheet after its cells and nothing
     a check reads, are only counted: inside them the parser reports element ends alone (no attributes, no text)
     until their own end, or, fed by ``skipping.feed`` with ``skips``, their bytes are passed over and their
-    elements counted from them."""
+    elements counted from them. Fed so with ``skips`` naming ``sheetData``, the rows and cells are read from that
+    region's bytes (``read_rows``, by the patterns of ``sheet_data``) and placed by the same ``open_row`` and
+    ``close_cell`` as when parsed."""
     name, limits, cells_map = out.name, reader.limits, out.cells
     max_row, max_col = window
     text_limit, formula_limit, cell_limit = limits.text, limits.formula, limits.cells
@@ -158,8 +163,7 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
         capture = 0
 
     def start(tag_name: str, attrs: dict[str, str]) -> None:
-        nonlocal depth, n, capture, capture_attrs, cell_depth, cell, kids, inline, row, col, skipped, in_data, \
-            data_depth, rows
+        nonlocal depth, n, capture, capture_attrs, cell_depth, cell, kids, inline, skipped, in_data, data_depth
         n += 1
         if not n & 1023:
             reader.check_progress(1024)
@@ -193,16 +197,11 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
             if tag == "c":
                 cell_depth, cell, kids = depth, attrs, []
             elif tag == "row":
-                rows += 1
-                if rows > rows_limit:
-                    _refuse(reader, "rows", rows, name)
-                number = attrs.get("r")
-                if number is not None and number.isdecimal() and number.isascii() and 0 < int(number) <= 1048576:
-                    row, col = int(number) - 1, -1
-                else:
-                    row, col = _row_number(reader, number, row, name), -1
+                open_row(attrs.get("r"))
         elif tag == "sheetData":
             in_data, data_depth = True, depth
+            if skips is not None:
+                skips.request(tag_name, parser.CurrentByteIndex)
         elif tag in _PENDING:
             pending.append((depth, tag, attrs))
         elif tag in SKIPPED:
@@ -234,7 +233,7 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
             reader.check_progress(1024 * crossed)
 
     def end(tag_name: str) -> None:
-        nonlocal depth, capture, cell_depth, inline, cells, row, col, in_data
+        nonlocal depth, capture, cell_depth, inline, in_data
         if capture == 1:
             kids.append(join(buf) or None)
             capture = 0
@@ -243,43 +242,10 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
         if buf:
             clear()
         if cell_depth:
-            if depth == cell_depth:  # the cell ends: count it, place it, keep or check what it holds
+            if depth == cell_depth:
                 cell_depth = 0
                 inline = None
-                cells += 1
-                if cells > cell_limit:
-                    raise reader.fail("too-many-cells", f"超过 {cell_limit} 个", sheet=name)
-                ref = cell.get("r")
-                if ref:
-                    at = position_of(ref) or _position(reader, ref, name)
-                    row, col = at
-                else:
-                    col += 1
-                    at = (row, col)
-                if row < max_row and col < max_col:
-                    if not kids:
-                        cells_map[at] = _EMPTY
-                    elif len(kids) == 1 and kids[0].__class__ is str:
-                        text = kids[0]
-                        kind = cell.get("t")
-                        if kind is None and text.isdecimal() and text.isascii() and len(text) <= 15:
-                            cells_map[at] = (None, int(text))  # what typed() gives, sooner
-                        elif kind == "s" and text.isdecimal() and text.isascii() and (i := int(text)) < len(strings):
-                            cells_map[at] = (None, strings[i])
-                        elif kind is None and "." in text:  # never an int: what typed() gives, sooner
-                            try:
-                                cells_map[at] = (None, float(text))
-                            except ValueError:  # refused as typed() refuses it
-                                cells_map[at] = (None, typed("n", text))
-                        else:
-                            kind = kind or "n"
-                            cells_map[at] = (None, clip(text, text_limit) if kind in _TEXT else typed(kind, text))
-                    else:
-                        cells_map[at] = content()
-                else:
-                    for kid in kids:  # a cell outside the window is not kept, but a formula in it is still checked
-                        if kid.__class__ is tuple and kid[0]:
-                            formula(kid[0])
+                close_cell(cell.get("r"), cell.get("t"))
             elif inline is not None:
                 if depth == inline[0]:
                     inline = None
@@ -287,6 +253,8 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
                     inline[3] = False
         elif in_data and depth == data_depth:
             in_data = False
+            if skips is not None:
+                skips.open = None
         elif pending and pending[-1][0] == depth:
             _, tag, attrs = pending.pop()
             if tag == "mergeCell":
@@ -301,7 +269,137 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
                 out.hyperlinks.append(attrs.get("ref", "")[:40])
         depth -= 1
 
-    def content() -> tuple[str | None, Any]:
+    def open_row(number: str | None) -> None:
+        """A row starts: counted, and its number (or the next one) is where its cells without a reference go."""
+        nonlocal rows, row, col
+        rows += 1
+        if rows > rows_limit:
+            _refuse(reader, "rows", rows, name)
+        if number is not None and number.isdecimal() and number.isascii() and 0 < int(number) <= 1048576:
+            row, col = int(number) - 1, -1
+        else:
+            row, col = _row_number(reader, number, row, name), -1
+
+    def close_cell(ref: str | None, kind: str | None) -> None:
+        """A cell (reference ``r``, type ``t``, its children in ``kids``) ends: count it, place it, keep or check
+        what it holds."""
+        nonlocal cells, row, col
+        cells += 1
+        if cells > cell_limit:
+            raise reader.fail("too-many-cells", f"超过 {cell_limit} 个", sheet=name)
+        if ref:
+            at = position_of(ref) or _position(reader, ref, name)
+            row, col = at
+        else:
+            col += 1
+            at = (row, col)
+        if row < max_row and col < max_col:
+            if not kids:
+                cells_map[at] = _EMPTY
+            elif len(kids) == 1 and kids[0].__class__ is str:
+                text = kids[0]
+                if kind is None and text.isdecimal() and text.isascii() and len(text) <= 15:
+                    cells_map[at] = (None, int(text))  # what typed() gives, sooner
+                elif kind == "s" and text.isdecimal() and text.isascii() and (i := int(text)) < len(strings):
+                    cells_map[at] = (None, strings[i])
+                elif kind is None and "." in text:  # never an int: what typed() gives, sooner
+                    try:
+                        cells_map[at] = (None, float(text))
+                    except ValueError:  # refused as typed() refuses it
+                        cells_map[at] = (None, typed("n", text))
+                else:
+                    kind = kind or "n"
+                    cells_map[at] = (None, clip(text, text_limit) if kind in _TEXT else typed(kind, text))
+            else:
+                cells_map[at] = content(kind or "n")
+        else:
+            for kid in kids:  # a cell outside the window is not kept, but a formula in it is still checked
+                if kid.__class__ is tuple and kid[0]:
+                    formula(kid[0])
+
+    def read_rows(region: bytes) -> bool:
+        """The rows and cells of a ``<sheetData>`` region read from its bytes (``sheet_data``), each element
+        counted as parsing would count it; False (nothing read) if its text is not one the patterns may read.
+        Raises :class:`sheet_data.Uncovered` where the patterns stop covering it, having read what was before."""
+        nonlocal kids, n
+        text = region_text(region)
+        if text is None:
+            return False
+        at, size = 0, len(text)
+        in_row = False
+        while at < size:
+            end = text.find("</row>", at + SLICE, size)
+            end = size if end < 0 else end + 6
+            found = TOKENS.findall(text, at, end)
+            if sum(map(len, map(itemgetter(0), found))) != end - at:  # something between the tokens
+                raise Uncovered(text[at:at + 40])
+            at = end
+            for token, ref, _, kind, cell_attrs, value, body, close, row_tag, number, rest, row_attrs, empty in found:
+                if token[0] != "<":  # whitespace
+                    continue
+                if row_tag:
+                    if in_row:  # a row within a row: read by the handlers
+                        raise Uncovered(row_tag)
+                    in_row = not empty
+                    counted(1)
+                    if not number:
+                        open_row(attributes(row_attrs).get("r"))
+                    elif rest and "r" in attributes(rest):
+                        raise Uncovered(row_tag)
+                    else:
+                        open_row(number)
+                    continue
+                if close:
+                    if not in_row:
+                        raise Uncovered(close)
+                    in_row = False
+                    continue
+                if ref:
+                    ref, kind = ref[4:-1], kind[4:-1] if kind else None
+                else:
+                    written = attributes(cell_attrs)
+                    ref, kind = written.get("r"), written.get("t")
+                if value:
+                    elements = 2
+                    kids = [value[3:-4] or None]
+                elif body:
+                    elements = 1 + children(body)
+                else:
+                    elements = 1
+                    kids = []
+                if (n & 1023) + elements < 1024:
+                    n += elements
+                else:
+                    counted(elements)
+                close_cell(ref, kind)
+        if in_row:
+            raise Uncovered("<row>")
+        return True
+
+    def children(body: str) -> int:
+        """A cell's children put in ``kids`` as the handlers keep them; the number of their elements."""
+        nonlocal kids
+        kids = []
+        elements = 0
+        for m in CHILD.finditer(body):
+            if m["v"] is not None:
+                kids.append(decoded(m["v"]) or None)
+            elif m["fattrs"] is not None:
+                kids.append((decoded(m["f"] or ""), attributes(m["fattrs"])))
+            elif m["inline"] is not None:
+                texts = [decoded(t["t"] or "") for t in INLINE.finditer(m["inline"]) if t[0][0] == "<"]
+                kids.append([0, texts, 0, False])
+                elements += len(texts)
+            elif m["nov"] is not None:
+                kids.append(None)
+            elif m["noinline"] is not None:
+                kids.append([0, [], 0, False])
+            else:
+                continue
+            elements += 1
+        return elements
+
+    def content(kind: str) -> tuple[str | None, Any]:
         text = value = None
         for kid in kids:
             if kid is None or kid.__class__ is str:
@@ -314,7 +412,6 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
                 value = _joined(reader, kid)
         if value is None:
             return text, value
-        kind = cell.get("t", "n")
         return text, clip(value, text_limit) if kind in _TEXT else typed(kind, value)
 
     def here() -> str:
@@ -385,6 +482,7 @@ def sheet_handlers(reader: Accounts, out: Sheet, strings: list[str], window: tup
         handlers(start, end, buf.append)(p)
         if skips is not None:
             skips.counted = counted
+            skips.readers["sheetData"] = read_rows
         return finish
 
     return install

@@ -9,8 +9,10 @@ once by a separate expat parser with nothing but an element counter, or known by
 before), the element opened by the start tag contains exactly them and ends there, so they are passed over and
 their elements counted as parsing would count them. Anything else (content that is not well-formed, such as an
 end tag hidden in a comment, or more than ``REGION_LIMIT`` bytes without an end tag) is parsed as before, and
-only parts declared UTF-8 are passed over at all. Passing over moves expat's line and column numbers, so a part
-that fails after a region was passed over is read again without passing over (``Skips.passed``).
+only parts declared UTF-8 are passed over at all. A region the handlers read themselves (``Skips.readers``: a
+sheet's ``<sheetData>``) is handed to them instead, up to its first end tag, and passed over if they read it.
+Passing over moves expat's line and column numbers, so a part that fails after a region was passed over is read
+again without passing over (``Skips.passed``).
 """
 
 from __future__ import annotations
@@ -36,15 +38,17 @@ REMEMBERED = 4096
 class Skips:
     """Between the feeder and a sheet's handlers: the names of regions that may be passed over, where (in bytes
     fed to the parser) the start tag the feeder has just cut its input after begins (``expected``), the region
-    the handlers asked to pass over (``open``, cleared at its end), what counts the elements passed over, and
-    whether any was (``passed``)."""
+    the handlers asked to pass over (``open``, cleared at its end), what counts the elements passed over, what
+    reads a region the handlers read themselves (``readers``: name → a function of its bytes, True if it read them),
+    and the names of the regions passed over (``passed``)."""
 
     def __init__(self, names: frozenset[str]):
         self.names = names
         self.expected = -1
         self.open: str | None = None
         self.counted: Callable[[int], None] = _uncounted
-        self.passed = False
+        self.readers: dict[str, Callable[[bytes], bool]] = {}
+        self.passed: set[str] = set()
 
     def request(self, name: str, index: int) -> None:
         """Called by a start handler at a region it does not read: ``name`` as written, ``index`` the parser's
@@ -111,7 +115,15 @@ def _pass_over(data: bytes, read: Callable[[int], bytes], skips: Skips) -> tuple
         more = read(CHUNK)
         ended = not more
         buf += more
-    region = bytes(buf[:at])
+    view = memoryview(buf)
+    region = bytes(view[:at])
+    reader = skips.readers.get(skips.open)  # type: ignore[arg-type]
+    if reader is not None:
+        skips.passed.add(skips.open)  # type: ignore[arg-type]  # (a failure while it is read: read again)
+        if not reader(region):
+            skips.passed.discard(skips.open)  # type: ignore[arg-type]
+            return bytes(buf), ended
+        return bytes(view[at:]), ended
     key = hashlib.sha256(region).digest()
     elements = _WELL_FORMED.get(key)
     if elements is None:
@@ -122,8 +134,8 @@ def _pass_over(data: bytes, read: Callable[[int], bytes], skips: Skips) -> tuple
             _WELL_FORMED.clear()
         _WELL_FORMED[key] = elements
     skips.counted(elements)
-    skips.passed = True
-    return bytes(buf[at:]), ended
+    skips.passed.add(skips.open)  # type: ignore[arg-type]
+    return bytes(view[at:]), ended
 
 
 def _elements(region: bytes) -> int | None:

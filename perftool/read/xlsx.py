@@ -4,8 +4,9 @@ Nothing in a submission is evaluated or followed. The file is recognised by its 
 encrypted formats are told apart), the zip is checked against size, ratio and entry limits before anything is
 inflated, every part is inflated through a counting stream, and XML is parsed by plain expat handlers with DTDs
 and entities forbidden (``safe_xml``). Only regular files are opened. No element tree is built: the handlers
-(``sheet_xml`` for the sheets and shared strings) keep only the cells inside a window around the template's
-tables, so memory stays bounded however large a sheet claims to be; the deadline is checked in the handlers
+(``sheet_xml`` for the sheets and shared strings; a sheet's rows and cells read from their bytes by
+``sheet_data`` where its patterns cover them) keep only the cells inside a window around the template's tables,
+so memory stays bounded however large a sheet claims to be; the deadline is checked in the handlers
 themselves, and elements and every kind of element that can be repeated (rows, hyperlinks, merges, names,
 strings, runs of a string) are counted against their own limits.
 """
@@ -32,6 +33,7 @@ from . import safe_xml
 from .book import Book, Clipped, Limits, Sheet, Window, clip, reaches_outside, text_length
 from .failures import UnreadableWorkbook
 from .plain_strings import PLAIN_LIMIT, plain_strings
+from .sheet_data import Uncovered
 from .sheet_xml import SKIPPED, sheet_handlers, string_handlers
 from .skipping import Skips, feed
 
@@ -327,19 +329,26 @@ class _Reader:
 
     def sheet(self, book: zipfile.ZipFile, name: str, part: str, strings: list[str],
               window: tuple[int, int]) -> Sheet:
-        """A sheet as read, its data validations passed over where that is the same as parsing them; if it fails
-        after one was, it is read again without (the failure then names the place as parsing the whole part does)."""
+        """A sheet as read, its rows and cells from their bytes (``sheet_data``) and its data validations passed
+        over where that is the same as parsing them. If the rows' bytes are not all covered, the sheet is read
+        again with its cells parsed; if it fails after a region was passed over, it is read again without (the
+        failure then names the place as parsing the whole part does)."""
         before = self.inflated, self.elements, dict(self.counts)
-        out = Sheet(name)
-        skips = Skips(SKIPPED)
-        try:
-            self.run(book, part, sheet_handlers(self, out, strings, window, skips), namespaces=False, skips=skips)
-        except UnreadableWorkbook:
-            if not skips.passed:
-                raise
-            self.inflated, self.elements, self.counts = before
+        for names in (SKIPPED | {"sheetData"}, SKIPPED):
+            skips = Skips(names)
             out = Sheet(name)
-            self.run(book, part, sheet_handlers(self, out, strings, window), namespaces=False)
+            try:
+                self.run(book, part, sheet_handlers(self, out, strings, window, skips), namespaces=False,
+                         skips=skips)
+                return out
+            except Uncovered:
+                pass
+            except UnreadableWorkbook:
+                if not skips.passed:
+                    raise
+            self.inflated, self.elements, self.counts = before[0], before[1], dict(before[2])
+        out = Sheet(name)
+        self.run(book, part, sheet_handlers(self, out, strings, window), namespaces=False)
         return out
 
 

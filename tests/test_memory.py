@@ -16,7 +16,7 @@ from openpyxl.utils.datetime import from_excel as openpyxl_from_excel
 from openpyxl.utils.exceptions import CellCoordinatesException as OpenpyxlCoordinates
 
 from perftool import excel
-from perftool.generate import skeleton as skeletons
+from perftool.generate import render
 from perftool.generate.render import validations_xml
 from perftool.generate.sheet_xml import CHUNK_ROWS
 from perftool.synthetic import full_plan
@@ -112,15 +112,34 @@ def test_validations_are_made_a_chunk_at_a_time():
 def test_a_skeleton_keeps_its_slots_as_indices():
     """A full set's skeleton at 100 rows per 科目 table (16,480 parts) keeps 6.5 MB; with a tuple and a made cell
     head per slot (the first version of ``_Sheet.data``'s fast path) it kept 8.5 MB, and 14 MB more at 500 rows'
-    score + annotate peak: a bound with 15 % headroom."""
+    score + annotate peak: a bound with 15 % headroom. Measured in a fresh process: what earlier tests left
+    (a 500-row plan, caches grown already) would make it keep less."""
+    code = ("import tracemalloc; from perftool.generate import skeleton as skeletons; "
+            "from perftool.synthetic import full_plan; plan = full_plan(rows=100); tracemalloc.start(); "
+            "base = tracemalloc.get_traced_memory()[0]; skeleton = skeletons.skeleton_of(plan); "
+            "kept = (tracemalloc.get_traced_memory()[0] - base) / 2**20; "
+            "print(sum(len(sheet.parts) for sheet in skeleton.sheets), kept)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    parts, kept = out.stdout.split()
+    assert int(parts) == 16480
+    assert 5 < float(kept) < 6.5 * 1.15
+
+
+def test_a_unit_s_many_texts_leave_no_fitted_heights():
+    """附件2 at 100 rows per group: a unit entering more than CACHED_TEXTS texts gets its heights fitted without
+    keeping them (its key and heights were ~2.5 MB per unit at 500 rows); one entering fewer keeps them, and both
+    get the same heights again."""
     plan = full_plan(rows=100)
-    skeletons._SKELETONS.clear()  # built here, not taken from an earlier test's
-    tracemalloc.start()
-    try:
-        base = tracemalloc.get_traced_memory()[0]
-        skeleton = skeletons.skeleton_of(plan)
-        kept = (tracemalloc.get_traced_memory()[0] - base) / 2**20
-    finally:
-        tracemalloc.stop()
-    assert sum(len(sheet.parts) for sheet in skeleton.sheets) == 16480
-    assert 5 < kept < 6.5 * 1.15
+    layout = plan.layouts["fj2"]
+    hp = render._height_plan(layout, plan)
+    keys = [slot[4] for slot in hp.slots if slot[5]]
+    assert len(keys) > render.CACHED_TEXTS
+    many = {key: "一段足够长、需要在单元格里折行显示的文字说明" * 3 for key in keys}
+    few = dict(itertools.islice(many.items(), render.CACHED_TEXTS))
+    hp.fitted.clear()
+    first = render.table_heights(layout, plan, many, set())
+    assert not hp.fitted and render.table_heights(layout, plan, many, set()) == first
+    assert max(first.values()) > 16.0
+    kept = render.table_heights(layout, plan, few, set())
+    assert len(hp.fitted) == 1 and render.table_heights(layout, plan, few, set()) == kept
+    assert kept != first

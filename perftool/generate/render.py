@@ -259,15 +259,25 @@ def table_heights(layout: TableLayout, plan: WorkbookPlan, values: Mapping[str, 
     hp = _height_plan(layout, plan)
     entered = tuple((i, value) for _, _, _, _, key, is_input, i in hp.slots
                     if isinstance(value := values.get(key), str) and value and (is_input or key in given))
-    if entered not in hp.fitted:
-        if hp.labels is None:
-            widths = [0.0 if col.hidden else col.width for col in layout.table.columns]
-            hp.labels = RowFit(((i, b) for i, b in enumerate(hp.items) if isinstance(b, Block)), widths, hp.base)
-        heights = hp.labels.fit((i, Block(*hp.items[i][:4], text, 10.0)) for i, text in entered)
-        if len(hp.fitted) > 256:
-            hp.fitted.clear()
-        hp.fitted[entered] = {r: stored_height(h) for r, h in heights.items()}  # as stored: what the page fit counts
-    return dict(hp.fitted[entered])
+    known = hp.fitted.get(entered)
+    if known is not None:
+        return dict(known)
+    if hp.labels is None:
+        widths = [0.0 if col.hidden else col.width for col in layout.table.columns]
+        hp.labels = RowFit(((i, b) for i, b in enumerate(hp.items) if isinstance(b, Block)), widths, hp.base)
+    heights = hp.labels.fit((i, Block(*hp.items[i][:4], text, 10.0)) for i, text in entered)
+    known = {r: stored_height(h) for r, h in heights.items()}  # as stored: what the page fit counts
+    if len(entered) > CACHED_TEXTS:  # a unit's own texts by the hundred: not kept, they would serve no other unit
+        return known
+    if len(hp.fitted) > 256:
+        hp.fitted.clear()
+    hp.fitted[entered] = known
+    return dict(known)
+
+
+#: Entered texts of one table beyond which its fitted heights are not kept (``table_heights``): at 500 rows per
+#: 科目 table (~1,000 texts per table, ~30,000 in all) the keys and heights kept ~2.5 MB per unit.
+CACHED_TEXTS = 512  # a full-set unit at 20 rows per 科目 table enters ≤ 221 (附件2)
 
 
 def _caption_row(row: list[Any]) -> bool:

@@ -100,7 +100,8 @@ def _entry_kinds(layout: TableLayout) -> list[tuple[Any, str, str]]:
 def _read_formula(plan: WorkbookPlan, cells: Cells, f: Any, out: Entries) -> None:
     """A formula field's cell: its formula intact or altered, deleted, or a constant typed over it."""
     if f.key in cells.formulas:
-        if normalise_formula(cells.formulas[f.key]) != _template_formula(plan.formulas[f.key].text):
+        text, template = cells.formulas[f.key], plan.formulas[f.key].text
+        if text != template and normalise_formula(text) != _template_formula(template):
             out.tampered.add(f.key)
             out.findings.append(at("formula-tampered", f, f"{describe(f)} 的公式被改动，按表样公式重新计算",
                                    {"现公式": "=" + cells.formulas[f.key], "表样公式": "=" + plan.formulas[f.key].text}))

@@ -144,25 +144,26 @@ def compared_labels(layout: TableLayout) -> list[tuple[int, int, str]]:
                                                 in sorted(anchored_labels(lay).items())])
 
 
-def _expected_labels(layout: TableLayout) -> list[tuple[int, int, str, str]]:
-    """(row, column, the text as written, as compared) of the labels compared: a cell holding the text as written
+def _expected_labels(layout: TableLayout) -> list[tuple[tuple[int, int], str, str]]:
+    """((row, column), the text as written, as compared) of the labels compared: a cell holding the text as written
     needs no normalising."""
-    return per_layout("written", layout, lambda lay: [(r, c, lay.labels[(r, c)], text)
-                                                 for r, c, text in compared_labels(lay)])
+    return per_layout("written", layout, lambda lay: [((r, c), lay.labels[(r, c)], text)
+                                                      for r, c, text in compared_labels(lay)])
 
 
 def _agreement(sheet: Sheet, layout: TableLayout) -> float:
     labels = _expected_labels(layout)
-    value = sheet.value
-    same = sum(1 for r, c, written, text in labels if (held := value(r, c)) == written or label_text(held) == text)
+    get = sheet.cells.get
+    same = sum(1 for at, written, text in labels
+               if (held := get(at, _NO_CELL)[1]) == written or label_text(held) == text)
     return same / max(len(labels), 1)
 
 
 def changed_labels(sheet: Sheet, layout: TableLayout) -> list[tuple[int, int]]:
     """Label cells whose text differs from the template's, in reading order."""
-    value = sheet.value
-    return [(r, c) for r, c, written, text in _expected_labels(layout)
-            if text and (held := value(r, c)) != written and label_text(held) != text]
+    get = sheet.cells.get
+    return [at for at, written, text in _expected_labels(layout)
+            if text and (held := get(at, _NO_CELL)[1]) != written and label_text(held) != text]
 
 
 def check_layout(book: Book, sheet: Sheet, layout: TableLayout) -> None:

@@ -223,7 +223,7 @@ def check_cache(plan: WorkbookPlan, cached: dict[str, Any], as_filed: dict[str, 
     findings = []
     for key, stored in cached.items():
         expected = as_filed.get(key)
-        if _same(stored, expected):
+        if stored == expected or _same(stored, expected):  # equal values are the same without a call
             continue
         f = plan.field(key)
         raw = {"保存值": stored, "重算值": expected}

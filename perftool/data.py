@@ -138,7 +138,9 @@ def nest(values: Mapping[str, Any], plan: WorkbookPlan, projects: bool = False) 
         groups: dict[str, list[dict[str, Any]]] = {b: [{} for _ in range(blk.count)]
                                                    for b, blk in layout.blocks.items()}
         for f in layout.fields.values():
-            value = _jsonable(values.get(f.key))
+            value = values.get(f.key)
+            if value.__class__ not in _PLAIN:
+                value = _jsonable(value)
             if f.block is None:
                 out[f.name] = value
             else:
@@ -149,6 +151,10 @@ def nest(values: Mapping[str, Any], plan: WorkbookPlan, projects: bool = False) 
             out[name] = rows
         tables[tid] = out
     return tables
+
+
+#: Value types :func:`_jsonable` leaves as they are, told without a call (most values of a workbook).
+_PLAIN = frozenset((float, str, int, bool, type(None)))
 
 
 def _jsonable(value: Any) -> Any:

@@ -318,8 +318,30 @@ def _gather(args: list[Any], from_cell: Callable[[Any], Any], from_value: Callab
 
 
 def _numbers(args: list[Any]) -> Callable[[Values], list[float] | XlError]:
-    """Numbers of the arguments as SUM sees them: references skip text, logicals and blanks."""
-    return _gather(args, lambda x: float(x) if _is_number(x) else None, _number)
+    """Numbers of the arguments as SUM sees them: references skip text, logicals and blanks; the first error met
+    is the result. (The hottest loop of a recomputation: a float cell is taken without a call.)"""
+    parts = [(a.keys if isinstance(a, _Ref) else None, _scalar(a)) for a in args]
+
+    def collect(v: Values) -> list[float] | XlError:
+        out: list[float] = []
+        get = v.get
+        for keys, scalar in parts:
+            if keys is None:
+                y = _number(scalar(v))
+                if isinstance(y, XlError):
+                    return y
+                out.append(y)
+                continue
+            for key in keys:
+                x = get(key) if key else None
+                if x.__class__ is float:
+                    out.append(x)
+                elif isinstance(x, XlError):
+                    return x
+                elif _is_number(x):
+                    out.append(float(x))
+        return out
+    return collect
 
 
 def _aggregate(reduce: Callable[[list[float]], float], args: list[Any]) -> Node:

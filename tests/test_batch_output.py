@@ -74,9 +74,7 @@ def test_label_map_made_once_per_layout_and_an_edited_label_found(example):
 
     class Edited:
         name = layout.sheet
-
-        def value(self, row: int, column: int):
-            return "改过的栏目" if (row, column) == (r, c) else layout.labels.get((row, column))
+        cells = {**{at: (None, text) for at, text in layout.labels.items()}, (r, c): (None, "改过的栏目")}
 
     assert changed_labels(Edited(), layout) == [(r, c)]
 

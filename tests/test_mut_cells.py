@@ -358,3 +358,33 @@ def test_a_text_typed_over_a_formula_is_read_with_what_was_done_to_it():
         ("value-coerced", "B5", {"填报值": "44", "读取值": 44.0}),
         ("value-coerced", "D7", {"填报值": "1,234.5", "读取值": 1234.5})]
     assert e.texts == {"fj1.staff_quota"}  # only inputs count: a spreadsheet leaves such text out of its sums
+
+
+def test_numbers_in_numeric_inputs_and_texts_in_text_inputs_are_taken_as_they_are():
+    e = entries({"fj1.basic_prev": 12, "fj1.basic_budget": 3.5, "fj1.basic_final": -2.5, "fj2.output_max": 7,
+                 "fj1.area_approved": 1.25, "fj1.special[0].name": "44.5"},
+                {k: formula_text(k) for k in PLAN.formulas})
+    assert e.inputs == {"fj1.basic_prev": 12.0, "fj1.basic_budget": 3.5, "fj1.basic_final": -2.5,
+                        "fj2.output_max": 7.0, "fj1.area_approved": 1.25, "fj1.special[0].name": "44.5"}
+    assert [type(e.inputs[k]) for k in ("fj1.basic_prev", "fj2.output_max")] == [float, float]
+    assert e.texts == set()  # a text input's numeric-looking text stays a text
+    assert [(f.code, f.cell) for f in e.findings] == [("negative-value", "D8")]
+
+
+@pytest.mark.parametrize("key, raw, code", [
+    ("fj1.basic_prev", float("inf"), "value-invalid"), ("fj1.basic_prev", float("nan"), "value-invalid"),
+    ("fj1.basic_prev", True, "value-invalid"), ("fj1.staff_quota", 2.5, "value-invalid"),
+    ("fj1.basic_prev", " 12 ", "value-coerced"), ("fj1.basic_prev", 2e8, "implausible-value"),
+])
+def test_numbers_a_number_input_cannot_take_as_they_are_go_through_coercion(key, raw, code):
+    e = entries({key: raw}, {k: formula_text(k) for k in PLAN.formulas})
+    assert [f.code for f in e.findings] == [code]
+    assert (key in e.inputs) == (code != "value-invalid")
+
+
+def test_a_blank_input_is_left_out_and_a_formula_written_otherwise_is_still_the_template_s():
+    formulas = {k: formula_text(k) for k in PLAN.formulas}
+    formulas["fj1.staff_rate"] = formulas["fj1.staff_rate"].lower().replace(",", ", ")
+    assert formulas["fj1.staff_rate"] != formula_text("fj1.staff_rate")
+    e = entries({"fj1.basic_prev": None}, formulas)
+    assert (e.inputs, e.tampered, e.findings) == ({}, set(), [])

@@ -27,7 +27,7 @@ rounding bound of the figures involved ``rounding-large`` (both warnings); beyon
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from ..definitions.catalog import catalog, editions, load_table
@@ -55,6 +55,11 @@ class Side:
     text: str
     formula: CompiledFormula
     fields: tuple[Field, ...]
+
+    @cached_property
+    def named(self) -> str:
+        """:func:`_named` of this side, made once (rules are compiled once per plan shape)."""
+        return _named(self)
 
 
 @dataclass
@@ -228,14 +233,14 @@ def _compare(c: Comparison, values: dict[str, Any], scale: int = 1) -> Finding |
         return found
     if not (is_number(left) and is_number(right)):
         return None  # a side is blank (nothing filed) or not computable (already reported at its cells)
+    if OPERATORS[c.op](left, right, 1e-6):
+        return None
     fields = c.left.fields + c.right.fields
     filled = sum(1 for f in fields if not is_blank(values.get(f.key)))
     tol = 1e-6 if c.exact else tolerance("amount", filled * scale)
-    if OPERATORS[c.op](left, right, 1e-6):
-        return None
     where = (c.left.fields or c.right.fields or (None,))[0]
     cells = [f"{f.sheet}!{f.cell}" for f in fields]
-    left_name, right_name = _named(c.left), _named(c.right)
+    left_name, right_name = c.left.named, c.right.named
     if right_name == left_name:
         left_name, right_name = left_name + "（左式）", right_name + "（右式）"
     values_shown = {left_name: round(left, 6), right_name: round(right, 6), "差额": round(left - right, 6)}

@@ -128,8 +128,8 @@ def anchored_labels(layout: TableLayout) -> dict[tuple[int, int], str]:
 _PER_LAYOUT: dict[tuple[str, int], tuple[weakref.ref, Any]] = {}
 
 
-def _once(what: str, layout: TableLayout, make: Callable[[TableLayout], Any]) -> Any:
-    """``make(layout)``, made once per layout and process."""
+def per_layout(what: str, layout: TableLayout, make: Callable[[TableLayout], Any]) -> Any:
+    """``make(layout)``, made once per layout and process (``what`` names what is made: one entry per name)."""
     held = _PER_LAYOUT.get((what, id(layout)))
     if held is None or held[0]() is not layout:
         if len(_PER_LAYOUT) >= 1024:
@@ -140,29 +140,30 @@ def _once(what: str, layout: TableLayout, make: Callable[[TableLayout], Any]) ->
 
 def compared_labels(layout: TableLayout) -> list[tuple[int, int, str]]:
     """(row, column, ``label_text``) of ``layout``'s anchored labels in reading order; made once per layout."""
-    return _once("labels", layout, lambda lay: [(r, c, label_text(text)) for (r, c), text
+    return per_layout("labels", layout, lambda lay: [(r, c, label_text(text)) for (r, c), text
                                                 in sorted(anchored_labels(lay).items())])
 
 
-def _expected_labels(layout: TableLayout) -> list[tuple[int, int, str, str]]:
-    """(row, column, the text as written, as compared) of the labels compared: a cell holding the text as written
+def _expected_labels(layout: TableLayout) -> list[tuple[tuple[int, int], str, str]]:
+    """((row, column), the text as written, as compared) of the labels compared: a cell holding the text as written
     needs no normalising."""
-    return _once("written", layout, lambda lay: [(r, c, lay.labels[(r, c)], text)
-                                                 for r, c, text in compared_labels(lay)])
+    return per_layout("written", layout, lambda lay: [((r, c), lay.labels[(r, c)], text)
+                                                      for r, c, text in compared_labels(lay)])
 
 
 def _agreement(sheet: Sheet, layout: TableLayout) -> float:
     labels = _expected_labels(layout)
-    value = sheet.value
-    same = sum(1 for r, c, written, text in labels if (held := value(r, c)) == written or label_text(held) == text)
+    get = sheet.cells.get
+    same = sum(1 for at, written, text in labels
+               if (held := get(at, _NO_CELL)[1]) == written or label_text(held) == text)
     return same / max(len(labels), 1)
 
 
 def changed_labels(sheet: Sheet, layout: TableLayout) -> list[tuple[int, int]]:
     """Label cells whose text differs from the template's, in reading order."""
-    value = sheet.value
-    return [(r, c) for r, c, written, text in _expected_labels(layout)
-            if text and (held := value(r, c)) != written and label_text(held) != text]
+    get = sheet.cells.get
+    return [at for at, written, text in _expected_labels(layout)
+            if text and (held := get(at, _NO_CELL)[1]) != written and label_text(held) != text]
 
 
 def check_layout(book: Book, sheet: Sheet, layout: TableLayout) -> None:
@@ -214,7 +215,7 @@ def read_cells(book: Book, plan: WorkbookPlan) -> Cells:
     formulas, cached, values = out.formulas, out.cached, out.values
     for layout in plan.layouts.values():
         get = book.sheets[layout.sheet].cells.get
-        for key, at, is_date in _once("fields", layout, _field_places):
+        for key, at, is_date in per_layout("fields", layout, _field_places):
             formula, value = get(at, _NO_CELL)
             if formula is not None:
                 formulas[key] = formula

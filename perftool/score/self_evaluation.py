@@ -7,6 +7,7 @@ qualitative rows by keyword bands.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from ..audit.findings import Finding, at
@@ -14,6 +15,7 @@ from ..definitions.layout import field_key
 from ..definitions.scoresheet import load_ruleset
 from ..definitions.workbook import WorkbookPlan
 from ..figures import read_figure
+from ..read.workbook import per_layout
 from ..values import is_number, show
 from .evaluation import NOT_ASSESSABLE, Indicator, Scores, check_total, full_marks
 
@@ -103,7 +105,7 @@ def score_self_evaluation(plan: WorkbookPlan, computed: dict[str, Any], as_filed
             nature = direction(as_filed.get(keys["nature"]), target, name, directions)
             suggestion, reason = suggest(target, actual, maximum, bands, nature)
             score_field = plan.field(keys["score"])
-            section = _section(layout, block.name)
+            section = per_layout("section " + block.name, layout, partial(_section, block=block.name))
             out.append(Indicator(f"{block.name}[{i}]", str(name or "").strip(), section, score_field.row_label,
                                  maximum, suggestion, _round(given, 2), reason, None,
                                  f"{score_field.sheet}!{score_field.cell}"))

@@ -1,14 +1,16 @@
-"""Shared fixtures: the seed documents, a full 2024 workbook plan and its generated file."""
+"""Shared fixtures: the seed documents, a full 2024 workbook plan and its generated file, the reader's skips."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from perftool.definitions.workbook import WorkbookPlan, plan_workbook
 from perftool.generate.render import render
+from perftool.read import skipping, xlsx
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -125,3 +127,18 @@ def example(tmp_path_factory):
         return cache[name]
 
     return build
+
+
+@pytest.fixture()
+def passing(monkeypatch) -> list[Any]:
+    """The ``read.skipping.Skips`` of every attempt at a sheet from now on, in reading order (``passed``: the
+    regions passed over in bytes; two for a sheet whose rows fell back to the expat handlers)."""
+    made: list[Any] = []
+
+    class Recorded(skipping.Skips):
+        def __init__(self, names: frozenset[str]):
+            super().__init__(names)
+            made.append(self)
+
+    monkeypatch.setattr(xlsx, "Skips", Recorded)
+    return made

@@ -442,19 +442,6 @@ def test_cells_outside_sheet_data_are_not_read(corpus, tmp_path):
 
 # -- validations passed over in bytes (perftool/read/skipping.py): only where parsing them gives the same ----------
 
-@pytest.fixture()
-def passing(monkeypatch) -> list[Any]:
-    """The Skips of every sheet read from now on, in reading order (``passed``: a region was passed over)."""
-    made: list[Any] = []
-
-    class Recorded(skipping.Skips):
-        def __init__(self, names: frozenset[str]):
-            super().__init__(names)
-            made.append(self)
-
-    monkeypatch.setattr(xlsx, "Skips", Recorded)
-    return made
-
 
 def passed(path: Path, made: list[Any]) -> dict[str, bool]:
     """Sheet → whether its data validations were passed over, reading ``path`` with ``read_book``."""

@@ -133,19 +133,17 @@ def _findings_sheet(ws: Worksheet, a: Assessment, styles: Styles) -> None:
 
 
 _TEXT_COLS = (2, 4, 5, 6, 7, STATE_COL, EXPLANATION_COL)  # the columns of a row's wrapped texts (measured)
+_RISKY = frozenset((*FORMULA_LEADS, "<"))  # leads of a text that is quoted or may be a rich string: cell by cell
 _APART = "\ue000"  # joins a row's texts to check and escape them at once
-#: What sends a row cell by cell, searched in its texts joined by _APART: a character ``inline_text`` writes as
-#: ``_xHHHH_``, ``_x``, a text led by a formula lead or ``<`` (quoted or maybe a rich string) or with a space
-#: (``str.isspace``, as ``strip`` sees it) at either end; ``&``, ``<``, ``>`` elsewhere are escaped at once, as
-#: ``inline_text`` escapes them. An _APART inside a text only makes more text ends: never fewer rows apart.
-_APART_ROW = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]|_x|"
-                        f"(?:\\A|{_APART})[{re.escape(''.join((*FORMULA_LEADS, '<')))}\\s]|\\s(?:{_APART}|\\Z)")
+#: What ``inline_text`` writes as ``_xHHHH_``: like ``_x``, a _RISKY lead or a space at either end, it sends a row
+#: cell by cell (``&``, ``<``, ``>`` elsewhere are escaped at once, as ``inline_text`` escapes them).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
 
 
 class _FindingRows:
     """Writes the 审核结果 rows, one per finding, each format made once per sheet. On an ``XmlSheet`` a row goes
     in whole (``put_whole_row``), its XML from a template per severity, 说明 state and link, the format numbers in
-    it, its texts checked and escaped at once (``_APART_ROW``); a row with a text to quote, a text that may read as a
+    it, its texts checked and escaped at once (``_UNSAFE``); a row with a text to quote, a text that may read as a
     rich string, one near Excel's limit or one ``inline_text`` writes otherwise than escaped is written cell by cell
     (``write_row``), as on a plain worksheet."""
 
@@ -193,8 +191,11 @@ class _FindingRows:
             return False
         cells = (texts[0], target, *texts[1:], f.id, fingerprint)
         joined = _APART.join(cells)
-        if len(joined) > MAX_TEXT // 2 or _APART_ROW.search(joined):
+        if len(joined) > MAX_TEXT // 2 or _UNSAFE.search(joined) or "_x" in joined:
             return False
+        for text in cells:
+            if text[:1] in _RISKY or text.strip() != text:  # quoted, maybe rich, or its spaces kept: cell by cell
+                return False
         shown = cells
         if "&" in joined or "<" in joined or ">" in joined:  # escaped all at once
             shown = escape(joined).split(_APART)

@@ -855,8 +855,9 @@ def comments_xml(comments: list[CommentType]) -> bytes:
            "</authors><commentList>"]
     attr = _XML._escape_attributes
     fonts: dict[tuple[Any, Any, Any], str] = {}
+    ids = {a: f' authorId="{n}"' for a, n in authors.items()}  # each author's attribute made once
     for c in comments:
-        author = f' authorId="{authors[c.author]}"' if c.author is not None else ""
+        author = ids[c.author] if c.author is not None else ""
         font = (c.font_size, c.font_name, c.font_family)
         if font not in fonts:
             fonts[font] = (f'<rPr><sz val="{attr(c.font_size)}"/><color indexed="81"/><rFont val="'

@@ -230,14 +230,16 @@ def test_a_second_unit_of_one_layout_with_other_findings_equals_its_own_full_ren
 def test_finding_rows_put_whole_or_cell_by_cell_as_their_texts_need(tmp_path, monkeypatch, plain_rows):
     """The 审核结果 rows checked and escaped all at once: a row whose texts hold ``&``, ``<`` or ``>`` inside (or a
     line break, a space inside, the character the check joins texts with) goes in whole, one with a text that
-    ``inline_text`` writes otherwise (control character, ``_x``, a space at either end), that is quoted or starts
-    with ``<``, or that holds the joining character and needs escaping goes cell by cell; both copies agree, also
-    when the rows beyond the first few are deflated (whole ones and those cell by cell among them)."""
+    ``inline_text`` writes otherwise (control character, ``_x``, a space at either end, also a full-width or
+    no-break one), that is quoted or starts with ``<``, or that holds the joining character and needs escaping
+    goes cell by cell; both copies agree, also when the rows beyond the first few are deflated (whole ones and
+    those cell by cell among them)."""
     monkeypatch.setattr(sheet_xml, "PLAIN_ROWS", plain_rows)
     monkeypatch.setattr(sheet_xml, "OPEN_ROWS", min(sheet_xml.OPEN_ROWS, plain_rows))
     XmlSheet = sheet_xml.XmlSheet
     whole = {"a&b<c>d", "甲 & 乙", "第一行\n第二行", "中\ue000间", "x<y", "差额 > 0 万元"}
-    apart = {"A&B\ue000<c>", "控制\x01", "_x0041_", " 前", "后 ", "=1", "<b>加粗</b>", "＠提及", "\t制表"}
+    apart = {"A&B\ue000<c>", "控制\x01", "_x0041_", " 前", "后 ", "=1", "<b>加粗</b>", "＠提及", "\t制表", "尾\u3000",
+             "\u00a0前"}
     plan = full_plan(2024, 1)
     render(plan, plan.default_inputs(), tmp_path / "in.xlsx")
     a = assess(tmp_path / "in.xlsx")

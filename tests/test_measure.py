@@ -92,3 +92,41 @@ def test_a_row_of_single_cell_texts_fits_as_fit_rows_fits_it():
         blocks = [Block(3, c, 3, c, text) for c, text in texts]
         expected = fit_rows(blocks, widths, {3: start})[3]
         assert fit_row(((text, column_points(widths[c])) for c, text in texts), start) == expected, case
+
+
+def test_a_line_break_free_text_never_takes_more_lines_than_most_lines():
+    """``most_lines`` bounds ``lines_of`` from above, exactly for texts of the widest glyphs."""
+    rnd = random.Random(8)
+    for _ in range(3000):
+        text = "".join(rnd.choice("财政拨款（万元）0123456789.%ABC ①") for _ in range(rnd.randint(0, 200)))
+        width = column_points(rnd.choice((1, 5, 8.5, 13, 22, 56)))
+        size = rnd.choice((10.0, 11.0, 16.0))
+        assert reference_lines(text, width, size) <= measure.most_lines(len(text), width, size), (text, width)
+        assert reference_lines("财" * len(text), width, size) == measure.most_lines(len(text), width, size)
+    assert measure.most_lines(40, column_points(22)) == 4 and measure.most_lines(0, column_points(22)) == 1
+
+
+def test_a_row_fits_as_fit_rows_fits_it_with_texts_left_unmeasured(monkeypatch):
+    """Texts without line breaks that cannot raise the row are not measured, and the row's height is still the
+    one ``fit_rows`` gives."""
+    rng = random.Random(9)
+    widths = [5, 9, 8, 13, 18, 24, 40, 24, 10, 36]
+    measured: list[str] = []
+    real = measure._measured_height
+
+    def counted(text, points, size):
+        measured.append(text)
+        return real(text, points, size)
+
+    monkeypatch.setattr(measure, "_measured_height", counted)
+    skipped = 0
+    for case in range(300):
+        texts = [(c, "".join(rng.choice("一一a1，") for _ in range(rng.randrange(0, 160)))) for c in
+                 rng.sample(range(len(widths)), rng.randrange(1, 8))]
+        start = rng.choice([15.0, 18.0, 30.0, 14.9, 120.0])
+        expected = fit_rows([Block(3, c, 3, c, text) for c, text in texts], widths, {3: start})[3]
+        measured.clear()
+        assert fit_row(((text, column_points(widths[c])) for c, text in texts), start) == expected, case
+        skipped += sum(1 for c, text in texts if len(text) * 10.0 > column_points(widths[c]) - SIDE_PADDING) \
+            - len(measured)
+    assert skipped > 100

@@ -224,3 +224,28 @@ def test_notes_are_the_comments_xlsxwriter_writes(tmp_path: Path):
 def test_a_comment_kind_does_not_move_its_boxes():
     with pytest.raises(ValueError):
         CommentKind({"x_offset": 5})
+
+
+def test_rows_given_whole_widen_the_dimensions_as_their_cells_do():
+    """``put_whole_row`` widens the sheet's dimensions as writing its first and last cell does; a row outside the
+    sheet (row or column) is refused, the dimensions as writing its cells leaves them."""
+    book = xlsxwriter.Workbook(io.BytesIO(), {"in_memory": True})
+    xml = book.add_worksheet(worksheet_class=XmlSheet)
+    plain = book.add_worksheet()
+    for ws in (xml, plain):
+        ws.write_string(5, 3, "甲")
+
+    def dims(ws):
+        return ws.dim_rowmin, ws.dim_rowmax, ws.dim_colmin, ws.dim_colmax
+
+    for row, cols in ((9, (2, 6)), (1, (4, 5)), (7, (0, 3))):
+        assert xml.put_whole_row(row, "", cols, ("x", "y"))
+        for col in cols:
+            plain.write_string(row, col, "x")
+    assert dims(xml) == dims(plain) == (1, 9, 0, 6)
+    for row, cols in ((1_048_576, (0, 1)), (-1, (0, 1)), (3, (-1, 2))):
+        assert not xml.put_whole_row(row, "", cols, ("x", "y"))
+    assert dims(xml) == (1, 9, 0, 6)
+    assert not xml.put_whole_row(20, "", (0, 16_384), ("x", "y"))
+    assert plain.write_string(20, 0, "x") == 0 and plain.write_string(20, 16_384, "x") == -1
+    assert dims(xml) == dims(plain) == (1, 20, 0, 6)

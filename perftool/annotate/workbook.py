@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,7 @@ def annotate(a: Assessment, output: Path, full: bool = False) -> None:
     marks: dict[str, dict[tuple[int, int], list[tuple[str, str]]]] = {}
     for f in a.findings:
         if f.sheet in sheets and f.cell:
-            marks.setdefault(f.sheet, {}).setdefault(xl_cell_to_rowcol(f.cell), []).append((f.severity, f.message))
+            marks.setdefault(f.sheet, {}).setdefault(_rowcol(f.cell), []).append((f.severity, f.message))
 
     sheet_class = None if full else XmlSheet  # the same sheets, their cells written as XML directly
 
@@ -62,6 +63,10 @@ def annotate(a: Assessment, output: Path, full: bool = False) -> None:
         render(a.plan, given, output, marks, front)
     else:  # the figures ``assess`` computed, when from these very entries
         write_copy(a.plan, given, output, marks, front, a.as_filed if given == a.filed_from else None)
+
+
+#: ``xl_cell_to_rowcol``, kept for the cells met (a layout's findings recur at its cells across copies).
+_rowcol = lru_cache(maxsize=4096)(xl_cell_to_rowcol)
 
 
 class _Links:

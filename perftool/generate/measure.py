@@ -116,11 +116,18 @@ def _measured_height(text: str, width_points: float, size: float) -> float:
 
 def fit_row(texts: Iterable[tuple[str, float]], height: float = 15.0) -> float:
     """What ``fit_rows`` makes of a row ``height`` high holding single-cell blocks ((text, the cell's width in
-    points), in order): the same arithmetic, without the blocks."""
+    points), in order): the same arithmetic, without the blocks. A text of one line break-free that cannot need
+    more than the row has so far is not measured: no character is wider than the font size, so a line holds at
+    least ``room // 10`` of them (``most_lines``)."""
     h = stored_height(height)
     for text, points in texts:  # text_height at 10 pt, its one-line case inline (a copy fits ~2,000 texts)
-        if text.__class__ is str and len(text) * 10.0 <= points - SIDE_PADDING and "\n" not in text:
-            need = _ONE_LINE
+        if text.__class__ is str and "\n" not in text:
+            if len(text) * 10.0 <= points - SIDE_PADDING:
+                need = _ONE_LINE
+            elif most_lines(len(text), points) * 10.0 * LINE_SPACING + CELL_PADDING <= h + 0.1:
+                continue  # its height (as _measured_height computes it) cannot raise the row's
+            else:
+                need = _measured_height(text, points, 10.0)
         else:
             need = _measured_height(text, points, 10.0)
         if need > h + 0.1:
@@ -129,6 +136,13 @@ def fit_row(texts: Iterable[tuple[str, float]], height: float = 15.0) -> float:
 
 
 _ONE_LINE = 10.0 * LINE_SPACING + CELL_PADDING  # text_height of a text on one line at 10 pt
+
+
+def most_lines(length: int, width_points: float, size: float = 10.0) -> int:
+    """The most lines ``lines_of`` can give a text of ``length`` characters without line breaks: each line holds
+    at least as many characters as fit at the widest glyph (``size``)."""
+    per_line = int(max(size, width_points - SIDE_PADDING) // size)
+    return max(1, -(-length // per_line))
 
 
 class Block(NamedTuple):

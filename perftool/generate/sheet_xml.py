@@ -225,7 +225,7 @@ class XmlSheet(Worksheet):
             if not url.startswith("internal:") or "#" in url or len(url) > 255 or len(tip or "") > 255 \
                     or self.hlink_count >= 65530:
                 return False
-        if self._check_dimensions(row, cols[0]) or self._check_dimensions(row, cols[-1]):
+        if not self._within(row, cols[0], cols[-1]):
             return False
         if len(self._packed) < PLAIN_ROWS:
             self._packed[row] = xml.encode("utf-8"), cols, values
@@ -242,6 +242,25 @@ class XmlSheet(Worksheet):
 
     _whole: dict[int, tuple[bytes, tuple[int, ...], tuple[Any, ...]]] | None = None  # rows given whole, to deflate
 
+    def _within(self, row: int, first: int, last: int) -> bool:
+        """``_check_dimensions`` of columns ``first`` and ``last`` (``first`` ≤ ``last``) of ``row`` in one call:
+        whether both lie in the sheet; the sheet's dimensions widened to them if so."""
+        if self.constant_memory or row < 0 or first < 0 or row >= self.xls_rowmax or last >= self.xls_colmax:
+            return not (self._check_dimensions(row, first) or self._check_dimensions(row, last))
+        low = self.dim_rowmin
+        if low is None or row < low:
+            self.dim_rowmin = row
+        high = self.dim_rowmax
+        if high is None or row > high:
+            self.dim_rowmax = row
+        low = self.dim_colmin
+        if low is None or first < low:
+            self.dim_colmin = first
+        high = self.dim_colmax
+        if high is None or last > high:
+            self.dim_colmax = last
+        return True
+
     def _deflate_whole(self) -> None:
         """Deflate the rows given whole and not yet packed together, as ``_pack`` packs the open rows."""
         rows = self._whole
@@ -256,7 +275,8 @@ class XmlSheet(Worksheet):
         row_info, row_sizes, default = self.row_info, self.row_sizes, self.default_row_height
         for row, points in heights.items():
             height = int(points * 4.0 / 3.0 + 0.5)  # set_row's pixels
-            if self._check_dimensions(row, 0 if self.dim_colmin is None else self.dim_colmin):
+            col = 0 if self.dim_colmin is None else self.dim_colmin
+            if not self._within(row, col, col):
                 continue
             hidden = height == 0
             if hidden:
@@ -514,10 +534,15 @@ class XmlSheet(Worksheet):
     def _write_hyperlinks(self) -> None:
         if self._links and not self.hyperlinks:
             attr = _XML._escape_attributes
-            self.fh.write("<hyperlinks>" + "".join(
-                f'<hyperlink ref="{xl_rowcol_to_cell(row, col)}" location="{attr(target)}"'
-                + (f' tooltip="{attr(tip)}"' if tip else "") + f' display="{attr(text)}"/>'
-                for (row, col), (target, text, tip) in sorted(self._links.items())) + "</hyperlinks>")
+            tips: dict[str, str] = {}  # a tip's attribute, escaped once (the copy's links share one)
+            parts = []
+            for (row, col), (target, text, tip) in sorted(self._links.items()):
+                location = attr(target)
+                if tip:
+                    tip = tips.get(tip) or tips.setdefault(tip, f' tooltip="{attr(tip)}"')
+                parts.append(f'<hyperlink ref="{xl_rowcol_to_cell(row, col)}" location="{location}"{tip or ""}'
+                             f' display="{location if text == target else attr(text)}"/>')
+            self.fh.write("<hyperlinks>" + "".join(parts) + "</hyperlinks>")
             return
         for (row, col), (target, text, tip) in self._links.items():  # with other links: all as XlsxWriter's
             link = Url("internal:" + target)
@@ -830,8 +855,9 @@ def comments_xml(comments: list[CommentType]) -> bytes:
            "</authors><commentList>"]
     attr = _XML._escape_attributes
     fonts: dict[tuple[Any, Any, Any], str] = {}
+    ids = {a: f' authorId="{n}"' for a, n in authors.items()}  # each author's attribute made once
     for c in comments:
-        author = f' authorId="{authors[c.author]}"' if c.author is not None else ""
+        author = ids[c.author] if c.author is not None else ""
         font = (c.font_size, c.font_name, c.font_family)
         if font not in fonts:
             fonts[font] = (f'<rPr><sz val="{attr(c.font_size)}"/><color indexed="81"/><rFont val="'

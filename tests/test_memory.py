@@ -132,7 +132,7 @@ def test_a_unit_s_many_texts_leave_no_fitted_heights():
     plan = full_plan(rows=100)
     layout = plan.layouts["fj2"]
     hp = render._height_plan(layout, plan)
-    keys = [slot[4] for slot in hp.slots if slot[5]]
+    keys = [key for key, is_input in zip(hp.keys, hp.inputs) if is_input]
     assert len(keys) > render.CACHED_TEXTS
     many = {key: "一段足够长、需要在单元格里折行显示的文字说明" * 3 for key in keys}
     few = dict(itertools.islice(many.items(), render.CACHED_TEXTS))

@@ -12,14 +12,18 @@ from .formula import Position, compile_formula
 
 
 class CompiledFormula:
-    """One formula in A1 form, compiled, with the field keys it reads."""
+    """One formula in A1 form, compiled, with the field keys it reads (a tuple, in the order of the set they were
+    collected in, and slots: a set and a ``__dict__`` each kept ~3 MB more of a 500-row set's ~14,000 formulas)."""
+
+    __slots__ = ("text", "function", "dependencies")
 
     def __init__(self, text: str, sheet: str, positions: Mapping[Position, str]):
         self.text = text
         try:
-            self.function, self.dependencies = compile_formula(text, sheet, positions)
+            self.function, keys = compile_formula(text, sheet, positions)
         except ValueError as exc:  # FormulaSyntaxError, or a reference openpyxl cannot read
             raise DefinitionError(f"公式无法解析：={text}（{exc}）") from exc
+        self.dependencies: tuple[str, ...] = tuple(keys)
 
     def __call__(self, values: Mapping[str, Any]) -> Any:
         """The result as a plain value: float, str, bool, None (blank) or an error text such as ``#DIV/0!``."""

@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping
 from decimal import ROUND_DOWN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
 from functools import partial
+from operator import methodcaller
 from typing import Any
 
 from .excel import range_boundaries
@@ -168,13 +169,18 @@ class _Parser:
 
 # -- values -------------------------------------------------------------------------------------------------
 
+def _blank(values: Values) -> None:
+    """A cell that is not a field: blank."""
+    return None
+
+
 def _scalar(node: Any) -> Node:
     """A node as a single value: a one-cell reference reads its cell; a larger range is #VALUE!."""
     if isinstance(node, _Ref):
         if len(node.keys) != 1:
             return lambda v: VALUE
         key = node.keys[0]
-        return (lambda v: v.get(key)) if key else (lambda v: None)
+        return methodcaller("get", key) if key else _blank  # a C callable: ~half a closure's bytes (~11,000)
     return node
 
 

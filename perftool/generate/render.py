@@ -7,6 +7,7 @@ Every formula is written with the value perftool computed for it, so that viewer
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from dataclasses import dataclass
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -196,19 +197,28 @@ def plan_texts(layout: TableLayout, plan: WorkbookPlan) -> tuple[str, str]:
 
 @dataclass
 class _HeightPlan:
-    """What a layout's row heights are made of: the base heights, in cell order the label texts (blocks) and the
-    cells whose entered text may wrap (``(r, c, r2, c2, key, is_input, i)``, ``i`` its place in ``items``), and the
-    heights fitted so far by the entered texts (units that leave their texts as issued share them)."""
+    """What a layout's row heights are made of: the base heights; the label texts (blocks) with their places in
+    cell order; the cells whose entered text may wrap, as parallel arrays (a 500-row set has ~27,000: a tuple each
+    kept ~4 MB): their areas (r, c, r2, c2 each), keys, whether each is an input, and places among the blocks; and
+    the heights fitted so far by the entered texts (units that leave their texts as issued share them)."""
 
     layout: TableLayout  # kept alive: plans are found by its identity
     base: dict[int, float]
-    items: list[Any]
+    blocks: list[tuple[int, Block]]
+    areas: array
+    keys: list[str]
+    inputs: bytes
+    places: array
     fitted: dict[Any, dict[int, float]]
 
     def __post_init__(self) -> None:
-        self.slots = [item for item in self.items if not isinstance(item, Block)]  # the same tuples
         self.labels: RowFit | None = None  # the labels' fit, refitted where a unit's texts are (``table_heights``)
         self.prints: dict[tuple[float, ...], tuple[Any, tuple[int, int] | None]] = {}  # ``page_setup``'s fits
+
+    def block(self, slot: int, text: str) -> tuple[int, Block]:
+        """The ``slot``-th cell holding ``text``, with its place among the blocks."""
+        r, c, r2, c2 = self.areas[4 * slot:4 * slot + 4]
+        return self.places[slot], Block(r, c, r2, c2, text, 10.0)
 
 
 _HEIGHT_PLANS: dict[tuple[int, int], _HeightPlan] = {}
@@ -221,7 +231,8 @@ def _height_plan(layout: TableLayout, plan: WorkbookPlan) -> _HeightPlan:
     context = _context(plan)
     merged = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in layout.merges}
     heights: dict[int, float] = {0: 16.0, 1: 30.0, 2: 18.0}
-    items: list[Any] = []
+    blocks: list[tuple[int, Block]] = []
+    areas, places, keys, inputs = array("l"), array("l"), [], bytearray()
     for r in range(layout.header_first, layout.body_last + 1):
         heights[r] = 20.0 if r < layout.body_first or _caption_row(layout.grid[r]) else 16.0
         for c, spec in enumerate(layout.grid[r]):
@@ -229,27 +240,29 @@ def _height_plan(layout: TableLayout, plan: WorkbookPlan) -> _HeightPlan:
             if isinstance(spec, Label):
                 text = substitute(spec.text, context)
                 if not isinstance(text, (int, float)) and str(text):
-                    items.append(Block(r, c, r2, c2, str(text), 10.0))
+                    blocks.append((len(blocks) + len(keys), Block(r, c, r2, c2, str(text), 10.0)))
             elif isinstance(spec, (Input, Formula)):
                 field = layout.cell_fields[(r, c)]
                 if not TYPES[field.type].numeric:
-                    items.append((r, c, r2, c2, field.key, isinstance(spec, Input), len(items)))
+                    places.append(len(blocks) + len(keys))
+                    areas.extend((r, c, r2, c2))
+                    keys.append(field.key)
+                    inputs.append(isinstance(spec, Input))
     visible_last = max(c for c, col in enumerate(layout.table.columns) if not col.hidden)
     for row, note in enumerate(layout.table.notes, start=layout.body_last + 1):
-        items.append(Block(row, 0, row, visible_last, str(substitute(note, context)), 10.0))
+        blocks.append((len(blocks) + len(keys), Block(row, 0, row, visible_last, str(substitute(note, context)), 10.0)))
         heights[row] = 15.0
     if len(_HEIGHT_PLANS) > 128:  # layouts of many row counts: start again rather than grow without end
         _HEIGHT_PLANS.clear()
-    _HEIGHT_PLANS[key] = _HeightPlan(layout, heights, items, {})
+    _HEIGHT_PLANS[key] = _HeightPlan(layout, heights, blocks, areas, keys, bytes(inputs), places, {})
     return _HEIGHT_PLANS[key]
 
 
 def changeable_rows(layout: TableLayout, plan: WorkbookPlan) -> set[int]:
     """The rows whose height an entered text can change: the last row of a cell that may hold one, and of a label
     spanning rows (the rows it spans may grow)."""
-    items = _height_plan(layout, plan).items
-    return {item.last for item in items if isinstance(item, Block) and item.last > item.first} | \
-        {item[2] for item in items if not isinstance(item, Block)}
+    hp = _height_plan(layout, plan)
+    return {b.last for _, b in hp.blocks if b.last > b.first} | set(hp.areas[2::4])
 
 
 def table_heights(layout: TableLayout, plan: WorkbookPlan, values: Mapping[str, Any],
@@ -257,15 +270,15 @@ def table_heights(layout: TableLayout, plan: WorkbookPlan, values: Mapping[str, 
     """Every set row's height (points, as stored): the base heights raised so that each label and each entered
     text (an input's, or a figure typed over a formula) fits its cell."""
     hp = _height_plan(layout, plan)
-    entered = tuple((i, value) for _, _, _, _, key, is_input, i in hp.slots
+    entered = tuple((i, value) for i, (key, is_input) in enumerate(zip(hp.keys, hp.inputs))
                     if isinstance(value := values.get(key), str) and value and (is_input or key in given))
     known = hp.fitted.get(entered)
     if known is not None:
         return dict(known)
     if hp.labels is None:
         widths = [0.0 if col.hidden else col.width for col in layout.table.columns]
-        hp.labels = RowFit(((i, b) for i, b in enumerate(hp.items) if isinstance(b, Block)), widths, hp.base)
-    heights = hp.labels.fit((i, Block(*hp.items[i][:4], text, 10.0)) for i, text in entered)
+        hp.labels = RowFit(hp.blocks, widths, hp.base)
+    heights = hp.labels.fit(hp.block(i, text) for i, text in entered)
     known = {r: stored_height(h) for r, h in heights.items()}  # as stored: what the page fit counts
     if len(entered) > CACHED_TEXTS:  # a unit's own texts by the hundred: not kept, they would serve no other unit
         return known

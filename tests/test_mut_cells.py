@@ -392,11 +392,13 @@ def test_a_blank_input_is_left_out_and_a_formula_written_otherwise_is_still_the_
 
 def test_a_number_in_a_text_date_or_count_input_is_read_through_coercion():
     e = entries({"fj1.special[0].name": 1.5, "fj1.special[1].name": 2.0, "fj1.fill_date": 45000,
-                 "fj1.staff_actual": 3}, {k: formula_text(k) for k in PLAN.formulas})
+                 "fj1.staff_actual": 3, "fj1.staff_quota": 2.5}, {k: formula_text(k) for k in PLAN.formulas})
     assert e.inputs == {"fj1.special[0].name": "1.5", "fj1.special[1].name": "2", "fj1.fill_date": dt.date(2023, 3, 15),
                         "fj1.staff_actual": 3.0}
     assert [type(e.inputs[k]) for k in ("fj1.special[0].name", "fj1.staff_actual")] == [str, float]
-    assert (e.texts, e.findings) == (set(), [])  # typed as numbers, not as texts: none counts as a text
+    assert e.texts == set()  # typed as numbers, not as texts: none counts as a text
+    [f] = e.findings
+    assert (f.code, f.cell, f.values) == ("value-invalid", "B5", {"填报值": 2.5})
 
 
 def test_a_logical_and_a_number_are_compared_as_numbers_within_the_tolerance():

@@ -96,15 +96,19 @@ def _mutation_files() -> frozenset[str] | tuple[str, ...]:
 @pytest.fixture(autouse=ROOT.name == "mutants")
 def _uncached():
     """Under ``make mutate`` (tests run from the ``mutants/`` copy) every test compiles its own plans, rules and
-    formulas, so that mutmut credits each test with the code it relies on, not only the first test to compile it."""
+    formulas and makes its own :func:`per_layout` tables, so that mutmut credits each test with the code it relies
+    on, not only the first test to compile it (and a mutant's child process does not reuse what the clean run
+    made)."""
     from perftool import assess, engine
     from perftool.audit import rules
     from perftool.definitions import workbook
+    from perftool.read import workbook as read_workbook
 
     engine._ENGINES.clear()
     rules._COMPILED.clear()
     workbook._laid_out.cache_clear()
     assess._scoring_plan.cache_clear()
+    read_workbook._PER_LAYOUT.clear()  # what per_layout made (how fields are read, a block's 一级指标, ...)
 
 
 @pytest.fixture(scope="session")

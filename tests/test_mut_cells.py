@@ -388,3 +388,28 @@ def test_a_blank_input_is_left_out_and_a_formula_written_otherwise_is_still_the_
     assert formulas["fj1.staff_rate"] != formula_text("fj1.staff_rate")
     e = entries({"fj1.basic_prev": None}, formulas)
     assert (e.inputs, e.tampered, e.findings) == ({}, set(), [])
+
+
+def test_a_number_in_a_text_date_or_count_input_is_read_through_coercion():
+    e = entries({"fj1.special[0].name": 1.5, "fj1.special[1].name": 2.0, "fj1.fill_date": 45000,
+                 "fj1.staff_actual": 3, "fj1.staff_quota": 2.5}, {k: formula_text(k) for k in PLAN.formulas})
+    assert e.inputs == {"fj1.special[0].name": "1.5", "fj1.special[1].name": "2", "fj1.fill_date": dt.date(2023, 3, 15),
+                        "fj1.staff_actual": 3.0}
+    assert [type(e.inputs[k]) for k in ("fj1.special[0].name", "fj1.staff_actual")] == [str, float]
+    assert e.texts == set()  # typed as numbers, not as texts: none counts as a text
+    [f] = e.findings
+    assert (f.code, f.cell, f.values) == ("value-invalid", "B5", {"填报值": 2.5})
+
+
+def test_a_logical_and_a_number_are_compared_as_numbers_within_the_tolerance():
+    assert check_cache(PLAN, {"fj2.fund_score": 1 + 1e-12, "fj1.staff_rate": False},
+                       {"fj2.fund_score": True, "fj1.staff_rate": 1e-12}) == []
+    [f] = check_cache(PLAN, {"fj2.fund_score": 1 + 1e-6}, {"fj2.fund_score": True})
+    assert (f.code, f.cell, f.values) == ("stale-cache", "I6", {"保存值": 1 + 1e-6, "重算值": True})
+
+
+def test_a_number_read_from_text_or_a_count_is_checked_for_plausibility():
+    e = entries({"fj1.basic_prev": "-5", "fj1.staff_actual": -2}, {k: formula_text(k) for k in PLAN.formulas})
+    assert e.inputs == {"fj1.basic_prev": -5.0, "fj1.staff_actual": -2.0}
+    assert [(f.code, f.cell) for f in e.findings] == [("negative-value", "C5"), ("value-coerced", "B8"),
+                                                      ("negative-value", "B8")]

@@ -107,3 +107,15 @@ def test_full_marks_follow_the_rule_set(monkeypatch):
 def test_a_total_of_full_marks_is_graded_and_one_cent_above_is_not(total, grade, over):
     s = filed({}, **{"fj2.total_score": total})
     assert (s.total, s.grade, s.self_grade, s.over_max, len(s.findings)) == (total, grade, grade, over, int(over))
+
+
+def test_each_row_is_placed_under_the_section_total_of_its_own_block():
+    blocks = ("quantity", "quality", "timeliness", "cost", "economic", "social", "ecological", "sustainable",
+              "satisfied")
+    s = filed({f"{b}[0].max": 5 for b in blocks})
+    assert [(i.id, i.group, i.cell) for i in s.indicators[1:]] == [
+        ("quantity[0]", "产出指标", "附件2!H16"), ("quality[0]", "产出指标", "附件2!H18"),
+        ("timeliness[0]", "产出指标", "附件2!H22"), ("cost[0]", "产出指标", "附件2!H26"),
+        ("economic[0]", "效益指标", "附件2!H31"), ("social[0]", "效益指标", "附件2!H35"),
+        ("ecological[0]", "效益指标", "附件2!H39"), ("sustainable[0]", "效益指标", "附件2!H43"),
+        ("satisfied[0]", "满意度指标", "附件2!H48")]

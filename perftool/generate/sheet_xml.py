@@ -247,18 +247,10 @@ class XmlSheet(Worksheet):
         whether both lie in the sheet; the sheet's dimensions widened to them if so."""
         if self.constant_memory or row < 0 or first < 0 or row >= self.xls_rowmax or last >= self.xls_colmax:
             return not (self._check_dimensions(row, first) or self._check_dimensions(row, last))
-        low = self.dim_rowmin
-        if low is None or row < low:
-            self.dim_rowmin = row
-        high = self.dim_rowmax
-        if high is None or row > high:
-            self.dim_rowmax = row
-        low = self.dim_colmin
-        if low is None or first < low:
-            self.dim_colmin = first
-        high = self.dim_colmax
-        if high is None or last > high:
-            self.dim_colmax = last
+        self.dim_rowmin = row if self.dim_rowmin is None else min(self.dim_rowmin, row)
+        self.dim_rowmax = row if self.dim_rowmax is None else max(self.dim_rowmax, row)
+        self.dim_colmin = first if self.dim_colmin is None else min(self.dim_colmin, first)
+        self.dim_colmax = last if self.dim_colmax is None else max(self.dim_colmax, last)
         return True
 
     def _deflate_whole(self) -> None:

@@ -83,7 +83,6 @@ def write_marks(ws: Worksheet, marks: Mapping[tuple[int, int], list[tuple[str, s
     ``XmlSheet`` as ``Note`` objects (``put_comments``), else by ``write_comment``."""
     cells: dict[str, list[str]] = {"error": [], "warning": []}
     notes: list[tuple[int, int, str, CommentKind]] = []
-    kinds = _NOTE_KINDS
     for (r, c), found in marks.items():
         if len(found) == 1:  # the usual case
             severity, text = found[0]
@@ -92,8 +91,7 @@ def write_marks(ws: Worksheet, marks: Mapping[tuple[int, int], list[tuple[str, s
             severity = "error" if any(sev == "error" for sev, _ in found) else "warning"
             text = "\n".join(f"【{_NOTE_LABELS[sev == 'error']}】{t}" for sev, t in found)
         cells["error" if severity == "error" else "warning"].append(f"{column_name(c)}{r + 1}")
-        notes.append((r, c, text[:2000], kinds.get(len(text)) or comment_kind(len(text))))  # a call only if new
-        # or long
+        notes.append((r, c, text[:2000], comment_kind(len(text))))
     if isinstance(ws, XmlSheet):
         ws.put_comments(notes)
     else:
